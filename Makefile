@@ -1,0 +1,139 @@
+# Forklore - top-level build.  `make help` says what each target does.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PYTHON  ?= python3
+IMPL    ?= ref
+BUILD   ?= build
+
+WARN     = -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iref/include
+LDLIBS  += -lm
+
+LIB_SRCS := $(wildcard ref/src/*.c ref/src/unix/*.c)
+LIB_OBJS := $(patsubst ref/src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB_HDRS := ref/include/mp.h ref/src/internal.h
+LIBA     := $(BUILD)/libmp.a
+LIBSO    := $(BUILD)/libmp.so
+
+# The library the lessons link against: ours, or another implementation of
+# mp.h given as IMPL=/path/to/libmp.a (its lessons build in their own folder).
+ifeq ($(filter ref python,$(IMPL)),)
+LESSON_LIB   := $(IMPL)
+LESSON_BUILD := $(BUILD)/other
+else
+LESSON_LIB   := $(LIBA)
+LESSON_BUILD := $(BUILD)
+endif
+
+LESSON_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard lessons/[0-9][0-9]-*/lesson.c))))
+LESSON_BINS := $(patsubst lessons/%,$(LESSON_BUILD)/lessons/%/lesson,$(LESSON_DIRS))
+
+TEST_SRCS := $(wildcard ref/test/test_*.c)
+TEST_BINS := $(patsubst ref/test/%.c,$(BUILD)/test/%,$(TEST_SRCS))
+SAN_BINS  := $(patsubst ref/test/%.c,$(BUILD)/test-san/%,$(TEST_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all lib lessons-build help lessons test unit conformance goldens \
+        valgrind bench install clean check-manifest fuzz docs
+
+all: lib lessons-build
+
+lib: $(LIBA) $(LIBSO)
+
+$(BUILD)/obj/%.o: ref/src/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -Iref/src -c $< -o $@
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJS)
+	$(CC) -shared -o $@ $^ $(LDLIBS)
+
+# Each lesson folder is one program: every .c file in it, linked statically
+# against the library so a lesson binary runs from anywhere.
+.SECONDEXPANSION:
+$(LESSON_BUILD)/lessons/%/lesson: $$(wildcard lessons/%/*.c) $(LESSON_LIB) ref/include/mp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LESSON_LIB) $(LDLIBS)
+
+lessons-build: $(LESSON_BINS)
+
+$(BUILD)/test/%: ref/test/%.c $(LIBA) ref/test/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iref/src -Iref/test -o $@ $< $(LIBA) $(LDLIBS)
+
+# The unit tests again, library included, under AddressSanitizer and UBSan.
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(BUILD)/test-san/%: ref/test/%.c $(LIB_SRCS) $(LIB_HDRS) ref/test/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -Iref/test -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(LIBA) $(LDLIBS)
+
+unit-build: $(TEST_BINS)
+san-build: $(SAN_BINS)
+
+help:
+	@echo "Forklore: Python's multiprocessing rebuilt in C, lesson by lesson."
+	@echo
+	@echo "  make lesson-N        build and run lesson N in C (make lesson-01-basic-workers works too)"
+	@echo "  make lesson-N PY=1   run the lesson's Python twin instead"
+	@echo "  make lessons         list the lessons"
+	@echo "  make test            everything below the line, ending with 'N passed, N failed'"
+	@echo "  ----"
+	@echo "  make unit            unit tests (plain and under sanitizers)"
+	@echo "  make conformance     the Bats suite; IMPL=ref|python|/path/to/libmp.a, PYTHON=..."
+	@echo "  make valgrind        every C lesson under memcheck, children followed"
+	@echo "  make goldens         re-record the goldens by running the Python twins"
+	@echo "  make bench           benchmarks beside CPython's multiprocessing"
+	@echo "  make install PREFIX=/usr/local   header, libraries and mp.pc"
+	@echo
+	@echo "Lessons:"
+	@scripts/lessons list
+
+lessons:
+	@scripts/lessons list
+
+lesson-%:
+	@scripts/lessons run $*
+
+test:
+	@scripts/test-all
+
+unit: unit-build san-build
+	@scripts/test-all unit
+
+conformance:
+	@scripts/test-all conformance
+
+valgrind:
+	@scripts/test-all valgrind
+
+check-manifest:
+	@scripts/test-all manifest
+
+goldens:
+	@scripts/record-goldens
+
+bench: $(BENCH_BINS)
+	@scripts/bench
+
+docs:
+	@scripts/docs
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 ref/include/mp.h $(DESTDIR)$(PREFIX)/include/mp.h
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libmp.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libmp.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' ref/mp.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mp.pc
+
+clean:
+	rm -rf $(BUILD)

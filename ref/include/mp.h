@@ -1,0 +1,530 @@
+/* mp.h - Forklore: Python's multiprocessing as a C library (the one public header). */
+#ifndef MP_H
+#define MP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * How to read this header
+ * -----------------------
+ * Every Python class becomes a family of functions named mp_<class>_<method>.
+ * Keyword arguments become an options struct filled with designated
+ * initializers; every field's zero value is Python's default.
+ *
+ * Errors.  A call that can fail returns int: 0 (or a non-negative result) on
+ * success, a negative MP_E* code on failure.  Each code stands for the Python
+ * exception of the same meaning (mp_errname() gives its name) and the failing
+ * call also records Python's message for this thread (mp_errmsg()).
+ *
+ * Ownership of values (mp_value *).  Values are reference counted.
+ *   - Functions that create a value return a new reference: you own it and
+ *     release it with mp_decref().
+ *   - Builders (mp_tuple_of, mp_list_of, mp_list_append, mp_dict_set,
+ *     mp_tuple_set) STEAL the references they are given, so that a call such
+ *     as mp_tuple_of("bob", mp_int(3)) leaks nothing.  If a builder is given
+ *     NULL (a failed allocation) it releases the rest and returns NULL.
+ *   - Readers (mp_repr, mp_print, mp_item, accessors) BORROW: they never take
+ *     or release a reference, and a borrowed result lives as long as its
+ *     container.
+ * Values are immutable once shared between processes; a list or dict may be
+ * changed only by the code that owns its sole reference.
+ *
+ * Fork and threads.  The library keeps per-process state (the current
+ * process, its children, the logger) and resets it in each child it starts.
+ * Calls are not thread-safe unless a contract says otherwise.
+ */
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    MP_OK = 0,
+    MP_ENOMEM = -1,          /* MemoryError */
+    MP_EVALUE = -2,          /* ValueError */
+    MP_ETYPE = -3,           /* TypeError */
+    MP_EOVERFLOW = -4,       /* OverflowError */
+    MP_EASSERT = -5,         /* AssertionError (CPython's asserts on misuse) */
+    MP_ERUNTIME = -6,        /* RuntimeError */
+    MP_EOS = -7,             /* OSError (errno is kept in the message) */
+    MP_ETIMEOUT = -8,        /* TimeoutError */
+    MP_EEMPTY = -9,          /* queue.Empty */
+    MP_EFULL = -10,          /* queue.Full */
+    MP_EEOF = -11,           /* EOFError */
+    MP_EAUTH = -12,          /* multiprocessing.AuthenticationError */
+    MP_EBUFFERTOOSHORT = -13,/* multiprocessing.BufferTooShort */
+    MP_EPROCESS = -14,       /* multiprocessing.ProcessError */
+    MP_EPICKLE = -15,        /* pickle.PicklingError */
+    MP_EUNPICKLE = -16,      /* pickle.UnpicklingError */
+    MP_EKEY = -17,           /* KeyError */
+    MP_EINDEX = -18,         /* IndexError */
+    MP_EEXCEPTION = -19,     /* an exception raised with mp_raise(): its own type name */
+    MP_ESYSTEMEXIT = -20,    /* SystemExit, from mp_sys_exit() */
+    MP_ENOTIMPL = -21,       /* NotImplementedError */
+    MP__ELAST = -21
+};
+
+/* The Python exception name for a code, as a traceback prints it ("ValueError",
+ * "_queue.Empty", "multiprocessing.context.AuthenticationError"); "?" if unknown.
+ * For MP_EEXCEPTION it is the type name given to the most recent mp_raise()
+ * in this thread.  Never NULL; static or thread-local storage. */
+const char *mp_errname(int code);
+
+/* A fixed English description of a code.  Never NULL; static storage. */
+const char *mp_strerror(int code);
+
+/* The message of the most recent failure in this thread, as CPython words it
+ * ("cannot start a process twice").  Empty string if none.  Valid until the
+ * next failing call in this thread. */
+const char *mp_errmsg(void);
+
+/* The analog of `raise TypeName(message)`.  Records the exception for this
+ * thread and returns MP_EEXCEPTION, so a target writes
+ *     return mp_raise("RuntimeError", "There was an error!");
+ * The message is printf-formatted. */
+int mp_raise(const char *type_name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The analog of sys.exit(status).  Records the status and returns
+ * MP_ESYSTEMEXIT: `return mp_sys_exit(1);` from a target ends the child with
+ * exitcode 1 after the usual shutdown.  In the main program the same return
+ * from main() exits with that status. */
+int mp_sys_exit(int status);
+
+/* The analog of Python printing an uncaught exception and exiting: prints
+ * "Traceback (most recent call last):" and "Name: message" for code to
+ * stderr and returns the exit status Python would use (1, or the status of
+ * mp_sys_exit).  For main(): `if (rc < 0) return mp_excepthook(rc);` */
+int mp_excepthook(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Values: the C analog of picklable objects                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct mp_value mp_value;
+
+typedef enum mp_type {
+    MP_T_NONE, MP_T_BOOL, MP_T_INT, MP_T_FLOAT, MP_T_STR, MP_T_BYTES,
+    MP_T_TUPLE, MP_T_LIST, MP_T_DICT
+} mp_type;
+
+/* Constructors.  Each returns a new reference, or NULL when out of memory
+ * (mp_str also returns NULL, with MP_EVALUE recorded, for invalid UTF-8). */
+mp_value *mp_none(void);
+mp_value *mp_bool(bool b);
+mp_value *mp_int(int64_t i);
+mp_value *mp_float(double d);
+mp_value *mp_str(const char *utf8);
+mp_value *mp_str_n(const char *utf8, size_t len);
+mp_value *mp_bytes(const void *data, size_t len);
+mp_value *mp_tuple_new(size_t n);     /* n items, all None until set */
+mp_value *mp_list_new(void);
+mp_value *mp_dict_new(void);
+
+/* Reference counting.  mp_incref returns its argument; both accept NULL. */
+mp_value *mp_incref(mp_value *v);
+void mp_decref(mp_value *v);
+
+/* Builders; they steal `item`/`key`/`val` (see the ownership rules above).
+ * Return 0, MP_ENOMEM, MP_EINDEX (tuple index out of range), MP_ETYPE
+ * (wrong container, or an unhashable dict key: a list or dict). */
+int mp_tuple_set(mp_value *tuple, size_t i, mp_value *item);
+int mp_list_append(mp_value *list, mp_value *item);
+int mp_dict_set(mp_value *dict, mp_value *key, mp_value *val);
+
+/* Readers.  They borrow.  mp_item returns item i of a tuple or list (NULL if
+ * out of range); mp_dict_get returns the value for key, compared with
+ * Python's == (so 1, 1.0 and True are one key), or NULL; mp_dict_entry gives
+ * the i-th key and value in insertion order. */
+mp_type mp_typeof(const mp_value *v);
+const char *mp_type_name(const mp_value *v);   /* "int", "str", "NoneType", ... */
+size_t mp_len(const mp_value *v);              /* items, code points, or bytes */
+mp_value *mp_item(const mp_value *seq, size_t i);
+mp_value *mp_dict_get(const mp_value *dict, const mp_value *key);
+int mp_dict_entry(const mp_value *dict, size_t i, mp_value **key, mp_value **val);
+
+/* Scalar accessors: the C value, or 0 / false / NULL if v has another type. */
+bool mp_as_bool(const mp_value *v);            /* Python's truth value, any type */
+int64_t mp_as_int(const mp_value *v);          /* int or bool */
+double mp_as_float(const mp_value *v);         /* float, int or bool */
+const char *mp_as_str(const mp_value *v);      /* NUL-terminated UTF-8 */
+const uint8_t *mp_as_bytes(const mp_value *v, size_t *len);
+
+/* Python's == between values (1 == 1.0 == True; nan != nan). */
+bool mp_equal(const mp_value *a, const mp_value *b);
+
+/* repr() and str() as Python 3.11 prints them.  Return a malloc'd string the
+ * caller frees, or NULL when out of memory. */
+char *mp_repr(const mp_value *v);
+char *mp_tostring(const mp_value *v);
+
+/* ---- Building from C values -------------------------------------------- */
+
+/* One C argument as the generic builders and mp_print see it. */
+typedef struct mp_arg {
+    enum { MP__A_CSTR, MP__A_VALUE, MP__A_PROCESS, MP__A_BOOL, MP__A_INT,
+           MP__A_UINT, MP__A_FLOAT } kind;
+    union { const char *s; mp_value *v; const void *p; bool b; int64_t i;
+            uint64_t u; double d; } u;
+} mp_arg;
+
+mp_arg mp__arg_cstr(const char *s);
+mp_arg mp__arg_value(const mp_value *v);
+mp_arg mp__arg_process(const void *p);
+mp_arg mp__arg_bool(bool b);
+mp_arg mp__arg_int(long long i);
+mp_arg mp__arg_uint(unsigned long long u);
+mp_arg mp__arg_float(double d);
+
+struct mp_process;
+#define MP_ARG(x) _Generic((x),                                             \
+    char *: mp__arg_cstr, const char *: mp__arg_cstr,                        \
+    mp_value *: mp__arg_value, const mp_value *: mp__arg_value,              \
+    struct mp_process *: mp__arg_process,                                    \
+    const struct mp_process *: mp__arg_process,                              \
+    _Bool: mp__arg_bool,                                                     \
+    signed char: mp__arg_int, short: mp__arg_int, int: mp__arg_int,          \
+    long: mp__arg_int, long long: mp__arg_int,                               \
+    unsigned char: mp__arg_uint, unsigned short: mp__arg_uint,               \
+    unsigned: mp__arg_uint, unsigned long: mp__arg_uint,                     \
+    unsigned long long: mp__arg_uint,                                        \
+    float: mp__arg_float, double: mp__arg_float)(x)
+
+/* Counting and mapping over up to 12 macro arguments. */
+#define MP__NARGS(...) MP__NARGS_(__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define MP__NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, n, ...) n
+#define MP__CAT(a, b) MP__CAT_(a, b)
+#define MP__CAT_(a, b) a##b
+#define MP__MAP(f, ...) MP__CAT(MP__MAP, MP__NARGS(__VA_ARGS__))(f, __VA_ARGS__)
+#define MP__MAP1(f, a) f(a)
+#define MP__MAP2(f, a, ...) f(a), MP__MAP1(f, __VA_ARGS__)
+#define MP__MAP3(f, a, ...) f(a), MP__MAP2(f, __VA_ARGS__)
+#define MP__MAP4(f, a, ...) f(a), MP__MAP3(f, __VA_ARGS__)
+#define MP__MAP5(f, a, ...) f(a), MP__MAP4(f, __VA_ARGS__)
+#define MP__MAP6(f, a, ...) f(a), MP__MAP5(f, __VA_ARGS__)
+#define MP__MAP7(f, a, ...) f(a), MP__MAP6(f, __VA_ARGS__)
+#define MP__MAP8(f, a, ...) f(a), MP__MAP7(f, __VA_ARGS__)
+#define MP__MAP9(f, a, ...) f(a), MP__MAP8(f, __VA_ARGS__)
+#define MP__MAP10(f, a, ...) f(a), MP__MAP9(f, __VA_ARGS__)
+#define MP__MAP11(f, a, ...) f(a), MP__MAP10(f, __VA_ARGS__)
+#define MP__MAP12(f, a, ...) f(a), MP__MAP11(f, __VA_ARGS__)
+#define MP__ARGV(...) MP__NARGS(__VA_ARGS__), (const mp_arg[]){MP__MAP(MP_ARG, __VA_ARGS__)}
+
+/* Note for C11: `true` and `false` are the ints 1 and 0, and so are the
+ * results of ==, < and !; write (bool)x where Python would have a bool
+ * (mp_print((bool)true) prints True, mp_print(true) prints 1).
+ *
+ * Build a value from a C argument: const char * becomes str, integers int,
+ * floating types float, bool bool; an mp_value * is stolen.  A process
+ * cannot be made a value (it is not picklable) and gives NULL with MP_ETYPE. */
+mp_value *mp_value_from_arg(mp_arg a);
+mp_value *mp__tuple_of(size_t n, const mp_arg *args);
+mp_value *mp__list_of(size_t n, const mp_arg *args);
+
+/* mp_tuple_of("bob", 3) is ('bob', 3); mp_list_of(42, mp_none(), "hello") is
+ * [42, None, 'hello'].  New reference; steals mp_value * arguments.  The
+ * empty tuple and list are mp_tuple_new(0) and mp_list_new(). */
+#define mp_tuple_of(...) mp__tuple_of(MP__ARGV(__VA_ARGS__))
+#define mp_list_of(...) mp__list_of(MP__ARGV(__VA_ARGS__))
+
+/* ---- print() ------------------------------------------------------------ */
+
+/* Python's print() keyword arguments.  NULL sep/end mean ' ' and '\n';
+ * a NULL file means stdout.  flush=true flushes after writing. */
+typedef struct mp_print_opts {
+    const char *sep;
+    const char *end;
+    FILE *file;
+    bool flush;
+} mp_print_opts;
+
+void mp__print(const mp_print_opts *opts, size_t n, const mp_arg *args);
+
+/* mp_print("Worker:", num) prints like print('Worker:', num): each argument
+ * is shown with str() (a C string as itself, bool as True/False, a process as
+ * its repr), separated by spaces and ended by a newline.  Borrows.
+ * mp_print_ex((mp_print_opts){.end = ""}, ...) takes Python's keywords. */
+#define mp_print(...) mp__print(NULL, MP__ARGV(__VA_ARGS__))
+#define mp_print_ex(opts, ...) mp__print(&(opts), MP__ARGV(__VA_ARGS__))
+
+/* ------------------------------------------------------------------------ */
+/* pickle: the wire format of values                                        */
+/* ------------------------------------------------------------------------ */
+
+/* pickle.dumps(obj, protocol=...).  protocol 0 means the default (4, as in
+ * CPython 3.11's DEFAULT_PROTOCOL); 2 to 5 are accepted. */
+typedef struct mp_pickle_opts {
+    int protocol;
+} mp_pickle_opts;
+
+/* Limits on what pickle.loads accepts, so hostile input cannot exhaust
+ * memory or the stack.  Zero fields take the defaults in brackets. */
+typedef struct mp_unpickle_opts {
+    size_t max_depth;      /* nesting of containers [1000] */
+    size_t max_size;       /* largest single str/bytes/container, in bytes or items [1 GiB] */
+} mp_unpickle_opts;
+
+/* Serialize v as pickle bytes that CPython's pickle.loads reads back to an
+ * equal value.  On success *out is a malloc'd buffer of *len bytes (the
+ * caller frees).  Errors: MP_ENOMEM, MP_EVALUE (bad protocol), MP_EPICKLE
+ * (a value that cannot be pickled). opts may be NULL. */
+int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len);
+
+/* Read pickle bytes (protocols 0 to 5, as CPython writes them for the types
+ * of the value model) into a new value in *out.  Nothing runs on load:
+ * an opcode that names a global is accepted only for an allowlist of names
+ * whose meaning the codec knows (such as _codecs.encode, which protocol 2
+ * uses to carry bytes); anything else is MP_EUNPICKLE naming the opcode and
+ * the global.  Malformed, truncated or hostile input is MP_EUNPICKLE (or
+ * MP_EOVERFLOW for an int beyond 64 bits, MP_ENOMEM past the limits), never
+ * a crash, an unbounded allocation or a hang. opts may be NULL. */
+int mp_pickle_loads(const void *data, size_t len, const mp_unpickle_opts *opts, mp_value **out);
+
+/* ------------------------------------------------------------------------ */
+/* Targets: the analog of importable functions                              */
+/* ------------------------------------------------------------------------ */
+
+/* A process target: Python's `def worker(*args)`.  `args` is the tuple given
+ * at creation (borrowed).  Return 0 (or any value >= 0: Python ignores a
+ * target's return value) for a normal return, or a negative code to end the
+ * process as an uncaught exception would (mp_raise, mp_sys_exit, or any
+ * error code returned by a library call). */
+typedef int (*mp_target_fn)(mp_value *args);
+
+typedef struct mp_target_entry {
+    const char *name;
+    mp_target_fn fn;
+    struct mp_target_entry *next;
+} mp_target_entry;
+
+void mp__target_register(mp_target_entry *e);
+
+/* Register a target by its name, so that a child started by spawn or
+ * forkserver (which does not share the parent's memory) can find it, as
+ * Python finds a target by importing it.  Write it at file scope after the
+ * function:   static int worker(mp_value *args) { ... }   MP_TARGET(worker);
+ * Two different functions registered under one name is a fatal error at
+ * program start. */
+#define MP_TARGET(fn)                                                         \
+    static mp_target_entry mp__target_##fn = {#fn, fn, NULL};                 \
+    __attribute__((constructor)) static void mp__register_##fn(void)          \
+    { mp__target_register(&mp__target_##fn); }                               \
+    extern int mp__target_semicolon_##fn
+
+/* The registered name of fn, or NULL if it is not registered. */
+const char *mp_target_name(mp_target_fn fn);
+
+/* ------------------------------------------------------------------------ */
+/* The main guard                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Call first in main(): the analog of `if __name__ == '__main__':`.
+ * In the main program it records the process as MainProcess, arranges
+ * Python's shutdown at exit (terminate daemonic children, join the rest) and
+ * returns.  In a child that the spawn or forkserver start method made by
+ * re-running the program, it runs the child's target and never returns, so
+ * the code after it (the body of main) is not run in children.
+ * Code before it runs in every process, like a module's top level. */
+void mp_main(int argc, char **argv);
+
+/* The analog of the main module's __name__: "__main__" in the main program
+ * and in forked children, "__mp_main__" in children that re-ran the program. */
+const char *mp_module_name(void);
+
+/* ------------------------------------------------------------------------ */
+/* Process                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct mp_process mp_process;
+
+/* A "subclass" of Process: the analog of `class Worker(Process)`.
+ * Embed mp_process as the FIRST member of your struct, describe the class
+ * with a static mp_process_class, and pass it in mp_process_opts.cls; the
+ * library then allocates `size` zeroed bytes, so your fields follow. */
+typedef struct mp_process_class {
+    const char *name;                    /* type(self).__name__: "Worker" */
+    size_t size;                         /* sizeof your struct (>= sizeof(mp_process)) */
+    int (*run)(mp_process *self);        /* run(); NULL runs the target */
+    void (*finalize)(mp_process *self);  /* frees your fields; may be NULL */
+} mp_process_class;
+
+/* Process(group=None, target=None, name=None, args=(), kwargs={}, *, daemon=None). */
+typedef struct mp_process_opts {
+    mp_target_fn target;         /* NULL: run() does nothing, unless cls->run */
+    const char *name;            /* NULL: "<ClassName>-<identity>" */
+    mp_value *args;              /* a tuple (stolen); NULL means () */
+    mp_value *kwargs;            /* a dict (stolen) or NULL; see mp_process_kwargs */
+    int daemon;                  /* 0: inherit from the creating process, like None;
+                                    MP_DAEMON or MP_NOT_DAEMON to choose */
+    const mp_process_class *cls; /* NULL: Process */
+} mp_process_opts;
+
+#define MP_DAEMON 1
+#define MP_NOT_DAEMON (-1)
+
+/* Waiting without a time limit (Python's timeout=None). */
+#define MP_WAIT_FOREVER (-1.0)
+
+/* Exit code of a process that has not finished (Python's None). */
+#define MP_EXITCODE_NONE INT32_MIN
+
+/* The struct is public so that subclasses can embed it; its fields are the
+ * library's and may change.  Use the functions below. */
+struct mp_process {
+    const mp_process_class *cls;
+    int refs;
+    char *name;
+    mp_value *args;
+    mp_value *kwargs;
+    mp_target_fn target;
+    bool daemon;
+    bool closed;
+    bool is_self;               /* this object describes the calling process */
+    bool is_parent;             /* from mp_parent_process() */
+    pid_t pid;                  /* 0 until started */
+    pid_t parent_pid;
+    int exitcode;               /* MP_EXITCODE_NONE until reaped */
+    int sentinel;               /* read end that sees EOF when the child ends */
+    int parent_w;               /* our end of the child's view of us */
+    size_t identity_len;
+    int identity[8];            /* _identity: (1,) for Process-1, (1, 2) for Process-1:2 */
+    mp_value *authkey;          /* bytes */
+    const char *start_method;
+};
+
+/* Create a process object (not started).  Returns a new object you release
+ * with mp_process_free(), or NULL with MP_ENOMEM or MP_EVALUE (args not a
+ * tuple, or cls->size too small) recorded in mp_errmsg().  Steals opts->args
+ * and opts->kwargs even on failure. */
+mp_process *mp_process_new(const mp_process_opts *opts);
+
+/* Drop your reference.  Safe while the child runs: the library keeps its own
+ * reference in the children set until the child is joined or reaped, as a
+ * Python Process object lives on in multiprocessing's _children. */
+void mp_process_free(mp_process *p);
+
+/* start(): run the process's run() in a new child.  Errors (CPython's text):
+ * MP_EASSERT "cannot start a process twice", "can only start a process
+ * object created by current process", "daemonic processes are not allowed
+ * to have children"; MP_EVALUE "process object is closed"; MP_EOS when fork
+ * fails.  Flushes stdout and stderr first, as CPython does, so buffered
+ * output is not written twice. */
+int mp_process_start(mp_process *p);
+
+/* run(): what the child executes; call it yourself to run in this process. */
+int mp_process_run(mp_process *p);
+
+/* join(timeout): wait until the child ends, or timeout seconds
+ * (MP_WAIT_FOREVER for none).  Returns 0 also when the wait timed out, as
+ * Python's join returns None either way: check is_alive or exitcode.
+ * Errors: MP_EASSERT "can only join a started process", "can only join a
+ * child process", "can only join a child process"; MP_EVALUE if closed. */
+int mp_process_join(mp_process *p, double timeout);
+
+/* is_alive().  False for a process not yet started or already reaped (it
+ * is then dropped from active_children).  Misuse (closed object, someone
+ * else's child) returns false and records the error for mp_errmsg(). */
+bool mp_process_is_alive(mp_process *p);
+
+/* terminate() sends SIGTERM, kill() SIGKILL; both do nothing once the child
+ * has been reaped.  MP_EVALUE if closed. */
+int mp_process_terminate(mp_process *p);
+int mp_process_kill(mp_process *p);
+
+/* close(): release the process's resources.  MP_EVALUE "Cannot close a
+ * process while it is still running. ..." while the child runs.  Most
+ * accessors are ValueError afterwards; the repr says `closed`. */
+int mp_process_close(mp_process *p);
+
+/* Accessors.  name is borrowed; pid and ident are 0 (None) before start;
+ * exitcode is MP_EXITCODE_NONE until the child has ended, then 0, the
+ * status it exited with, or -N after signal N. */
+const char *mp_process_name(const mp_process *p);
+int mp_process_set_name(mp_process *p, const char *name);
+bool mp_process_daemon(const mp_process *p);
+/* MP_EASSERT "process has already started" once started. */
+int mp_process_set_daemon(mp_process *p, bool daemon);
+pid_t mp_process_pid(const mp_process *p);
+pid_t mp_process_ident(const mp_process *p);
+int mp_process_exitcode(mp_process *p);
+/* The authkey: bytes, borrowed.  set copies. */
+const mp_value *mp_process_authkey(const mp_process *p);
+int mp_process_set_authkey(mp_process *p, const void *key, size_t len);
+/* A descriptor that becomes readable when the child ends; MP_EVALUE
+ * "process not started" before start. */
+int mp_process_sentinel(const mp_process *p);
+/* The args and kwargs given at creation (borrowed; kwargs may be NULL). */
+mp_value *mp_process_args(const mp_process *p);
+mp_value *mp_process_kwargs(const mp_process *p);
+
+/* repr(p) as CPython 3.11 prints it:
+ *   <Process name='Process-1' parent=4242 initial>
+ *   <Process name='Process-1' pid=4243 parent=4242 stopped exitcode=-SIGTERM daemon>
+ * malloc'd; the caller frees.  mp_print shows a process this way. */
+char *mp_process_repr(const mp_process *p);
+
+/* current_process(): the object for the calling process (MainProcess in the
+ * main program).  Borrowed; lives until the process ends. */
+mp_process *mp_current_process(void);
+
+/* parent_process(): the parent as seen from a child (its name and pid; its
+ * sentinel tells when it ends), or NULL in the main process.  Borrowed. */
+mp_process *mp_parent_process(void);
+
+/* active_children(): reaps finished children, then stores up to cap
+ * borrowed pointers to the live ones in buf.  Returns how many are alive
+ * (which may exceed cap).  buf may be NULL when cap is 0. */
+size_t mp_active_children(mp_process **buf, size_t cap);
+
+/* cpu_count(): the number of CPUs in the system (at least 1). */
+int mp_cpu_count(void);
+
+/* ------------------------------------------------------------------------ */
+/* Logging                                                                  */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    MP_NOTSET = 0, MP_SUBDEBUG = 5, MP_DEBUG = 10, MP_INFO = 20,
+    MP_SUBWARNING = 25, MP_WARNING = 30, MP_ERROR = 40, MP_CRITICAL = 50
+};
+
+typedef struct mp_logger mp_logger;
+
+/* get_logger(): multiprocessing's logger.  Its level starts NOTSET, which
+ * (as in Python, whose root logger is at WARNING) lets WARNING and above
+ * through once a handler exists.  Borrowed; process-wide. */
+mp_logger *mp_get_logger(void);
+
+/* log_to_stderr(level): add a handler writing "[LEVEL/processName] message"
+ * to stderr, and set the level unless it is MP_NOTSET.  Each call adds one
+ * more handler, as in Python.  Returns the logger. */
+mp_logger *mp_log_to_stderr(int level);
+
+void mp_logger_set_level(mp_logger *lg, int level);
+int mp_logger_level(const mp_logger *lg);
+/* The level's name as Python's logging prints it: "DEBUG", "INFO", ...; for
+ * any other level "Level N" (CPython 3.11 gives SUBDEBUG and SUBWARNING no
+ * names, so they print as "Level 5" and "Level 25"). */
+const char *mp_level_name(int level);
+
+/* Log a printf-formatted message at level, if the logger lets it through. */
+void mp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define mp_sub_debug(...) mp_log(MP_SUBDEBUG, __VA_ARGS__)
+#define mp_debug(...) mp_log(MP_DEBUG, __VA_ARGS__)
+#define mp_info(...) mp_log(MP_INFO, __VA_ARGS__)
+#define mp_sub_warning(...) mp_log(MP_SUBWARNING, __VA_ARGS__)
+#define mp_warning(...) mp_log(MP_WARNING, __VA_ARGS__)
+#define mp_error(...) mp_log(MP_ERROR, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MP_H */
