@@ -86,6 +86,11 @@ const char *mp_strerror(int code);
  * next failing call in this thread. */
 const char *mp_errmsg(void);
 
+/* The code of the most recent failure in this thread (MP_OK if none), for
+ * calls that return NULL on failure:
+ *     if (p == NULL) return mp_excepthook(mp_errcode()); */
+int mp_errcode(void);
+
 /* The analog of `raise TypeName(message)`.  Records the exception for this
  * thread and returns MP_EEXCEPTION, so a target writes
  *     return mp_raise("RuntimeError", "There was an error!");

@@ -67,7 +67,7 @@ const char *mp__exc_type(void)
     return mp_errname(last_code);
 }
 
-int mp__last_code(void)
+int mp_errcode(void)
 {
     return last_code;
 }

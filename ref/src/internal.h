@@ -19,9 +19,6 @@ int mp__fail_errno(const char *what);
  * (for MP_EEXCEPTION, the mp_raise type name). */
 const char *mp__exc_type(void);
 
-/* The code recorded by the last failure in this thread (MP_OK if none). */
-int mp__last_code(void);
-
 /* A str's UTF-8 bytes and their length, in constant time (the value keeps
  * both), or NULL if v is not a str. */
 const char *mp__str_utf8(const mp_value *v, size_t *len);

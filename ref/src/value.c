@@ -70,7 +70,7 @@ static mp_value *nomem(void)
  */
 static int pending_code(void)
 {
-    int code = mp__last_code();
+    int code = mp_errcode();
     return code < 0 ? code : MP_ENOMEM;
 }
 
