@@ -1,0 +1,146 @@
+# common.bash - shared by conformance/lib/helpers.bash and scripts/: paths, lessons, one captured run.
+# Sourced, never executed; it changes no shell options of its caller.
+
+MP_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MP_ROOT=$(cd "$MP_LIB/../.." && pwd)
+export MP_ROOT
+
+# Every lesson folder name (NN-slug), sorted, one per line.
+mp_lesson_dirs() {
+    local d
+    for d in "$MP_ROOT"/lessons/[0-9][0-9]-*/; do
+        [ -d "$d" ] || continue
+        d=${d%/}
+        printf '%s\n' "${d##*/}"
+    done
+}
+
+# The MANIFEST's entries as "NN<TAB>slug<TAB>title", comments and blanks dropped.
+mp_manifest() {
+    local m=$MP_ROOT/lessons/MANIFEST
+    [ -f "$m" ] || return 0
+    grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$m" || true
+}
+
+# Resolve what a person types (1, 01, 01-basic-workers, basic-workers) to NN-slug.
+# Prints it and returns 0, or returns 1 when nothing (or more than one) matches.
+mp_resolve_lesson() {
+    local want=${1%/} d hits=()
+    want=${want##*/}
+    if [[ $want =~ ^[0-9]+$ ]]; then
+        want=$(printf '%02d' "$((10#$want))")
+    fi
+    while IFS= read -r d; do
+        if [ "$d" = "$want" ] || [ "${d%%-*}" = "$want" ] || [ "${d#*-}" = "$want" ]; then
+            hits+=("$d")
+        fi
+    done < <(mp_lesson_dirs)
+    [ "${#hits[@]}" -eq 1 ] || return 1
+    printf '%s\n' "${hits[0]}"
+}
+
+# The label of the implementation selected by $IMPL: ref, python or other.
+mp_impl_kind() {
+    case ${IMPL:-ref} in
+        ref|python) printf '%s\n' "${IMPL:-ref}" ;;
+        *) printf 'other\n' ;;
+    esac
+}
+
+# Fill the array named by $1 with the command that runs lesson $2 for $IMPL.
+# C programs are absolute paths; the twin is "$PYTHON lesson.py" (PYTHON may
+# hold options: PYTHON="python3 -X dev").
+mp_lesson_cmd() {
+    local -n _cmd=$1
+    local lesson=$2 build=${BUILD:-build}
+    [[ $build = /* ]] || build=$MP_ROOT/$build
+    case $(mp_impl_kind) in
+        python) read -ra _cmd <<< "${PYTHON:-python3}"; _cmd+=(lesson.py) ;;
+        ref) _cmd=("$build/lessons/$lesson/lesson") ;;
+        other) _cmd=("$build/other/lessons/$lesson/lesson") ;;
+    esac
+}
+
+# A pid the system hands out now: a forked subshell reports its own.
+mp_pid_now() {
+    local p
+    # shellcheck disable=SC2116  # the echo runs in the forked subshell: that is the point
+    p=$(echo "$BASHPID")
+    printf '%s\n' "$p"
+}
+
+# Pids of live (non-zombie) processes in process group $1.
+mp_group_members() {
+    local f line rest state pgrp pid
+    for f in /proc/[0-9]*/stat; do
+        IFS= read -r line 2>/dev/null < "$f" || continue
+        rest=${line##*) }
+        read -r state _ pgrp _ <<< "$rest"
+        [ "$pgrp" = "$1" ] && [ "$state" != Z ] || continue
+        pid=${f#/proc/}
+        printf '%s\n' "${pid%/stat}"
+    done
+}
+
+# Run one lesson program and capture everything about it.
+#   mp_run_captured OUTDIR TIMEOUT CWD CMD...
+# Writes OUTDIR/stdout.raw, stderr.raw, stdout, stderr (normalised), status,
+# pids (the MIN:MAX window), and sets MP_RUN_STATUS, MP_RUN_TIMED_OUT (0/1)
+# and MP_RUN_LEFTOVER (how many processes outlived the program; they are
+# killed).  See "Running it" in conformance/README.md for why each step.
+mp_run_captured() {
+    local out=$1 limit=$2 cwd=$3 before after pid st=0 t0 t1 left tries
+    shift 3
+    mkdir -p "$out"
+    before=$(mp_pid_now)
+    t0=${EPOCHREALTIME//[!0-9]/}
+    # The caller's PYTHON* and locale variables would change what the twin
+    # does (PYTHONUNBUFFERED changes how output from several processes
+    # interleaves), so every run starts without them.
+    local v unset=()
+    for v in $(compgen -e); do
+        case $v in PYTHON*|LC_*|LANG|LANGUAGE) unset+=(-u "$v") ;; esac
+    done
+    # timeout makes itself leader of a new process group holding the whole
+    # run, and signals that group on expiry (TERM, then KILL 5 s later).
+    ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 \
+        timeout -k 5 "$limit" "$@" ) \
+        < /dev/null > "$out/stdout.raw" 2> "$out/stderr.raw" &
+    pid=$!
+    # (stderr off: bash would report a signal death as "Segmentation fault";
+    # the status says it, and the test explains it.)
+    { wait "$pid" || st=$?; } 2> /dev/null
+    t1=${EPOCHREALTIME//[!0-9]/}
+    MP_RUN_TIMED_OUT=0
+    if { [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; } && (( t1 - t0 >= limit * 1000000 )); then
+        MP_RUN_TIMED_OUT=1
+    fi
+    # Give processes that are exiting right now a moment, then kill the rest.
+    left=$(mp_group_members "$pid" | wc -l)
+    tries=0
+    while [ "$left" -gt 0 ] && [ "$tries" -lt 10 ]; do
+        sleep 0.1
+        left=$(mp_group_members "$pid" | wc -l)
+        tries=$((tries + 1))
+    done
+    MP_RUN_LEFTOVER=$left
+    if [ "$left" -gt 0 ]; then
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    after=$(mp_pid_now)
+    MP_RUN_STATUS=$st
+    printf '%s\n' "$st" > "$out/status"
+    printf '%s:%s\n' "$before" "$after" > "$out/pids"
+    perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stdout.raw" > "$out/stdout"
+    perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stderr.raw" > "$out/stderr"
+}
+
+# The golden folder of lesson $1 for the current start method: a lesson that
+# declares per-method goldens has golden/NN-slug/<method>/.
+mp_golden_dir() {
+    local g=$MP_ROOT/conformance/golden/$1
+    if [ -n "${MP_START_METHOD:-}" ] && [ -d "$g/$MP_START_METHOD" ]; then
+        g=$g/$MP_START_METHOD
+    fi
+    printf '%s\n' "$g"
+}

@@ -1,0 +1,159 @@
+# helpers.bash - the API every conformance/lessons/NN-slug.bats uses (documented in conformance/README.md).
+# Load it with `load ../lib/helpers` before the @test lines.
+
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
+# bats-support and bats-assert, for lesson-specific assertions after run_lesson.
+for _mp_d in ${BATS_LIB_PATH:+${BATS_LIB_PATH//:/ }} /usr/lib/bats /usr/local/lib/bats; do
+    if [ -f "$_mp_d/bats-support/load.bash" ] && [ -f "$_mp_d/bats-assert/load.bash" ]; then
+        load "$_mp_d/bats-support/load.bash"
+        load "$_mp_d/bats-assert/load.bash"
+        break
+    fi
+done
+unset _mp_d
+
+# The test-name tag: what runs, and the start method when one is chosen.
+_mp_tag() {
+    local kind
+    kind=$(mp_impl_kind)
+    if [ "$kind" = python ] && [ -n "${PYTHON:-}" ] && [ "$PYTHON" != python3 ]; then
+        kind="python:${PYTHON// /_}"
+    fi
+    printf '[%s%s]\n' "$kind" "${MP_START_METHOD:+ $MP_START_METHOD}"
+}
+MP_TAG=$(_mp_tag)
+
+golden_dir() {
+    mp_golden_dir "$1"
+}
+
+# run_lesson NN-slug [--timeout S]: run it, normalise, set LESSON_* (see README).
+run_lesson() {
+    local lesson=${1:?run_lesson: which lesson?} limit=${MP_TEST_TIMEOUT:-30} cmd=()
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --timeout) limit=${2:?--timeout wants seconds}; shift 2 ;;
+            *) echo "run_lesson: unknown option '$1'"; return 2 ;;
+        esac
+    done
+    if ! [[ $limit =~ ^[1-9][0-9]*$ ]]; then
+        echo "run_lesson: --timeout wants whole seconds, got '$limit'"
+        return 2
+    fi
+    if [ ! -d "$MP_ROOT/lessons/$lesson" ]; then
+        echo "no lesson folder lessons/$lesson"
+        return 1
+    fi
+    mp_lesson_cmd cmd "$lesson"
+    if [[ ${cmd[0]} = /* ]] && [ ! -x "${cmd[0]}" ]; then
+        echo "not built: ${cmd[0]#"$MP_ROOT/"} (run 'make' first; for IMPL=/path/libmp.a, 'make IMPL=/path/libmp.a lessons-build')"
+        return 1
+    fi
+    LESSON_DIR=${BATS_TEST_TMPDIR:-$(mktemp -d)}/run
+    GOLDEN_DIR=$(mp_golden_dir "$lesson")
+    mp_run_captured "$LESSON_DIR" "$limit" "$MP_ROOT/lessons/$lesson" "${cmd[@]}"
+    LESSON_STATUS=$MP_RUN_STATUS
+    LESSON_STDOUT=$(cat "$LESSON_DIR/stdout")
+    LESSON_STDERR=$(cat "$LESSON_DIR/stderr")
+    # As bats' own `run` would, so that assert_output, assert_line,
+    # assert_success and assert_failure look at the lesson's stdout and status.
+    output=$LESSON_STDOUT
+    status=$LESSON_STATUS
+    mapfile -t lines < "$LESSON_DIR/stdout"
+    local bad=0
+    if [ "$MP_RUN_TIMED_OUT" = 1 ]; then
+        echo "$lesson $MP_TAG timed out after $limit s (killed with its process group)"
+        bad=1
+    fi
+    if [ "$MP_RUN_LEFTOVER" -gt 0 ]; then
+        echo "$lesson $MP_TAG left $MP_RUN_LEFTOVER process(es) running after exit (killed)"
+        bad=1
+    fi
+    if [ "$bad" = 1 ]; then
+        _mp_show_tail "$LESSON_DIR"
+        return 1
+    fi
+}
+
+# Show the end of what a failed run printed, so a hang is diagnosable.
+_mp_show_tail() {
+    local s
+    for s in stdout stderr; do
+        echo "--- last lines of $s (raw):"
+        tail -n 15 "$1/$s.raw"
+    done
+}
+
+# check_lesson NN-slug [--sorted-stdout] [--sorted-stderr] [--timeout S]
+#              [--c-ignore STREAM]... [--reason TEXT]
+# Compare the run's stdout, stderr and status with the golden (see README).
+check_lesson() {
+    local lesson=${1:?check_lesson: which lesson?} limit=${MP_TEST_TIMEOUT:-30}
+    local sorted=" " ignore=" " reason="" s
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --sorted-stdout) sorted+="stdout "; shift ;;
+            --sorted-stderr) sorted+="stderr "; shift ;;
+            --timeout) limit=${2:?--timeout wants seconds}; shift 2 ;;
+            --c-ignore)
+                case ${2:-} in
+                    stdout|stderr|status) ignore+="$2 " ;;
+                    *) echo "check_lesson: --c-ignore wants stdout, stderr or status"; return 2 ;;
+                esac
+                shift 2 ;;
+            --reason) reason=${2:-}; shift 2 ;;
+            *) echo "check_lesson: unknown option '$1'"; return 2 ;;
+        esac
+    done
+    if [ "$ignore" != " " ] && [ -z "$reason" ]; then
+        echo "check_lesson: --c-ignore needs --reason \"why C must differ\""
+        return 2
+    fi
+    if [ "$ignore" = " " ] && [ -n "$reason" ]; then
+        echo "check_lesson: --reason given without --c-ignore"
+        return 2
+    fi
+    local golden
+    golden=$(mp_golden_dir "$lesson")
+    for s in stdout stderr status; do
+        if [ ! -f "$golden/$s" ]; then
+            echo "no golden ${golden#"$MP_ROOT/"}/$s: record it with 'scripts/record-goldens $lesson'"
+            return 1
+        fi
+    done
+
+    run_lesson "$lesson" --timeout "$limit" || return 1
+
+    local kind bad=0 want got
+    kind=$(mp_impl_kind)
+    for s in stdout stderr status; do
+        if [ "$kind" != python ] && [[ $ignore = *" $s "* ]]; then
+            # File descriptor 3 is the TAP stream itself: the reason shows on passes too.
+            echo "# $lesson $MP_TAG: $s not compared, because $reason" >&3
+            continue
+        fi
+        want=$golden/$s
+        got=$LESSON_DIR/$s
+        if [ "$s" = status ]; then
+            got=$LESSON_DIR/status
+        elif [[ $sorted = *" $s "* ]]; then
+            LC_ALL=C sort "$want" > "$LESSON_DIR/$s.golden-sorted"
+            LC_ALL=C sort "$got" > "$LESSON_DIR/$s.sorted"
+            want=$LESSON_DIR/$s.golden-sorted
+            got=$LESSON_DIR/$s.sorted
+        fi
+        if ! cmp -s "$want" "$got"; then
+            echo "$s differs$([[ $sorted = *" $s "* ]] && echo ' (as sorted lines)'):"
+            diff -u --label "${golden#"$MP_ROOT/conformance/"}/$s" \
+                    --label "$kind: $s" "$want" "$got" || true
+            if [ "$s" = status ] && [ "$LESSON_STATUS" -gt 128 ] && [ "$LESSON_STATUS" -lt 160 ]; then
+                echo "(status $LESSON_STATUS: the program was killed by SIG$(kill -l "$((LESSON_STATUS - 128))"))"
+            fi
+            bad=1
+        fi
+    done
+    return "$bad"
+}
