@@ -1,0 +1,25 @@
+#!/usr/bin/env bats
+# Lesson 14 (process info): module name, parent pid and pid, printed by the
+# main program and then by its child.
+load ../lib/helpers
+
+@test "14-process-info $MP_TAG" {
+    # Exact, with pids normalised: the main program's lines are flushed by
+    # start() before the child exists, and the child's come after.
+    check_lesson 14-process-info
+}
+
+@test "14-process-info $MP_TAG: the child's parent is the main program" {
+    # Normalisation hides the pids, so check them on the raw output.
+    run_lesson 14-process-info
+    local raw ids parents
+    raw=$(cat "$LESSON_DIR/stdout.raw")
+    mapfile -t ids < <(sed -n 's/^process id: \([0-9][0-9]*\)$/\1/p' <<< "$raw")
+    mapfile -t parents < <(sed -n 's/^parent process: \([0-9][0-9]*\)$/\1/p' <<< "$raw")
+    if [ "${#ids[@]}" -ne 2 ] || [ "${#parents[@]}" -ne 2 ] ||
+       [ "${parents[1]}" != "${ids[0]}" ] || [ "${ids[1]}" = "${ids[0]}" ] ||
+       [ "${parents[0]}" = "${ids[0]}" ]; then
+        echo "expected the child's parent to be the main program's id; raw stdout:"
+        echo "$raw"; return 1
+    fi
+}
