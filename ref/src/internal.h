@@ -56,7 +56,8 @@ void mp__buf_repr_str(mp__buf *b, const char *s, size_t len);
 mp_target_fn mp__target_find(const char *name);
 
 /* Process-wide state of this process, reset in every child. */
-void mp__process_after_fork_child(mp_process *self);
+void mp__process_after_fork_child(mp_process *self, const char *parent_name,
+                                  pid_t parent_pid, int parent_sentinel);
 void mp__children_add(mp_process *p);
 void mp__children_discard(mp_process *p);
 
@@ -84,7 +85,8 @@ int mp__popen_wait(mp_process *p, double timeout);
 int mp__popen_send_signal(mp_process *p, int sig);
 
 /* The child's side: set up, run, shut down; returns the exit code. */
-int mp__process_bootstrap(mp_process *p, int parent_sentinel);
+int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_pid,
+                          int parent_sentinel);
 
 /* Wait until fd is readable or timeout seconds pass (negative: forever).
  * Returns 1 readable, 0 timed out, negative on error.  Retries on EINTR. */

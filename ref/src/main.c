@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -112,23 +113,29 @@ void mp__exit_function(void)
 
 /* BaseProcess._bootstrap: become the current process, run, shut down, and
  * report an uncaught error the way Python reports an uncaught exception. */
-int mp__process_bootstrap(mp_process *p, int parent_sentinel)
+int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_pid,
+                          int parent_sentinel)
 {
     int exitcode;
     mp__exc saved;
 
-    mp__process_after_fork_child(p);
-    if (mp_parent_process())
-        mp_parent_process()->sentinel = parent_sentinel;
+    mp__process_after_fork_child(p, parent_name, parent_pid, parent_sentinel);
     exiting = false;
-    /* A child must not compete with its parent for the terminal's input. */
-    if (!freopen("/dev/null", "r", stdin))
-        clearerr(stdin);
+    /* A child must not compete with its parent for the terminal's input
+     * (util._close_stdin).  At the descriptor level, so as not to touch
+     * stdio's state: what the child does not write is not copied. */
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        close(devnull);
+    }
     mp_info("child process calling self.run()");
     int rc = mp_process_run(p);
-    mp__exc_save(&saved);
+    if (rc < 0)
+        mp__exc_save(&saved);
     mp__exit_function();
-    mp__exc_restore(&saved);
+    if (rc < 0)
+        mp__exc_restore(&saved);
     if (rc >= 0) {
         exitcode = 0;
     } else if (rc == MP_ESYSTEMEXIT) {

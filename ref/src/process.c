@@ -212,25 +212,32 @@ size_t mp_active_children(mp_process **buf, size_t cap)
     return nchildren;
 }
 
-/* In a new child: this object is now the current process, the parent is
- * described by a fresh _ParentProcess, and the children set and counter
- * start over.  The set's references to the parent's children are dropped:
- * an object the child's copy of main() still points at survives, the rest
- * are freed, and either way the child no longer holds its siblings'
- * sentinel pipes open. */
-void mp__process_after_fork_child(mp_process *self)
-{
-    mp_process *old = ensure_current();
-    mp_process *par = alloc_process(&parent_class);
+/* The parent as a child sees it (_ParentProcess): its name, pid and a
+ * sentinel that reads EOF when it ends.  Static, and named by a borrowed
+ * string, because a child should write as little memory as it can: every
+ * page it writes is copied (the fork benchmark counts these faults). */
+static mp_process parent_obj = {.cls = &parent_class, .refs = 1, .sentinel = -1,
+                                .parent_w = -1, .is_parent = true,
+                                .exitcode = MP_EXITCODE_NONE};
 
-    if (par) {
-        par->name = strdup(old ? old->name : "MainProcess");
-        par->pid = self->parent_pid;
-        par->is_parent = true;
-    }
-    if (parent && parent != par)
-        mp_process_free(parent);
-    parent = par;
+/* In a new child: this object is now the current process, the parent is
+ * described as above, and the children set and counter start over.  The
+ * set's references to the parent's children are dropped: an object the
+ * child's copy of main() still points at survives, the rest are freed, and
+ * either way the child no longer holds its siblings' sentinels open.
+ * parent_name must outlive the process (the old current process's name,
+ * which is never freed in the child, or a string the caller keeps). */
+void mp__process_after_fork_child(mp_process *self, const char *parent_name,
+                                  pid_t parent_pid, int parent_sentinel)
+{
+    mp_process *old = current;
+
+    if (parent && parent->sentinel >= 0)
+        close(parent->sentinel);    /* the grandparent's, inherited */
+    parent_obj.name = (char *)parent_name;
+    parent_obj.pid = parent_pid;
+    parent_obj.sentinel = parent_sentinel;
+    parent = &parent_obj;
     if (old && old != self)
         old->is_self = false;
     self->is_self = true;

@@ -71,7 +71,8 @@ int mp__popen_fork_launch(mp_process *p)
          * which is what makes the parent's sentinel readable at its end. */
         close(to_parent[0]);
         close(to_child[1]);
-        _exit(mp__process_bootstrap(p, to_child[0]));
+        _exit(mp__process_bootstrap(p, mp_process_name(mp_current_process()),
+                                    p->parent_pid, to_child[0]));
     }
     close(to_parent[1]);
     close(to_child[0]);
