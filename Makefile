@@ -13,7 +13,7 @@ LDLIBS  += -lm
 
 LIB_SRCS := $(wildcard ref/src/*.c ref/src/unix/*.c)
 LIB_OBJS := $(patsubst ref/src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-LIB_HDRS := ref/include/mp.h ref/src/internal.h
+LIB_HDRS := ref/include/mp.h $(wildcard ref/src/*.h)
 LIBA     := $(BUILD)/libmp.a
 LIBSO    := $(BUILD)/libmp.so
 
@@ -127,6 +127,17 @@ bench: $(BENCH_BINS)
 
 docs:
 	@scripts/docs
+
+# The libFuzzer target for the pickle decoder (scripts/fuzz-smoke runs it briefly).
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/fuzz_unpickle: fuzz/fuzz_unpickle.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g -D_GNU_SOURCE -Iref/include -Iref/src $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+$(BUILD)/fuzz/corpus/.stamp: fuzz/make_corpus.py
+	$(PYTHON) fuzz/make_corpus.py $(dir $@)
+	@touch $@
+fuzz: $(BUILD)/fuzz/fuzz_unpickle $(BUILD)/fuzz/corpus/.stamp
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""make_corpus.py - write the fuzzer's seed corpus: CPython's pickles of varied values.
+
+Usage: python3 fuzz/make_corpus.py DIR
+
+Writes one file per pickle into DIR (made if missing): values of every type
+of the C value model and a few outside it, each with protocols 0 to 5, and
+some hand-made pickles that reach the reader's error paths.  Deterministic,
+so the corpus is the same on every machine; it is generated into build/ and
+never committed (see fuzz/README.md).
+"""
+import hashlib
+import os
+import pickle
+import sys
+
+
+def values():
+    shared = [1, "x"]
+    yield from [None, True, False, 0, 1, -1, 255, 256, 65535, 65536, 2 ** 31 - 1, -2 ** 31, 2 ** 31,
+                2 ** 63 - 1, -2 ** 63, 2 ** 64, 10 ** 30, 0.0, -0.0, 1.5, 1e300, float("inf"), float("nan"),
+                "", "a", "abc", "\xe9\u20ac\U0001f600", "a\\b\n\x00\r\x1a", "\ud800", "x" * 300,
+                b"", b"a", b"\x00\xff", bytes(range(256)), b"y" * 300,
+                (), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4), [], [1], [1, 2], list(range(1001)),
+                {}, {1: 2}, {"a": 1, "b": [1, 2], (1, "c"): {}}, {i: str(i) for i in range(1001)},
+                [shared, shared, (shared,)], {"k": shared, "j": (shared, shared)},
+                [[[[[[[[[[]]]]]]]]]], ((((((((((),),),),),),),),),), [b"ab", b"cd", b"", "latin1"],
+                ("tuple", 42, b"data", 3.25, None, True), set(), frozenset([1]), bytearray(b"x")]
+    rec = []
+    rec.append(rec)
+    yield rec
+
+
+HANDMADE = [
+    b"", b".", b"N.", b"(.", b"0.", b"Nt.", b"]\x94h\x00a.", b"}]Ns.", b"cos\nsystem\n.",
+    b"\x8c\x02os\x8c\x06system\x93.", b"c__builtin__\nbytes\n)R.", b"c_codecs\nencode\nX\x01\x00\x00\x00aX\x06"
+    b"\x00\x00\x00latin1\x86R.", b"I01\n.", b"I99999999999999999999\n.", b"L5L\n.", b"F1e500\n.",
+    b"S'a\\x41'\n.", b"V\\u0041\\U0001F600\n.", b"Nr\xff\xff\xff\xff0j\xff\xff\xff\xff.", b"\x8a\x09" + b"\xff" * 9 + b".",
+    b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00N.", b"X\xff\xff\xff\x7f", b"]" * 1001 + b"a" * 1000 + b".",
+    b")\x94" + b"".join(b"h" + bytes([i]) + b"h" + bytes([i]) + b"\x86\x940" for i in range(64)) + b"}h\x40Ns.",
+]
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write(__doc__)
+        return 2
+    out = argv[1]
+    os.makedirs(out, exist_ok=True)
+    seeds = list(HANDMADE)
+    for v in values():
+        for proto in range(6):
+            seeds.append(pickle.dumps(v, proto))
+    for data in seeds:
+        name = hashlib.sha1(data).hexdigest()
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    print("%d seeds in %s" % (len(seeds), out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
