@@ -341,7 +341,8 @@ const char *mp_target_name(mp_target_fn fn);
 void mp_main(int argc, char **argv);
 
 /* The analog of the main module's __name__: "__main__" in the main program
- * and in forked children, "__mp_main__" in children that re-ran the program. */
+ * and in forked children, "__mp_main__" in children that re-ran the program
+ * (spawn, forkserver), until mp_main() hands them their target. */
 const char *mp_module_name(void);
 
 /* ------------------------------------------------------------------------ */
@@ -359,7 +360,31 @@ typedef struct mp_process_class {
     size_t size;                         /* sizeof your struct (>= sizeof(mp_process)) */
     int (*run)(mp_process *self);        /* run(); NULL runs the target */
     void (*finalize)(mp_process *self);  /* frees your fields; may be NULL */
+    /* Pickling your fields, for spawn and forkserver (whose children do not
+     * share the parent's memory): getstate returns them as a new value,
+     * setstate gets it back in the child (borrowed) and returns 0 or an
+     * error.  A class with fields of its own (size > sizeof(mp_process))
+     * and no getstate cannot start under those methods: MP_EPICKLE, never
+     * a child that silently lost them. */
+    mp_value *(*getstate)(mp_process *self);
+    int (*setstate)(mp_process *self, mp_value *state);
 } mp_process_class;
+
+typedef struct mp_class_entry {
+    const mp_process_class *cls;
+    struct mp_class_entry *next;
+} mp_class_entry;
+
+void mp__class_register(mp_class_entry *e);
+
+/* Register a process class by its name, as MP_TARGET registers a target, so
+ * that a child made by spawn or forkserver can rebuild the object:
+ *     static const mp_process_class Worker_class = {...};  MP_PROCESS_CLASS(Worker_class); */
+#define MP_PROCESS_CLASS(c)                                                   \
+    static mp_class_entry mp__class_##c = {&c, NULL};                         \
+    __attribute__((constructor)) static void mp__register_class_##c(void)     \
+    { mp__class_register(&mp__class_##c); }                                   \
+    extern int mp__class_semicolon_##c
 
 /* Process(group=None, target=None, name=None, args=(), kwargs={}, *, daemon=None). */
 typedef struct mp_process_opts {
@@ -402,7 +427,8 @@ struct mp_process {
     size_t identity_len;
     int identity[8];            /* _identity: (1,) for Process-1, (1, 2) for Process-1:2 */
     mp_value *authkey;          /* bytes */
-    const char *start_method;
+    const struct mp_context *ctx;   /* NULL: the default context, resolved at start */
+    const void *popen;          /* the start method's back end, once started */
 };
 
 /* Create a process object (not started).  Returns a new object you release
@@ -491,6 +517,48 @@ size_t mp_active_children(mp_process **buf, size_t cap);
 
 /* cpu_count(): the number of CPUs in the system (at least 1). */
 int mp_cpu_count(void);
+
+/* ------------------------------------------------------------------------ */
+/* Contexts and start methods                                               */
+/* ------------------------------------------------------------------------ */
+
+/* A context: the start method and the classes bound to it, as returned by
+ * Python's get_context().  Contexts are static; never freed. */
+typedef struct mp_context mp_context;
+
+/* get_context(method): "fork", "spawn" or "forkserver"; NULL gives the
+ * default context (whose method is fixed on first use, as in CPython).
+ * Unknown: NULL with MP_EVALUE "cannot find context for 'x'". */
+mp_context *mp_get_context(const char *method);
+
+/* ctx.get_start_method(): the context's method ("spawn"); for the default
+ * context the method it uses, fixing it as get_start_method() does. */
+const char *mp_context_get_start_method(mp_context *ctx);
+
+/* ctx.Process(...): a process bound to ctx's start method, whose class
+ * name is the context's (ForkProcess, SpawnProcess, ForkServerProcess) or
+ * opts->cls's.  ctx NULL is mp_process_new().  As mp_process_new. */
+mp_process *mp_context_process(mp_context *ctx, const mp_process_opts *opts);
+
+/* set_start_method(method, force): fix the default context's method.
+ * MP_ERUNTIME "context has already been set" if it is fixed and !force
+ * (by an earlier call, get_start_method(), or a started process);
+ * MP_EVALUE for an unknown method.  NULL with force unfixes it. */
+int mp_set_start_method(const char *method, bool force);
+
+/* get_start_method(allow_none): the default context's method, fixing it
+ * if it was not (unless allow_none, which then returns NULL).  The default
+ * is "fork", or the environment variable MP_START_METHOD when it names a
+ * method (a Forklore extension: the suite runs every case under all three). */
+const char *mp_get_start_method(bool allow_none);
+
+/* get_all_start_methods(): stores up to cap names in buf ("fork", "spawn",
+ * "forkserver", in that fixed order as in CPython 3.11) and returns how many there are. */
+size_t mp_get_all_start_methods(const char **buf, size_t cap);
+
+/* set_executable(path): the program spawn and forkserver run for children
+ * (default: this program, /proc/self/exe).  Copies path. */
+int mp_set_executable(const char *path);
 
 /* ------------------------------------------------------------------------ */
 /* Logging                                                                  */

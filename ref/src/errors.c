@@ -35,7 +35,7 @@ static const struct { const char *name, *text; } table[] = {
 
 /* The last failure of this thread.  Thread-local so that threads (the queue
  * feeder, later) never see each other's messages. */
-static _Thread_local char last_msg[512];
+static _Thread_local char last_msg[2048];
 static _Thread_local char last_type[128];
 static _Thread_local int last_code;
 static _Thread_local int exit_status;

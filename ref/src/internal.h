@@ -31,7 +31,7 @@ int mp__exit_status(void);
 typedef struct mp__exc {
     int code, status;
     char type[128];
-    char msg[512];
+    char msg[2048];
 } mp__exc;
 void mp__exc_save(mp__exc *e);
 void mp__exc_restore(const mp__exc *e);
@@ -68,21 +68,87 @@ void mp__exit_function(void);
 /* Register mp__exit_function with atexit() once. */
 void mp__ensure_atexit(void);
 
+/* util.get_temp_dir(): this program's private temporary directory (made on
+ * first use, logged, removed at exit); NULL with an OSError recorded. */
+const char *mp__get_temp_dir(void);
+
 /* Flush stdout and stderr (util._flush_std_streams). */
 void mp__flush_std_streams(void);
 
 /* The logger's per-process name lookup uses the current process. */
 const char *mp__current_name(void);
 
-/* Start method back end for fork (popen_fork.py).  launch forks and runs
- * the child's bootstrap; the rest act on a started child. */
-int mp__popen_fork_launch(mp_process *p);
-/* poll(): the exit code if the child has ended (reaping it), else
- * MP_EXITCODE_NONE.  With block, waits for it. */
+/* A start method's back end (popen_fork.py, popen_spawn_posix.py,
+ * popen_forkserver.py).  launch starts the child and sets p->pid,
+ * p->sentinel and p->parent_w; poll returns the exit code once the child has
+ * ended (recording it in p->exitcode), else MP_EXITCODE_NONE, waiting for
+ * it if block. */
+typedef struct mp__popen_ops {
+    const char *method;
+    int (*launch)(mp_process *p);
+    int (*poll)(mp_process *p, bool block);
+} mp__popen_ops;
+
+extern const mp__popen_ops mp__popen_fork_ops, mp__popen_spawn_ops, mp__popen_forkserver_ops;
+
+/* Dispatch to the process's back end; before start, poll gives NONE. */
 int mp__popen_poll(mp_process *p, bool block);
 /* wait(timeout): poll after waiting up to timeout for the sentinel. */
 int mp__popen_wait(mp_process *p, double timeout);
 int mp__popen_send_signal(mp_process *p, int sig);
+
+/* waitpid-based poll, shared by fork and spawn (the child is ours). */
+int mp__popen_waitpid_poll(mp_process *p, bool block);
+
+/* The back end a process starts with (fixing the default method). */
+const mp__popen_ops *mp__context_ops(const mp_process *p);
+/* The context classes by name ("SpawnProcess"), and a class's context. */
+const mp_process_class *mp__context_class(const char *name);
+struct mp_context *mp__context_by_class(const mp_process_class *cls);
+/* The program spawn and forkserver run: set_executable's, or our own. */
+const char *mp__executable(void);
+/* argv[0] as mp_main saw it, for children's command lines. */
+const char *mp__argv0(void);
+
+/* Processes made from their pickled description (spawn.c). */
+mp_process *mp__process_alloc(const mp_process_class *cls);
+const mp_process_class *mp__process_default_class(void);
+const mp_process_class *mp__class_find(const char *name);
+
+/* spawn.c: what a child that re-runs the program needs, and its side.
+ * encode gives the bytes to send (a 4-byte big-endian length, then a
+ * pickle); child_main reads them from fd, becomes the process, runs it and
+ * returns the exit code. */
+int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len);
+int mp__spawn_child_main(int fd, const char *method);
+/* True while a child that re-ran the program has not reached mp_main. */
+bool mp__spawn_inheriting(void);
+/* CPython's RuntimeError about the bootstrapping phase, if inheriting. */
+int mp__check_not_importing_main(void);
+void mp__set_module_name(const char *name);
+/* Marks mp_main as reached (the end of the bootstrapping phase). */
+void mp__set_bootstrapped(void);
+
+/* posix_spawn this program with extra arguments, passing the descriptors
+ * in keep (popen_spawn.c; the forkserver starts its server this way). */
+int mp__spawn_program(const char *const *extra, size_t nextra, const int *keep, size_t nkeep,
+                      pid_t *pid);
+
+/* The forkserver's own loop (forkserver.c), entered from mp_main. */
+void mp__forkserver_main(int listener, int alive_r) __attribute__((noreturn));
+/* Ask the server (started on first use) to fork a child that reads its
+ * description from child_data and whose pid and exit code go to status_w. */
+int mp__forkserver_connect(int child_data, int status_w);
+/* Stop the forkserver this process started, if any (at exit). */
+void mp__forkserver_stop(void);
+
+/* Logger state, carried to children that re-run the program. */
+void mp__log_get(bool *exists, int *level, int *handlers);
+void mp__log_set(bool exists, int level, int handlers);
+
+/* Send all of buf on a socket or pipe without SIGPIPE; read exactly n. */
+int mp__write_all(int fd, const void *buf, size_t n);
+int mp__read_exact(int fd, void *buf, size_t n);
 
 /* The child's side: set up, run, shut down; returns the exit code. */
 int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_pid,

@@ -84,3 +84,17 @@ void mp_log(int level, const char *fmt, ...)
     }
     fflush(stderr);
 }
+
+void mp__log_get(bool *exists, int *level, int *handlers)
+{
+    *exists = logger.exists;
+    *level = logger.level;
+    *handlers = logger.handlers;
+}
+
+void mp__log_set(bool exists, int level, int handlers)
+{
+    logger.exists = exists;
+    logger.level = level;
+    logger.handlers = handlers < 0 ? 0 : handlers > 16 ? 16 : handlers;
+}

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -41,15 +42,88 @@ const char *mp_target_name(mp_target_fn fn)
     return NULL;
 }
 
+/* ---- process classes ---------------------------------------------------- */
+
+static mp_class_entry *classes;
+
+void mp__class_register(mp_class_entry *e)
+{
+    for (mp_class_entry *c = classes; c; c = c->next) {
+        if (strcmp(c->cls->name, e->cls->name) == 0 && c->cls != e->cls) {
+            fprintf(stderr, "mp: two different process classes are registered as '%s'\n",
+                    e->cls->name);
+            abort();
+        }
+    }
+    e->next = classes;
+    classes = e;
+}
+
+const mp_process_class *mp__class_find(const char *name)
+{
+    for (mp_class_entry *c = classes; c; c = c->next)
+        if (strcmp(c->cls->name, name) == 0)
+            return c->cls;
+    return NULL;
+}
+
 /* ---- the main guard ----------------------------------------------------- */
 
 static bool atexit_done;
 static bool exiting;
+static bool bootstrapped;       /* mp_main() has been reached */
 static const char *module_name = "__main__";
+static const char *argv0;
+
+/* util.get_temp_dir(): one private directory per program, made on first
+ * use (the forkserver's listener lives there), removed at exit by the
+ * process that made it. */
+static char temp_dir[4096];
+static pid_t temp_dir_owner;
+
+const char *mp__get_temp_dir(void)
+{
+    if (temp_dir[0])
+        return temp_dir;
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    snprintf(temp_dir, sizeof temp_dir, "%s/pymp-XXXXXX", base);
+    if (!mkdtemp(temp_dir)) {
+        mp__fail_errno(temp_dir);
+        temp_dir[0] = 0;
+        return NULL;
+    }
+    temp_dir_owner = getpid();
+    mp_info("created temp directory %s", temp_dir);
+    return temp_dir;
+}
+
+static void remove_temp_dir(void)
+{
+    if (!temp_dir[0] || temp_dir_owner != getpid())
+        return;
+    /* Only our own sockets are left in it, one level deep. */
+    DIR *d = opendir(temp_dir);
+    struct dirent *e;
+    char path[4096 + 256];
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", temp_dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    rmdir(temp_dir);
+    temp_dir[0] = 0;
+}
 
 static void at_exit(void)
 {
     mp__exit_function();
+    mp__forkserver_stop();
+    remove_temp_dir();
 }
 
 void mp__ensure_atexit(void)
@@ -60,17 +134,94 @@ void mp__ensure_atexit(void)
     }
 }
 
+/* The command line of a child that re-runs the program starts with one of
+ * these; the values after them are descriptor numbers. */
+static const char spawn_flag[] = "--multiprocessing-fork";
+static const char server_flag[] = "--multiprocessing-forkserver";
+
+static int fd_arg(const char *arg, const char *key)
+{
+    size_t k = strlen(key);
+    if (!arg || strncmp(arg, key, k) != 0 || arg[k] != '=')
+        return -1;
+    char *end;
+    long v = strtol(arg + k + 1, &end, 10);
+    return *end || v < 0 || v > 1 << 20 ? -1 : (int)v;
+}
+
+/* Is argv[1] of this process one of the flags?  Read from /proc so that it
+ * works before mp_main() has seen argv: code above the guard runs first. */
+static bool rerun_child(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        char buf[256] = "";
+        int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        const char *arg1 = n > 0 ? buf + strlen(buf) + 1 : "";
+        known = n > 0 && arg1 < buf + n &&
+                (strcmp(arg1, spawn_flag) == 0 || strcmp(arg1, server_flag) == 0);
+    }
+    return known;
+}
+
+bool mp__spawn_inheriting(void)
+{
+    return !bootstrapped && rerun_child();
+}
+
+void mp__set_bootstrapped(void)
+{
+    bootstrapped = true;
+}
+
+void mp__set_module_name(const char *name)
+{
+    module_name = name;
+}
+
+const char *mp__argv0(void)
+{
+    return argv0 ? argv0 : mp__executable();
+}
+
 void mp_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    argv0 = argc > 0 && argv ? argv[0] : NULL;
+    if (argc >= 3 && strcmp(argv[1], spawn_flag) == 0) {
+        int fd = fd_arg(argv[2], "pipe_handle");
+        int sentinel = argc >= 4 ? fd_arg(argv[3], "sentinel") : -1;
+        if (fd < 0) {
+            fprintf(stderr, "mp: bad %s command line\n", spawn_flag);
+            exit(1);
+        }
+        /* The sentinel's write end stays open, untouched, until we die;
+         * only our own children must not inherit it. */
+        if (sentinel >= 0)
+            fcntl(sentinel, F_SETFD, FD_CLOEXEC);
+        mp__ensure_atexit();
+        exit(mp__spawn_child_main(fd, "spawn"));
+    }
+    if (argc >= 4 && strcmp(argv[1], server_flag) == 0) {
+        int listener = fd_arg(argv[2], "listener"), alive = fd_arg(argv[3], "alive");
+        if (listener < 0 || alive < 0) {
+            fprintf(stderr, "mp: bad %s command line\n", server_flag);
+            exit(1);
+        }
+        mp__set_module_name("__mp_main__");
+        bootstrapped = true;
+        mp__forkserver_main(listener, alive);
+    }
+    bootstrapped = true;
     mp_current_process();
     mp__ensure_atexit();
 }
 
 const char *mp_module_name(void)
 {
-    return module_name;
+    return rerun_child() ? "__mp_main__" : module_name;
 }
 
 /* ---- shutdown ----------------------------------------------------------- */

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const mp_process_class process_class = {"Process", sizeof(mp_process), NULL, NULL};
-static const mp_process_class main_class = {"_MainProcess", sizeof(mp_process), NULL, NULL};
-static const mp_process_class parent_class = {"_ParentProcess", sizeof(mp_process), NULL, NULL};
+static const mp_process_class process_class = {"Process", sizeof(mp_process), NULL, NULL, NULL, NULL};
+static const mp_process_class main_class = {"_MainProcess", sizeof(mp_process), NULL, NULL, NULL, NULL};
+static const mp_process_class parent_class = {"_ParentProcess", sizeof(mp_process), NULL, NULL, NULL, NULL};
 
 /* The state Python keeps in module globals of multiprocessing.process:
  * the current process, the parent (in a child), the counter behind default
@@ -43,8 +43,17 @@ static mp_process *alloc_process(const mp_process_class *cls)
     p->exitcode = MP_EXITCODE_NONE;
     p->sentinel = -1;
     p->parent_w = -1;
-    p->start_method = "fork";
     return p;
+}
+
+mp_process *mp__process_alloc(const mp_process_class *cls)
+{
+    return alloc_process(cls);
+}
+
+const mp_process_class *mp__process_default_class(void)
+{
+    return &process_class;
 }
 
 /* Make the MainProcess object on first use; `static` storage would do, but
@@ -216,6 +225,12 @@ size_t mp_active_children(mp_process **buf, size_t cap)
  * sentinel that reads EOF when it ends.  Static, and named by a borrowed
  * string, because a child should write as little memory as it can: every
  * page it writes is copied (the fork benchmark counts these faults). */
+/* The process a child was before it became itself: user code in the child
+ * may still hold borrowed pointers to it, so it is kept, not freed.
+ * volatile, because a pointer that is only ever written would be optimised
+ * away and the object would then look leaked. */
+static mp_process *volatile previous;
+
 static mp_process parent_obj = {.cls = &parent_class, .refs = 1, .sentinel = -1,
                                 .parent_w = -1, .is_parent = true,
                                 .exitcode = MP_EXITCODE_NONE};
@@ -232,6 +247,7 @@ void mp__process_after_fork_child(mp_process *self, const char *parent_name,
 {
     mp_process *old = current;
 
+    previous = old;
     if (parent && parent->sentinel >= 0)
         close(parent->sentinel);    /* the grandparent's, inherited */
     parent_obj.name = (char *)parent_name;
@@ -279,9 +295,11 @@ int mp_process_start(mp_process *p)
         return mp__fail(MP_EASSERT, "daemonic processes are not allowed to have children");
     mp__ensure_atexit();
     cleanup();
-    rc = mp__popen_fork_launch(p);
+    const mp__popen_ops *ops = mp__context_ops(p);
+    rc = ops->launch(p);
     if (rc < 0)
         return rc;
+    p->popen = ops;
     mp__children_add(p);
     return 0;
 }
