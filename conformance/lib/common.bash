@@ -103,8 +103,10 @@ mp_run_captured() {
     done
     # timeout makes itself leader of a new process group holding the whole
     # run, and signals that group on expiry (TERM, then KILL 5 s later).
+    # PYTHONPATH brings pystart/sitecustomize.py, which makes MP_START_METHOD
+    # choose the twin's default start method as it does for the C library.
     ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 \
-        timeout -k 5 "$limit" "$@" ) \
+        PYTHONPATH="$MP_LIB/pystart" timeout -k 5 "$limit" "$@" ) \
         < /dev/null > "$out/stdout.raw" 2> "$out/stderr.raw" &
     pid=$!
     # (stderr off: bash would report a signal death as "Segmentation fault";

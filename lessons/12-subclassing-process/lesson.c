@@ -28,6 +28,10 @@ static const mp_process_class Worker_class = {
     .size = sizeof(Worker),
     .run = Worker_run,
 };
+/* Registered by name, so that a child started by spawn or forkserver (a new
+ * run of this program) can rebuild a Worker, as Python unpickles one by
+ * importing its class. */
+MP_PROCESS_CLASS(Worker_class);
 
 int main(int argc, char **argv)
 {
