@@ -58,37 +58,9 @@ STRICTER = re.compile(r"already shared|inside itself|opcode BUILD|needs a dict t
 
 # ---- the structural encoding ---------------------------------------------
 
-def decode(tokens, pos):
-    """Build the value whose encoding starts at tokens[pos]; return it and the next position."""
-    tok = tokens[pos]
-    tag, rest = tok[0], tok[1:]
-    pos += 1
-    if tag == "N":
-        return None, pos
-    if tag in "TF":
-        return tag == "T", pos
-    if tag == "i":
-        return int(rest), pos
-    if tag == "f":
-        return float.fromhex(rest), pos
-    if tag == "s":
-        return bytes.fromhex(rest).decode("utf-8"), pos
-    if tag == "b":
-        return bytes.fromhex(rest), pos
-    if tag in "tl":
-        items = []
-        for _ in range(int(rest)):
-            item, pos = decode(tokens, pos)
-            items.append(item)
-        return (tuple(items) if tag == "t" else items), pos
-    if tag == "d":
-        d = {}
-        for _ in range(int(rest)):
-            key, pos = decode(tokens, pos)
-            val, pos = decode(tokens, pos)
-            d[key] = val
-        return d, pos
-    raise ValueError("unknown token %r" % tok)
+# The structural encoding is the one the C generators share with
+# repr_check.py, which holds its decoder.
+from repr_check import decode  # noqa: E402
 
 
 def same(a, b):
