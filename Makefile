@@ -9,7 +9,7 @@ BUILD   ?= build
 WARN     = -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iref/include
-LDLIBS  += -lm
+LDLIBS  += -lm -lpthread -lcrypto
 
 LIB_SRCS := $(wildcard ref/src/*.c ref/src/unix/*.c)
 LIB_OBJS := $(patsubst ref/src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))

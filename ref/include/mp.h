@@ -69,7 +69,9 @@ enum {
     MP_EEXCEPTION = -19,     /* an exception raised with mp_raise(): its own type name */
     MP_ESYSTEMEXIT = -20,    /* SystemExit, from mp_sys_exit() */
     MP_ENOTIMPL = -21,       /* NotImplementedError */
-    MP__ELAST = -21
+    MP_EATTR = -22,          /* AttributeError */
+    MP_ECLOSED = -23,        /* OSError "handle is closed" (a Connection used after close) */
+    MP__ELAST = -23
 };
 
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
@@ -118,7 +120,7 @@ typedef struct mp_value mp_value;
 
 typedef enum mp_type {
     MP_T_NONE, MP_T_BOOL, MP_T_INT, MP_T_FLOAT, MP_T_STR, MP_T_BYTES,
-    MP_T_TUPLE, MP_T_LIST, MP_T_DICT
+    MP_T_TUPLE, MP_T_LIST, MP_T_DICT, MP_T_OBJECT
 } mp_type;
 
 /* Constructors.  Each returns a new reference, or NULL when out of memory
@@ -171,12 +173,75 @@ bool mp_equal(const mp_value *a, const mp_value *b);
 char *mp_repr(const mp_value *v);
 char *mp_tostring(const mp_value *v);
 
+/* ---- Objects: instances of registered classes ---------------------------- */
+
+/*
+ * The analog of a Python class whose instances can be pickled, such as
+ *     class MyFancyClass:
+ *         def __init__(self, name): self.name = name
+ * A class is a static description registered by name; an instance is a
+ * value (MP_T_OBJECT) holding its attributes in a dict, its __dict__.
+ * Methods are plain C functions taking the instance.  Pickled, an instance
+ * is what CPython writes for a plain object (the class as the global
+ * `module.name`, then its __dict__), so the same name on the Python side
+ * (`__main__.MyFancyClass`) reads back as an instance of the registered
+ * class, and the other way round.  An instance compares equal only to
+ * itself, as Python's default __eq__ does, and is hashable.
+ *
+ *     static const mp_class MyFancyClass = {.name = "MyFancyClass"};
+ *     MP_CLASS(MyFancyClass);
+ *
+ * The library's own classes (Connection, Queue, ...) are objects too, with
+ * module names such as "multiprocessing.queues".
+ */
+typedef struct mp_class {
+    const char *name;            /* __name__: "MyFancyClass" */
+    const char *module;          /* __module__; NULL: "__main__" */
+    const void *native;          /* the library's own classes only; NULL */
+} mp_class;
+
+typedef struct mp_class_reg {
+    const mp_class *cls;
+    struct mp_class_reg *next;
+} mp_class_reg;
+
+void mp__object_class_register(mp_class_reg *r);
+
+/* Register a class, so that an instance can be rebuilt from its name in a
+ * child started by spawn or forkserver and from a CPython peer's pickle.
+ * Two classes registered under one module and name is a fatal error at
+ * program start. */
+#define MP_CLASS(c)                                                           \
+    static mp_class_reg mp__class_reg_##c = {&c, NULL};                       \
+    __attribute__((constructor)) static void mp__register_oclass_##c(void)    \
+    { mp__object_class_register(&mp__class_reg_##c); }                       \
+    extern int mp__oclass_semicolon_##c
+
+/* A new instance of cls with the attributes in dict (stolen; NULL for none),
+ * a new reference; NULL with MP_ENOMEM, or MP_ETYPE if dict is not a dict
+ * or its keys are not all str. */
+mp_value *mp_object_new(const mp_class *cls, mp_value *dict);
+
+/* The class of an instance, or NULL if v is not an object. */
+const mp_class *mp_class_of(const mp_value *v);
+
+/* True if v is an instance of cls. */
+bool mp_isinstance(const mp_value *v, const mp_class *cls);
+
+/* getattr(obj, name): borrowed, or NULL with MP_EATTR "'MyFancyClass'
+ * object has no attribute 'x'" recorded. */
+mp_value *mp_getattr(const mp_value *obj, const char *name);
+
+/* setattr(obj, name, val): steals val.  0, MP_ENOMEM, or MP_EATTR for a
+ * library object (whose state is not a dict of attributes). */
+int mp_setattr(mp_value *obj, const char *name, mp_value *val);
+
 /* ---- Building from C values -------------------------------------------- */
 
 /* One C argument as the generic builders and mp_print see it. */
 typedef struct mp_arg {
     enum { MP__A_CSTR, MP__A_VALUE, MP__A_PROCESS, MP__A_BOOL, MP__A_INT,
-           MP__A_UINT, MP__A_FLOAT } kind;
+           MP__A_UINT, MP__A_FLOAT, MP__A_OBJECT } kind;
     union { const char *s; mp_value *v; const void *p; bool b; int64_t i;
             uint64_t u; double d; } u;
 } mp_arg;
@@ -188,13 +253,20 @@ mp_arg mp__arg_bool(bool b);
 mp_arg mp__arg_int(long long i);
 mp_arg mp__arg_uint(unsigned long long u);
 mp_arg mp__arg_float(double d);
+mp_arg mp__arg_object(const void *o);
 
 struct mp_process;
+struct mp_connection;
+struct mp_queue;
+struct mp_simple_queue;
 #define MP_ARG(x) _Generic((x),                                             \
     char *: mp__arg_cstr, const char *: mp__arg_cstr,                        \
     mp_value *: mp__arg_value, const mp_value *: mp__arg_value,              \
     struct mp_process *: mp__arg_process,                                    \
     const struct mp_process *: mp__arg_process,                              \
+    struct mp_connection *: mp__arg_object,                                  \
+    struct mp_queue *: mp__arg_object,                                       \
+    struct mp_simple_queue *: mp__arg_object,                                \
     _Bool: mp__arg_bool,                                                     \
     signed char: mp__arg_int, short: mp__arg_int, int: mp__arg_int,          \
     long: mp__arg_int, long long: mp__arg_int,                               \
@@ -228,8 +300,12 @@ struct mp_process;
  * (mp_print((bool)true) prints True, mp_print(true) prints 1).
  *
  * Build a value from a C argument: const char * becomes str, integers int,
- * floating types float, bool bool; an mp_value * is stolen.  A process
- * cannot be made a value (it is not picklable) and gives NULL with MP_ETYPE. */
+ * floating types float, bool bool; an mp_value * is stolen.  A connection
+ * or queue (mp_connection *, mp_queue *, mp_simple_queue *) is BORROWED:
+ * the value made from it takes a reference of its own, as a Python tuple
+ * holding a queue does, so `.args = mp_tuple_of(q)` leaves q yours.  A
+ * process cannot be made a value (it is not picklable) and gives NULL with
+ * MP_ETYPE. */
 mp_value *mp_value_from_arg(mp_arg a);
 mp_value *mp__tuple_of(size_t n, const mp_arg *args);
 mp_value *mp__list_of(size_t n, const mp_arg *args);
@@ -559,6 +635,272 @@ size_t mp_get_all_start_methods(const char **buf, size_t cap);
 /* set_executable(path): the program spawn and forkserver run for children
  * (default: this program, /proc/self/exe).  Copies path. */
 int mp_set_executable(const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Connection and Pipe                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Tri-state options: 0 takes Python's default, MP_YES or MP_NO choose. */
+#define MP_YES 1
+#define MP_NO (-1)
+
+/* "No limit" for sizes that Python spells None (send_bytes's size,
+ * recv_bytes's maxlength). */
+#define MP_ALL PTRDIFF_MIN
+
+/*
+ * A connection: one end of a pipe or socket, carrying messages framed as
+ * CPython's multiprocessing.connection frames them (a 4-byte big-endian
+ * signed length, or -1 and an 8-byte length for messages of 2 GiB and
+ * more), so a C process and a Python process can be the two ends.
+ * A connection is also a value (its repr is that of a
+ * multiprocessing.connection.Connection), so it can be given to a child in
+ * args under every start method.  It can not be sent in a message.
+ *
+ * Threads: one thread may send while another receives; two threads must
+ * not send (or receive) on one connection at once, as in CPython.
+ */
+typedef struct mp_connection mp_connection;
+
+/* Pipe(duplex=True): two connected ends.  duplex (the default) is a Unix
+ * socketpair whose ends both send and receive; .duplex = MP_NO gives
+ * (reader, writer) over a pipe, and using an end the wrong way is
+ * MP_EOS "connection is write-only" / "connection is read-only".
+ * Returns 0 or MP_EOS. */
+typedef struct mp_pipe_opts {
+    int duplex;                 /* 0 or MP_YES: two-way; MP_NO: one-way */
+} mp_pipe_opts;
+int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts);
+
+/* A connection for a descriptor you own (Connection(handle)); it takes the
+ * descriptor.  NULL with MP_ENOMEM. */
+mp_connection *mp_connection_new(int fd, bool readable, bool writable);
+
+/* send(obj): pickle obj (borrowed) and send it as one message.
+ * Errors: MP_ECLOSED, MP_EOS (the reader has gone: BrokenPipeError),
+ * MP_EPICKLE or MP_ERUNTIME (obj cannot be pickled: nothing is sent). */
+int mp_connection_send(mp_connection *c, const mp_value *obj);
+
+/* recv(): the next message, unpickled, as a new reference in *out.
+ * MP_EEOF when the other end closed at a message boundary; MP_EOS when
+ * it closed inside a message; MP_EUNPICKLE for a message that is not a
+ * pickle of the value model. */
+int mp_connection_recv(mp_connection *c, mp_value **out);
+
+/* send_bytes(buf, offset, size): send buf[offset:offset+size] of a buffer
+ * of len bytes as one message (size MP_ALL: to the end).  MP_EVALUE
+ * "offset is negative", "buffer length < offset", "size is negative",
+ * "buffer length < offset + size"; as send otherwise. */
+int mp_connection_send_bytes(mp_connection *c, const void *buf, size_t len,
+                             ptrdiff_t offset, ptrdiff_t size);
+
+/* recv_bytes(maxlength): the next message as a bytes value in *out.
+ * maxlength MP_ALL is no limit; a longer message is MP_EOS "bad message
+ * length" (and the connection is closed, as in CPython); a negative one is
+ * MP_EVALUE "negative maxlength".  EOF as recv. */
+int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **out);
+
+/* recv_bytes_into(buf, offset): read the next message into buf (len bytes)
+ * at offset, storing its size in *nread.  MP_EVALUE "negative offset" or
+ * "offset too large"; MP_EBUFFERTOOSHORT when it does not fit: nothing is
+ * written and the whole message is given in *whole (a new bytes reference,
+ * if whole is not NULL), as Python's BufferTooShort carries it. */
+int mp_connection_recv_bytes_into(mp_connection *c, void *buf, size_t len, ptrdiff_t offset,
+                                  size_t *nread, mp_value **whole);
+
+/* poll(timeout): 1 if a message (or EOF) can be read, else 0 after waiting
+ * up to timeout seconds (0: do not wait; MP_WAIT_FOREVER).  MP_ECLOSED,
+ * MP_EOS "connection is write-only". */
+int mp_connection_poll(mp_connection *c, double timeout);
+
+/* fileno(), close(), closed, readable, writable.  close is idempotent;
+ * every other call on a closed connection is MP_ECLOSED "handle is closed"
+ * (fileno returns it too). */
+int mp_connection_fileno(const mp_connection *c);
+int mp_connection_close(mp_connection *c);
+bool mp_connection_closed(const mp_connection *c);
+bool mp_connection_readable(const mp_connection *c);
+bool mp_connection_writable(const mp_connection *c);
+
+/* Drop your reference; the descriptor is closed with the last one (as
+ * Python closes a connection it collects). */
+void mp_connection_free(mp_connection *c);
+
+/* The connection a value holds (borrowed), or NULL if it holds none: how a
+ * child gets the connection it was given in args. */
+mp_connection *mp_as_connection(const mp_value *v);
+
+/* ------------------------------------------------------------------------ */
+/* wait()                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* multiprocessing.connection.wait(object_list, timeout): wait until at least
+ * one object is ready or timeout seconds pass (MP_WAIT_FOREVER: no limit).
+ * objects is a list (borrowed) of connections (ready when a message or EOF
+ * can be read) and ints, which are descriptors: process sentinels (ready
+ * when the process has ended) and sockets.  *ready gets a new list of the
+ * ready items, in the order given (empty on timeout).  MP_ETYPE for an item
+ * of another type, MP_ECLOSED for a closed connection. */
+int mp_wait(const mp_value *objects, double timeout, mp_value **ready);
+
+/* ------------------------------------------------------------------------ */
+/* Queue, JoinableQueue, SimpleQueue                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Queue(maxsize): a process-safe FIFO of values.  As in CPython, put hands
+ * the value to a feeder thread that pickles it and writes it to a pipe, so
+ * put returns before the data is in the pipe; a process that has put data
+ * flushes it before it exits (unless cancel_join_thread was called); a
+ * value that cannot be pickled is reported on stderr by the feeder and
+ * dropped, and the queue goes on working.  A queue is a value, to be given
+ * to children in args under every start method; it cannot be sent in a
+ * message (MP_ERUNTIME "Queue objects should only be shared between
+ * processes through inheritance").
+ *
+ * Threads: all calls are thread-safe.
+ */
+typedef struct mp_queue mp_queue;
+
+/* put's and get's block and timeout.  block 0 or MP_YES blocks, MP_NO does
+ * not; timeout 0 waits without limit (Python's None), else seconds. */
+typedef struct mp_queue_opts {
+    int block;
+    double timeout;
+} mp_queue_opts;
+
+/* Queue(maxsize) and JoinableQueue(maxsize); maxsize <= 0 is unbounded.
+ * New object, or NULL with MP_EOS or MP_ENOMEM recorded. */
+mp_queue *mp_queue_new(int maxsize);
+mp_queue *mp_joinable_queue_new(int maxsize);
+
+/* put(obj, block, timeout).  obj is any C argument that MP_ARG takes (a C
+ * string, a number, an mp_value * which is stolen, even on failure).
+ * MP_EFULL when a non-blocking or timed put finds no room; MP_EVALUE
+ * "Queue <repr> is closed" after close; MP_ENOMEM. */
+#define mp_queue_put(q, obj) mp__queue_put((q), MP_ARG(obj), NULL)
+#define mp_queue_put_ex(q, obj, ...) mp__queue_put((q), MP_ARG(obj), &(mp_queue_opts){__VA_ARGS__})
+#define mp_queue_put_nowait(q, obj) mp_queue_put_ex(q, obj, .block = MP_NO)
+int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts);
+
+/* get(block, timeout): the next value, a new reference in *out.  MP_EEMPTY
+ * when a non-blocking or timed get finds nothing; MP_EOS "handle is closed"
+ * after close; MP_EUNPICKLE for a message that is not a value. */
+int mp_queue_get(mp_queue *q, mp_value **out);
+int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts);
+int mp_queue_get_nowait(mp_queue *q, mp_value **out);
+
+/* qsize(), empty(), full(): approximate, as in CPython (another process
+ * may change the queue at any moment). */
+int mp_queue_qsize(mp_queue *q);
+bool mp_queue_empty(mp_queue *q);
+bool mp_queue_full(mp_queue *q);
+
+/* close(): no more puts from this process; the feeder flushes what was put
+ * and exits.  join_thread(): wait for the feeder (MP_EASSERT "Queue
+ * <repr> not closed" before close).  cancel_join_thread(): do not wait
+ * for the feeder at exit (data not yet written may be lost). */
+int mp_queue_close(mp_queue *q);
+int mp_queue_join_thread(mp_queue *q);
+void mp_queue_cancel_join_thread(mp_queue *q);
+
+/* JoinableQueue only (MP_EATTR on a plain Queue).  task_done(): one item
+ * fetched earlier is finished; once more than were put is MP_EVALUE
+ * "task_done() called too many times".  join(): wait until every item put
+ * has been marked done. */
+int mp_joinable_queue_task_done(mp_queue *q);
+int mp_joinable_queue_join(mp_queue *q);
+
+/* Drop your reference (the queue lives on while children or a value hold
+ * one; the feeder is flushed at exit as above). */
+void mp_queue_free(mp_queue *q);
+
+/* The queue a value holds (borrowed; a Queue or JoinableQueue), or NULL. */
+mp_queue *mp_as_queue(const mp_value *v);
+
+/* ctx.Queue(maxsize), ctx.JoinableQueue(maxsize), ctx.SimpleQueue(): the
+ * same objects (a queue works under every start method); ctx may be NULL. */
+mp_queue *mp_context_queue(mp_context *ctx, int maxsize);
+mp_queue *mp_context_joinable_queue(mp_context *ctx, int maxsize);
+
+/* SimpleQueue: a pipe with a lock at each end, no feeder thread and no
+ * size limit; put writes before it returns.  Errors as Queue's (get after
+ * close is MP_ECLOSED).  Thread-safe. */
+typedef struct mp_simple_queue mp_simple_queue;
+mp_simple_queue *mp_simple_queue_new(void);
+mp_simple_queue *mp_context_simple_queue(mp_context *ctx);
+#define mp_simple_queue_put(q, obj) mp__simple_queue_put((q), MP_ARG(obj))
+int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj);
+int mp_simple_queue_get(mp_simple_queue *q, mp_value **out);
+bool mp_simple_queue_empty(mp_simple_queue *q);
+int mp_simple_queue_close(mp_simple_queue *q);
+void mp_simple_queue_free(mp_simple_queue *q);
+mp_simple_queue *mp_as_simple_queue(const mp_value *v);
+
+/* ------------------------------------------------------------------------ */
+/* Listener and Client                                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Addresses are values, as in Python: a str is an AF_UNIX path (one that
+ * starts with "\0" is a Linux abstract name), a tuple (host, port) is
+ * AF_INET.  family ("AF_UNIX", "AF_INET") may be NULL to take it from the
+ * address.  With an authkey (bytes), both sides run CPython's mutual
+ * challenge-response authentication before any message is delivered; a
+ * wrong key is MP_EAUTH on both sides.
+ */
+typedef struct mp_listener mp_listener;
+
+/* Which challenge a Listener and a Client send.  CPython 3.11 sends a
+ * 20-byte challenge answered with HMAC-MD5; 3.12 and later send
+ * "{sha256}" and a 40-byte challenge.  Either side accepts both answers. */
+typedef enum mp_auth_form {
+    MP_AUTH_311 = 0,            /* the default: as CPython 3.11 */
+    MP_AUTH_SHA256              /* as CPython 3.12+ */
+} mp_auth_form;
+
+/* Listener(address=None, family=None, backlog=1, authkey=None). */
+typedef struct mp_listener_opts {
+    mp_value *address;          /* stolen; NULL: a fresh address of family */
+    const char *family;         /* NULL: from address (AF_UNIX if neither) */
+    int backlog;                /* 0: 1 */
+    mp_value *authkey;          /* bytes, stolen; NULL: no authentication */
+    mp_auth_form auth_form;
+} mp_listener_opts;
+
+/* Bind and listen.  New object or NULL with MP_EOS (address in use...),
+ * MP_EVALUE (bad family or address), MP_ETYPE (authkey not bytes). */
+mp_listener *mp_listener_new(const mp_listener_opts *opts);
+
+/* accept(): the next connection, authenticated if there is a key.  A
+ * client that fails authentication is MP_EAUTH (its connection closed). */
+int mp_listener_accept(mp_listener *l, mp_connection **out);
+
+/* close(): stop listening (removes an AF_UNIX socket file).  Idempotent. */
+int mp_listener_close(mp_listener *l);
+
+/* address and last_accepted, borrowed (last_accepted NULL until accept; for
+ * AF_UNIX it is None, as Python gives). */
+const mp_value *mp_listener_address(const mp_listener *l);
+const mp_value *mp_listener_last_accepted(const mp_listener *l);
+
+void mp_listener_free(mp_listener *l);
+
+/* Client(address, family=None, authkey=None): connect, then authenticate
+ * if there is a key.  0 with a new connection in *out; MP_EOS (nothing
+ * listens), MP_EAUTH, MP_EVALUE (bad address). */
+typedef struct mp_client_opts {
+    mp_value *address;          /* stolen */
+    const char *family;
+    mp_value *authkey;          /* bytes, stolen; NULL: no authentication */
+    mp_auth_form auth_form;
+} mp_client_opts;
+int mp_client(const mp_client_opts *opts, mp_connection **out);
+
+/* The two halves of the handshake on any connection, as
+ * multiprocessing.connection's deliver_challenge and answer_challenge. */
+int mp_deliver_challenge(mp_connection *c, const void *authkey, size_t len, mp_auth_form form);
+int mp_answer_challenge(mp_connection *c, const void *authkey, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Logging                                                                  */

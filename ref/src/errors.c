@@ -31,6 +31,8 @@ static const struct { const char *name, *text; } table[] = {
     [-MP_EEXCEPTION]       = {"Exception", "exception raised by the program"},
     [-MP_ESYSTEMEXIT]      = {"SystemExit", "exit requested"},
     [-MP_ENOTIMPL]         = {"NotImplementedError", "not implemented"},
+    [-MP_EATTR]            = {"AttributeError", "no such attribute"},
+    [-MP_ECLOSED]          = {"OSError", "handle is closed"},
 };
 
 /* The last failure of this thread.  Thread-local so that threads (the queue

@@ -6,6 +6,113 @@
 
 #include <stdarg.h>
 
+/* ---- objects: the layout every object value shares (value.c, object.c) -- */
+
+/*
+ * Every value starts with this header; each type's struct embeds it as its
+ * first member, so a pointer to one converts to the other (as CPython's
+ * PyObject does).  The count is atomic because a value may be released by a
+ * thread other than the one that made it (a queue's feeder thread drops what
+ * it has sent).  None, True and False are immortal: shared statics that are
+ * never counted and never freed.
+ */
+struct mp_value {
+    mp_type type;
+    bool immortal;
+    union {
+        size_t refs;            /* while alive */
+        mp_value *next_dead;    /* once dead, queued for freeing (see destroy) */
+    };
+};
+
+/* An object: a registered class and its attributes (user classes), or a
+ * library object (Connection, Queue) whose C struct embeds this first. */
+typedef struct mp__object {
+    mp_value h;
+    const mp_class *cls;
+    mp_value *dict;             /* __dict__ (user classes); NULL for natives */
+} mp__object;
+
+/*
+ * What a library class adds to mp_class (its `native` field).
+ *   size      of the C struct that embeds mp__object
+ *   finalize  releases the object's resources (closes descriptors, stops
+ *             threads); value.c frees the memory afterwards
+ *   reduce    the state that rebuilds the object in a child started by
+ *             spawn or forkserver, as a new value; it registers each
+ *             descriptor to pass with mp__reduce_fd() and stores the index
+ *             that returns.  NULL when the object cannot be passed.
+ *   rebuild   the child's side: a new object from the state (borrowed),
+ *             taking its descriptors with mp__rebuild_fd().
+ * Under fork neither runs: the child shares the parent's memory and
+ * descriptors.
+ */
+typedef struct mp__native {
+    size_t size;
+    void (*finalize)(mp__object *self);
+    mp_value *(*reduce)(mp__object *self);
+    mp__object *(*rebuild)(const mp_value *state);
+} mp__native;
+
+/* A zeroed object of a library class (cls->native->size bytes), one
+ * reference; NULL with MP_ENOMEM. */
+mp__object *mp__object_alloc(const mp_class *cls);
+
+/* A registered class by module and name (user classes and the library's). */
+const mp_class *mp__class_lookup(const char *module, size_t mlen, const char *name, size_t nlen);
+
+/*
+ * Passing descriptors to a child (spawn and forkserver).  While the parent
+ * pickles a process description, mp__reduce_begin() collects descriptors:
+ * mp__reduce_fd(fd) returns fd's index in the list, or, outside a
+ * description (a value put in a queue or sent on a connection),
+ * MP_ERUNTIME "<Name> objects should only be shared between processes
+ * through inheritance", as CPython's assert_spawning.  The child gives the
+ * received descriptors to mp__rebuild_begin(); mp__rebuild_fd(i) takes
+ * descriptor i (each once; -1 with an error otherwise), and
+ * mp__rebuild_end() closes any not taken.  Both lists are per thread.
+ */
+typedef struct mp__fdlist {
+    int *fds;
+    size_t n, cap;
+} mp__fdlist;
+void mp__reduce_begin(mp__fdlist *l);
+void mp__reduce_end(void);
+int mp__reduce_fd(const mp__object *self, int fd);
+void mp__rebuild_begin(mp__fdlist *l);
+int mp__rebuild_fd(int64_t index);
+void mp__rebuild_end(void);
+void mp__fdlist_close(mp__fdlist *l);
+
+/*
+ * util.Finalize with an exitpriority: functions run at exit by
+ * mp__exit_function (in the main program and in every child the library
+ * started), higher priority first, later registration first within one
+ * priority.  Queues flush their feeder here.  Returns a handle for
+ * mp__finalize_cancel, or NULL when out of memory.  Thread-safe.
+ */
+typedef struct mp__finalizer mp__finalizer;
+mp__finalizer *mp__finalize_register(void (*fn)(void *), void *arg, int priority);
+/* Remove f without running it (f must not have run). */
+void mp__finalize_cancel(mp__finalizer *f);
+/* Run (and remove) the finalizers of at least minpriority (INT_MIN: all). */
+void mp__run_finalizers(int minpriority);
+
+/* util.register_after_fork: fn(arg) runs in the child right after a fork
+ * by the library (fork start method and the forkserver's children), before
+ * anything else.  Unregister (same fn and arg) before arg is freed. */
+int mp__register_after_fork(void (*fn)(void *), void *arg);
+void mp__unregister_after_fork(void (*fn)(void *), void *arg);
+void mp__run_after_fork(void);
+
+/* ---- connections (connection.c), for Listener, Client and the queues ---- */
+
+/* Send one framed message of n bytes; receive one into a malloc'd buffer
+ * (*buf, *n; the caller frees), refusing more than maxlength bytes
+ * (MP_ALL: no limit).  Errors as mp_connection_send_bytes/recv_bytes. */
+int mp__conn_send(mp_connection *c, const void *buf, size_t n);
+int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *n);
+
 /* Record code and a printf-formatted message (CPython's wording) for
  * mp_errmsg() in this thread, and return code so callers can write
  * `return mp__fail(MP_EVALUE, "process object is closed");`. */

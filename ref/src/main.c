@@ -1,6 +1,7 @@
 /* main.c - a program's life: the main guard, target registry, a child's bootstrap, shutdown at exit. */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -234,6 +235,7 @@ void mp__exit_function(void)
     exiting = true;
     mp_info("process shutting down");
     mp_debug("running all \"atexit\" finalizers with priority >= 0");
+    mp__run_finalizers(0);
 
     size_t n = mp_active_children(NULL, 0);
     mp_process **kids = n ? malloc(n * sizeof *kids) : NULL;
@@ -258,6 +260,7 @@ void mp__exit_function(void)
     }
     free(kids);
     mp_debug("running the remaining \"atexit\" finalizers");
+    mp__run_finalizers(INT_MIN);
 }
 
 /* ---- a child's bootstrap ------------------------------------------------ */

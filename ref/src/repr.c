@@ -428,6 +428,13 @@ static bool repr_value(mp__buf *b, const mp_value *v, const struct chain *up, in
         repr_bytes(b, s, len);
         break;
     }
+    case MP_T_OBJECT: {
+        /* object.__repr__; the address normalises away in the suite. */
+        const mp_class *c = mp_class_of(v);
+        mp__buf_printf(b, "<%s.%s object at %p>", c->module ? c->module : "__main__", c->name,
+                       (const void *)v);
+        break;
+    }
     default:
         return repr_container(b, v, up, depth);
     }
@@ -481,6 +488,7 @@ static bool put_arg(mp__buf *b, const mp_arg *a)
         mp__buf_puts(b, a->u.s ? a->u.s : "None");
         return true;
     case MP__A_VALUE:
+    case MP__A_OBJECT:
         return str_value(b, a->u.v);
     case MP__A_PROCESS: {
         if (!a->u.p) {

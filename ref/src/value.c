@@ -5,22 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Every value starts with this header; each type's struct embeds it as its
- * first member, so a pointer to one converts to the other (as CPython's
- * PyObject does).  The count is atomic because a value may be released by a
- * thread other than the one that made it (a queue's feeder thread drops what
- * it has sent).  None, True and False are immortal: shared statics that are
- * never counted and never freed.
- */
-struct mp_value {
-    mp_type type;
-    bool immortal;
-    union {
-        size_t refs;            /* while alive */
-        mp_value *next_dead;    /* once dead, queued for freeing (see destroy) */
-    };
-};
+/* struct mp_value, the header every value starts with, is in internal.h. */
 
 typedef struct { mp_value h; bool b; } vbool;
 typedef struct { mp_value h; int64_t i; } vint;
@@ -291,6 +276,14 @@ static void destroy(mp_value *v)
             }
             free(d->entries);
             free(d->slots);
+        } else if (c->type == MP_T_OBJECT) {
+            /* A library object releases its resources first; an instance
+             * of a user class only owns its attribute dict. */
+            mp__object *o = (mp__object *)c;
+            const mp__native *nat = o->cls->native;
+            if (nat && nat->finalize)
+                nat->finalize(o);
+            drop(o->dict, &dead);
         }
         free(c);
     }
@@ -355,6 +348,8 @@ static bool equal(const mp_value *a, const mp_value *b, int depth)
     switch (a->type) {
     case MP_T_NONE:
         return true;
+    case MP_T_OBJECT:
+        return a == b;          /* object.__eq__: identity */
     case MP_T_STR:
         return CAS(vstr, a)->len == CAS(vstr, b)->len &&
                memcmp(CAS(vstr, a)->s, CAS(vstr, b)->s, CAS(vstr, a)->len) == 0;
@@ -459,6 +454,10 @@ static int hash_value(const mp_value *v, uint64_t *out, int depth)
         *out = h;
         return 0;
     }
+    case MP_T_OBJECT:
+        /* object.__hash__ hashes the identity, as equality compares it. */
+        *out = mix((uint64_t)(uintptr_t)v);
+        return 0;
     default:
         return mp__fail(MP_ETYPE, "unhashable type: '%s'", mp_type_name(v));
     }
@@ -641,6 +640,8 @@ const char *mp_type_name(const mp_value *v)
         [MP_T_FLOAT] = "float", [MP_T_STR] = "str", [MP_T_BYTES] = "bytes",
         [MP_T_TUPLE] = "tuple", [MP_T_LIST] = "list", [MP_T_DICT] = "dict",
     };
+    if (v && v->type == MP_T_OBJECT)
+        return ((const mp__object *)v)->cls->name;
     return v ? names[v->type] : "NULL";
 }
 
@@ -702,6 +703,7 @@ bool mp_as_bool(const mp_value *v)
     case MP_T_INT: return mp_as_int(v) != 0;
     case MP_T_FLOAT: return CAS(vfloat, v)->d != 0.0;   /* nan is true */
     case MP_T_NONE: return false;
+    case MP_T_OBJECT: return true;
     default: return mp_len(v) != 0;
     }
 }
@@ -753,6 +755,7 @@ mp_arg mp__arg_bool(bool b) { return (mp_arg){.kind = MP__A_BOOL, .u.b = b}; }
 mp_arg mp__arg_int(long long i) { return (mp_arg){.kind = MP__A_INT, .u.i = i}; }
 mp_arg mp__arg_uint(unsigned long long u) { return (mp_arg){.kind = MP__A_UINT, .u.u = u}; }
 mp_arg mp__arg_float(double d) { return (mp_arg){.kind = MP__A_FLOAT, .u.d = d}; }
+mp_arg mp__arg_object(const void *o) { return (mp_arg){.kind = MP__A_OBJECT, .u.v = (mp_value *)o}; }
 
 /* A NULL C string stands for None, as mp_print shows it. */
 mp_value *mp_value_from_arg(mp_arg a)
@@ -762,6 +765,11 @@ mp_value *mp_value_from_arg(mp_arg a)
         return a.u.s ? mp_str(a.u.s) : mp_none();
     case MP__A_VALUE:
         return a.u.v;
+    case MP__A_OBJECT:
+        /* Borrowed: a connection or queue stays the caller's (see mp.h). */
+        if (!a.u.v)
+            mp__fail(MP_EVALUE, "NULL connection or queue given as a value");
+        return mp_incref(a.u.v);
     case MP__A_PROCESS:
         /* CPython's words when a Process meets pickle. */
         mp__fail(MP_ETYPE, "Pickling an AuthenticationString object is disallowed "

@@ -36,6 +36,7 @@ static int launch(mp_process *p)
          * which is what makes the parent's sentinel readable at its end. */
         close(to_parent[0]);
         close(to_child[1]);
+        mp__run_after_fork();
         _exit(mp__process_bootstrap(p, mp_process_name(mp_current_process()),
                                     p->parent_pid, to_child[0]));
     }
