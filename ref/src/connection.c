@@ -1,0 +1,516 @@
+/* connection.c - Connection and Pipe: framed messages over a pipe or socket, as multiprocessing.connection frames them. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+struct mp_connection {
+    mp__object ob;
+    int fd;                     /* -1 once closed */
+    bool readable, writable;
+    bool is_socket;             /* send() with MSG_NOSIGNAL works on it */
+};
+
+/* CPython's framing: a 4-byte big-endian signed length; a message of 2 GiB
+ * or more is the length -1 followed by an 8-byte unsigned length. */
+#define BIG_MARKER (-1)
+#define SMALL_MAX 0x7fffffffu
+
+/* ---- checks, with CPython's words ---------------------------------------- */
+
+static int check_closed(const mp_connection *c)
+{
+    return c->fd < 0 ? mp__fail(MP_ECLOSED, "handle is closed") : 0;
+}
+
+static int check_readable(const mp_connection *c)
+{
+    int rc = check_closed(c);
+    if (rc == 0 && !c->readable)
+        rc = mp__fail(MP_EOS, "connection is write-only");
+    return rc;
+}
+
+static int check_writable(const mp_connection *c)
+{
+    int rc = check_closed(c);
+    if (rc == 0 && !c->writable)
+        rc = mp__fail(MP_EOS, "connection is read-only");
+    return rc;
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+/*
+ * A write to a pipe whose reader has gone raises SIGPIPE, which would kill
+ * a C program (Python ignores the signal and sees BrokenPipeError).  For
+ * pipes the signal is blocked in this thread around the write, and one
+ * that the write raised is taken back before unblocking, so the caller
+ * sees EPIPE.  Sockets need none of it: send() has MSG_NOSIGNAL.
+ */
+static ssize_t write_some(mp_connection *c, struct iovec *iov, int iovcnt)
+{
+    if (c->is_socket) {
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+        ssize_t w = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+        if (w >= 0 || errno != ENOTSOCK)
+            return w;
+        c->is_socket = false;
+    }
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t w = writev(c->fd, iov, iovcnt);
+    if (w < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
+        int saved = errno;
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+            ;
+        errno = saved;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return w;
+}
+
+/* Write every byte of the iovecs (which this consumes). */
+static int write_iov(mp_connection *c, struct iovec *iov, int iovcnt)
+{
+    while (iovcnt > 0) {
+        ssize_t w = write_some(c, iov, iovcnt);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return mp__fail_errno("write");
+        }
+        size_t done = (size_t)w;
+        while (iovcnt > 0 && done >= iov->iov_len) {
+            done -= iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (iovcnt > 0) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
+    }
+    return 0;
+}
+
+/* The header and the payload go out in one writev, so a small message is
+ * one system call (CPython joins them for messages up to 16 KiB). */
+int mp__conn_send(mp_connection *c, const void *buf, size_t n)
+{
+    int rc = check_writable(c);
+    if (rc < 0)
+        return rc;
+    uint8_t hdr[12];
+    size_t hlen;
+    if (n <= SMALL_MAX) {
+        for (int i = 0; i < 4; i++)
+            hdr[i] = (uint8_t)(n >> (24 - 8 * i));
+        hlen = 4;
+    } else {
+        memset(hdr, 0xff, 4);
+        for (int i = 0; i < 8; i++)
+            hdr[4 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
+        hlen = 12;
+    }
+    struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, n}};
+    return write_iov(c, iov, n ? 2 : 1);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* Read exactly n bytes.  EOF before the first byte of a message is EOFError;
+ * EOF inside one is an OSError, as CPython's _recv says. */
+static int read_exact(mp_connection *c, void *buf, size_t n, bool message_start)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(c->fd, p + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return mp__fail_errno("read");
+        }
+        if (r == 0)
+            return message_start && got == 0 ? mp__fail(MP_EEOF, "%s", "")
+                                             : mp__fail(MP_EOS, "got end of file during message");
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* _bad_message_length: a connection that can still write stays open for
+ * writing only; one that cannot is closed. */
+static int bad_length(mp_connection *c)
+{
+    if (c->writable)
+        c->readable = false;
+    else
+        mp_connection_close(c);
+    return mp__fail(MP_EOS, "bad message length");
+}
+
+/* Read one header; *n is the message size. */
+static int read_header(mp_connection *c, uint64_t *n)
+{
+    uint8_t h[8];
+    int rc = read_exact(c, h, 4, true);
+    if (rc < 0)
+        return rc;
+    int32_t small = (int32_t)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
+    if (small != BIG_MARKER) {
+        /* CPython would read a negative length as a huge one and fail;
+         * here it is simply a bad length. */
+        if (small < 0)
+            return bad_length(c);
+        *n = (uint64_t)small;
+        return 0;
+    }
+    if ((rc = read_exact(c, h, 8, false)) < 0)
+        return rc;
+    *n = 0;
+    for (int i = 0; i < 8; i++)
+        *n = *n << 8 | h[i];
+    return 0;
+}
+
+int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *n)
+{
+    int rc = check_readable(c);
+    if (rc < 0)
+        return rc;
+    uint64_t size = 0;
+    if ((rc = read_header(c, &size)) < 0)
+        return rc;
+    if ((maxlength != MP_ALL && size > (uint64_t)maxlength) || size > SIZE_MAX / 2)
+        return bad_length(c);
+    /* The length comes from the peer: allocate as the data arrives, in
+     * steps, so that a lying header cannot make us reserve gigabytes for
+     * a message that never comes. */
+    size_t want = (size_t)size, cap = want < (1u << 20) ? want : (1u << 20), got = 0;
+    uint8_t *b = malloc(cap ? cap : 1);
+    if (!b)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    while (got < want) {
+        if (got == cap) {
+            size_t ncap = cap * 2 < want ? cap * 2 : want;
+            uint8_t *nb = realloc(b, ncap);
+            if (!nb) {
+                free(b);
+                return mp__fail(MP_ENOMEM, "out of memory");
+            }
+            b = nb;
+            cap = ncap;
+        }
+        if ((rc = read_exact(c, b + got, cap - got, false)) < 0) {
+            free(b);
+            return rc;
+        }
+        got = cap;
+    }
+    *buf = b;
+    *n = want;
+    return 0;
+}
+
+/* ---- the public methods -------------------------------------------------- */
+
+int mp_connection_send_bytes(mp_connection *c, const void *buf, size_t len, ptrdiff_t offset,
+                             ptrdiff_t size)
+{
+    int rc = check_writable(c);
+    if (rc < 0)
+        return rc;
+    if (offset < 0)
+        return mp__fail(MP_EVALUE, "offset is negative");
+    if (len < (size_t)offset)
+        return mp__fail(MP_EVALUE, "buffer length < offset");
+    if (size == MP_ALL)
+        size = (ptrdiff_t)(len - (size_t)offset);
+    else if (size < 0)
+        return mp__fail(MP_EVALUE, "size is negative");
+    else if ((size_t)offset + (size_t)size > len)
+        return mp__fail(MP_EVALUE, "buffer length < offset + size");
+    return mp__conn_send(c, (const uint8_t *)buf + offset, (size_t)size);
+}
+
+int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **out)
+{
+    int rc = check_readable(c);
+    if (rc < 0)
+        return rc;
+    if (maxlength != MP_ALL && maxlength < 0)
+        return mp__fail(MP_EVALUE, "negative maxlength");
+    uint8_t *b;
+    size_t n;
+    if ((rc = mp__conn_recv(c, maxlength, &b, &n)) < 0)
+        return rc;
+    *out = mp_bytes(b, n);
+    free(b);
+    return *out ? 0 : MP_ENOMEM;
+}
+
+int mp_connection_recv_bytes_into(mp_connection *c, void *buf, size_t len, ptrdiff_t offset,
+                                  size_t *nread, mp_value **whole)
+{
+    int rc = check_readable(c);
+    if (rc < 0)
+        return rc;
+    if (offset < 0)
+        return mp__fail(MP_EVALUE, "negative offset");
+    if ((size_t)offset > len)
+        return mp__fail(MP_EVALUE, "offset too large");
+    uint8_t *b;
+    size_t n;
+    if ((rc = mp__conn_recv(c, MP_ALL, &b, &n)) < 0)
+        return rc;
+    if (len - (size_t)offset < n) {
+        /* BufferTooShort carries the whole message: it has been read and
+         * would otherwise be lost. */
+        mp_value *msg = mp_bytes(b, n);
+        free(b);
+        char *r = msg ? mp_repr(msg) : NULL;
+        rc = mp__fail(MP_EBUFFERTOOSHORT, "%s", r ? r : "");
+        free(r);
+        if (whole)
+            *whole = msg;
+        else
+            mp_decref(msg);
+        return rc;
+    }
+    memcpy((uint8_t *)buf + offset, b, n);
+    free(b);
+    if (nread)
+        *nread = n;
+    return 0;
+}
+
+int mp_connection_send(mp_connection *c, const mp_value *obj)
+{
+    int rc = check_writable(c);
+    if (rc < 0)
+        return rc;
+    uint8_t *pk;
+    size_t n;
+    /* Pickle first: a value that cannot be pickled sends nothing. */
+    if ((rc = mp_pickle_dumps(obj, NULL, &pk, &n)) < 0)
+        return rc;
+    rc = mp__conn_send(c, pk, n);
+    free(pk);
+    return rc;
+}
+
+int mp_connection_recv(mp_connection *c, mp_value **out)
+{
+    uint8_t *b;
+    size_t n;
+    int rc = mp__conn_recv(c, MP_ALL, &b, &n);
+    if (rc < 0)
+        return rc;
+    rc = mp_pickle_loads(b, n, NULL, out);
+    free(b);
+    return rc;
+}
+
+int mp_connection_poll(mp_connection *c, double timeout)
+{
+    int rc = check_readable(c);
+    if (rc < 0)
+        return rc;
+    return mp__wait_readable(c->fd, timeout < 0 ? -1.0 : timeout);
+}
+
+int mp_connection_fileno(const mp_connection *c)
+{
+    int rc = check_closed(c);
+    return rc < 0 ? rc : c->fd;
+}
+
+int mp_connection_close(mp_connection *c)
+{
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+    return 0;
+}
+
+bool mp_connection_closed(const mp_connection *c)
+{
+    return c->fd < 0;
+}
+
+bool mp_connection_readable(const mp_connection *c)
+{
+    return c->readable;
+}
+
+bool mp_connection_writable(const mp_connection *c)
+{
+    return c->writable;
+}
+
+void mp_connection_free(mp_connection *c)
+{
+    mp_decref(&c->ob.h);
+}
+
+/* ---- the class ----------------------------------------------------------- */
+
+static void finalize(mp__object *o)
+{
+    mp_connection_close((mp_connection *)o);
+}
+
+/* For a spawn or forkserver child: the descriptor travels beside the
+ * description; the state says which it is and which ways it works. */
+static mp_value *reduce(mp__object *o)
+{
+    mp_connection *c = (mp_connection *)o;
+    if (check_closed(c) < 0)
+        return NULL;
+    int idx = mp__reduce_fd(o, c->fd);
+    if (idx < 0)
+        return NULL;
+    return mp_tuple_of(idx, (bool)c->readable, (bool)c->writable);
+}
+
+static mp__object *rebuild(const mp_value *state);
+
+static const mp__native native = {sizeof(mp_connection), finalize, reduce, rebuild};
+static const mp_class connection_class = {
+    .name = "Connection", .module = "multiprocessing.connection", .native = &native};
+MP_CLASS(connection_class);
+
+static mp__object *rebuild(const mp_value *state)
+{
+    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 3) {
+        mp__fail(MP_EUNPICKLE, "bad state for a Connection");
+        return NULL;
+    }
+    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
+    if (fd < 0)
+        return NULL;
+    mp_connection *c = mp_connection_new(fd, mp_as_bool(mp_item(state, 1)),
+                                         mp_as_bool(mp_item(state, 2)));
+    if (!c)
+        close(fd);
+    return c ? &c->ob : NULL;
+}
+
+mp_connection *mp_connection_new(int fd, bool readable, bool writable)
+{
+    if (!readable && !writable) {
+        mp__fail(MP_EVALUE, "at least one of `readable` and `writable` must be True");
+        return NULL;
+    }
+    mp_connection *c = (mp_connection *)mp__object_alloc(&connection_class);
+    if (!c)
+        return NULL;
+    c->fd = fd;
+    c->readable = readable;
+    c->writable = writable;
+    int type;
+    socklen_t tl = sizeof type;
+    c->is_socket = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0;
+    return c;
+}
+
+mp_connection *mp_as_connection(const mp_value *v)
+{
+    return mp_class_of(v) == &connection_class ? (mp_connection *)v : NULL;
+}
+
+/* ---- Pipe ---------------------------------------------------------------- */
+
+int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
+{
+    int fds[2];
+    bool duplex = !opts || opts->duplex != MP_NO;
+    *a = *b = NULL;
+    if (duplex ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0
+               : pipe2(fds, O_CLOEXEC) < 0)
+        return mp__fail_errno(duplex ? "socketpair" : "pipe");
+    *a = mp_connection_new(fds[0], true, duplex);
+    *b = mp_connection_new(fds[1], duplex, true);
+    if (!*a || !*b) {
+        if (*a) mp_connection_free(*a); else close(fds[0]);
+        if (*b) mp_connection_free(*b); else close(fds[1]);
+        *a = *b = NULL;
+        return MP_ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- wait() -------------------------------------------------------------- */
+
+int mp_wait(const mp_value *objects, double timeout, mp_value **ready)
+{
+    mp_type t = mp_typeof(objects);
+    if (t != MP_T_LIST && t != MP_T_TUPLE)
+        return mp__fail(MP_ETYPE, "wait() wants a list of objects, not '%s'", mp_type_name(objects));
+    size_t n = mp_len(objects);
+    struct pollfd *pf = calloc(n ? n : 1, sizeof *pf);
+    if (!pf)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        mp_value *o = mp_item(objects, i);
+        mp_connection *c = mp_as_connection(o);
+        if (c)
+            rc = mp_connection_fileno(c);
+        else if (mp_typeof(o) == MP_T_INT)
+            rc = mp_as_int(o) < 0 || mp_as_int(o) > INT32_MAX
+                 ? mp__fail(MP_EVALUE, "file descriptor cannot be a negative integer (%lld)",
+                            (long long)mp_as_int(o))
+                 : (int)mp_as_int(o);
+        else
+            rc = mp__fail(MP_ETYPE, "wait() cannot wait on a '%s' object", mp_type_name(o));
+        if (rc >= 0) {
+            pf[i] = (struct pollfd){.fd = rc, .events = POLLIN};
+            rc = 0;
+        }
+    }
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (rc == 0) {
+        int ms = -1;
+        if (timeout >= 0) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double left = timeout - ((double)(now.tv_sec - start.tv_sec) +
+                                     (double)(now.tv_nsec - start.tv_nsec) / 1e9);
+            ms = left <= 0 ? 0 : (int)(left * 1000.0 + 0.999);
+        }
+        int r = poll(pf, (nfds_t)n, ms);
+        if (r >= 0)
+            break;
+        if (errno != EINTR)
+            rc = mp__fail_errno("poll");
+    }
+    mp_value *list = rc == 0 ? mp_list_new() : NULL;
+    if (rc == 0 && !list)
+        rc = MP_ENOMEM;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (pf[i].revents)
+            rc = mp_list_append(list, mp_incref(mp_item(objects, i)));
+    free(pf);
+    if (rc < 0) {
+        mp_decref(list);
+        return rc;
+    }
+    *ready = list;
+    return 0;
+}
