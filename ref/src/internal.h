@@ -82,7 +82,11 @@ int mp__reduce_fd(const mp__object *self, int fd);
 void mp__rebuild_begin(mp__fdlist *l);
 int mp__rebuild_fd(int64_t index);
 void mp__rebuild_end(void);
-void mp__fdlist_close(mp__fdlist *l);
+void mp__fdlist_close(mp__fdlist *l);      /* closes what no one took; frees */
+void mp__fdlist_release(mp__fdlist *l);    /* frees the list only (borrowed fds) */
+/* The child's side of mp__send_description: the 4-byte length header and
+ * the descriptors riding on it (close-on-exec), appended to fds. */
+int mp__recv_description_header(int sock, uint8_t hdr[4], mp__fdlist *fds);
 
 /*
  * util.Finalize with an exitpriority: functions run at exit by
@@ -226,7 +230,14 @@ const mp_process_class *mp__class_find(const char *name);
  * encode gives the bytes to send (a 4-byte big-endian length, then a
  * pickle); child_main reads them from fd, becomes the process, runs it and
  * returns the exit code. */
-int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len);
+int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len,
+                     mp__fdlist *fds);
+/* Send a description on the stream to the child: the descriptors ride on
+ * its first byte (SCM_RIGHTS).  With partial, only what the socket takes
+ * without blocking is sent; *sent says how much (the rest goes later with
+ * mp__write_all).  0 or MP_EOS. */
+int mp__send_description(int sock, const uint8_t *buf, size_t len, const mp__fdlist *fds,
+                         bool partial, size_t *sent);
 int mp__spawn_child_main(int fd, const char *method);
 /* True while a child that re-ran the program has not reached mp_main. */
 bool mp__spawn_inheriting(void);

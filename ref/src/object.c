@@ -210,6 +210,12 @@ void mp__fdlist_close(mp__fdlist *l)
     *l = (mp__fdlist){0};
 }
 
+void mp__fdlist_release(mp__fdlist *l)
+{
+    free(l->fds);
+    *l = (mp__fdlist){0};
+}
+
 void mp__rebuild_end(void)
 {
     rebuilding = NULL;

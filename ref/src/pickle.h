@@ -185,12 +185,13 @@ const char *mp__pickle_shown(char *buf, size_t cap, const char *s, size_t n);
  * NEWOBJ_EX (name.__new__(name, *args)); either may be NULL when the opcode
  * makes no sense for the name.  args is a tuple, borrowed; on success *out
  * is a new reference.  The table ends with a NULL module.  Registered
- * classes (values with a named type and state) will add entries here.
+ * classes are found after the table (pickle_load.c).
  */
 typedef struct mp__pickle_global {
     const char *module, *name;
     int (*call)(const mp_value *args, mp_value **out);
     int (*newobj)(const mp_value *args, mp_value **out);
+    const mp_class *cls;        /* a registered class (then call and newobj are NULL) */
 } mp__pickle_global;
 
 extern const mp__pickle_global mp__pickle_globals[];     /* pickle_compat.c */

@@ -509,8 +509,8 @@ static int call_bytes(const mp_value *args, mp_value **out)
 }
 
 const mp__pickle_global mp__pickle_globals[] = {
-    {"_codecs", "encode", call_encode, NULL},
-    {"__builtin__", "bytes", call_bytes, call_bytes},   /* protocols 0-2 name Python 2's module */
-    {"builtins", "bytes", call_bytes, call_bytes},
-    {NULL, NULL, NULL, NULL},
+    {"_codecs", "encode", call_encode, NULL, NULL},
+    {"__builtin__", "bytes", call_bytes, call_bytes, NULL},   /* protocols 0-2 name Python 2's module */
+    {"builtins", "bytes", call_bytes, call_bytes, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };

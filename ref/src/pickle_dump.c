@@ -452,6 +452,78 @@ static int save_dict(dumper *d, const mp_value *v, int depth)
     return 0;
 }
 
+/* ---- objects ----------------------------------------------------------- */
+
+static const char main_module[] = "__main__";
+
+/* A str that stands for one C string: memoized by the string's address,
+ * so that a module name shared by several classes is written once, as
+ * CPython writes its one '__main__' object once. */
+static int save_cstr(dumper *d, const char *s)
+{
+    uint64_t *seen = mp__pmap_get(&d->memo, (uint64_t)(uintptr_t)s);
+    if (seen)
+        return memo_get(d, (uint32_t)*seen);
+    int rc = save_text(d, s, strlen(s));
+    return rc < 0 ? rc : memoize(d, (uint64_t)(uintptr_t)s, NULL);
+}
+
+/* The class as a global: STACK_GLOBAL from protocol 4, GLOBAL before;
+ * memoized by the class's address, so each class is written once. */
+static int save_class(dumper *d, const mp_class *c)
+{
+    uint64_t *seen = mp__pmap_get(&d->memo, (uint64_t)(uintptr_t)c);
+    if (seen)
+        return memo_get(d, (uint32_t)*seen);
+    const char *module = c->module ? c->module : main_module;
+    int rc;
+    if (d->proto >= 4) {
+        if ((rc = save_cstr(d, module)) < 0 || (rc = save_cstr(d, c->name)) < 0 ||
+            (rc = put1(d, OP_STACK_GLOBAL)) < 0)
+            return rc;
+    } else if ((rc = put1(d, OP_GLOBAL)) < 0 || (rc = put(d, module, strlen(module))) < 0 ||
+               (rc = put(d, "\n", 1)) < 0 || (rc = put(d, c->name, strlen(c->name))) < 0 ||
+               (rc = put(d, "\n", 1)) < 0) {
+        return rc;
+    }
+    return memoize(d, (uint64_t)(uintptr_t)c, NULL);
+}
+
+/*
+ * An instance of a registered class is what CPython writes for a plain
+ * object: the class, NEWOBJ with no arguments, then its __dict__ and BUILD
+ * (no BUILD when the dict is empty, as CPython skips a false state).
+ * A library object (a queue, a connection) can be written only into the
+ * description of a child being started: its reduce registers descriptors
+ * to pass beside it, and the child rebuilds it with class(state).
+ */
+static int save_object(dumper *d, const mp_value *v, int depth)
+{
+    const mp__object *o = (const mp__object *)v;
+    const mp__native *nat = o->cls->native;
+    int rc;
+    if (nat) {
+        if (!nat->reduce)
+            return mp__fail(MP_ETYPE, "cannot pickle '%s' object", o->cls->name);
+        mp_value *state = nat->reduce((mp__object *)o);
+        if (!state)
+            return mp_errcode() < 0 ? mp_errcode() : MP_ENOMEM;
+        if ((rc = save_class(d, o->cls)) == 0 && (rc = save(d, state, depth + 1)) == 0 &&
+            (rc = put1(d, OP_TUPLE1)) == 0 && (rc = put1(d, OP_REDUCE)) == 0)
+            rc = memoize(d, memo_key(v), NULL);
+        mp_decref(state);
+        return rc;
+    }
+    if ((rc = save_class(d, o->cls)) < 0 || (rc = put1(d, OP_EMPTY_TUPLE)) < 0 ||
+        (rc = put1(d, OP_NEWOBJ)) < 0 || (rc = memoize(d, memo_key(v), NULL)) < 0)
+        return rc;
+    if (mp_len(o->dict) == 0)
+        return 0;
+    if ((rc = save(d, o->dict, depth + 1)) < 0)
+        return rc;
+    return put1(d, OP_BUILD);
+}
+
 /* Write one value.  None, bools, ints and floats are never memoized; any
  * other value already written is fetched from the memo, so shared parts
  * are written once and cycles through lists and dicts end. */
@@ -483,6 +555,7 @@ static int save(dumper *d, const mp_value *v, int depth)
     case MP_T_TUPLE: return save_tuple(d, v, depth);
     case MP_T_LIST: return save_list(d, v, depth);
     case MP_T_DICT: return save_dict(d, v, depth);
+    case MP_T_OBJECT: return save_object(d, v, depth);
     default: return mp__fail(MP_EPICKLE, "cannot pickle '%s' object", mp_type_name(v));
     }
 }

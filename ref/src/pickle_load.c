@@ -1,6 +1,8 @@
 /* pickle_load.c - pickle.loads for values: reads what CPython 3.11 writes with protocols 0 to 5, and runs nothing. */
 #include "pickle.h"
 
+#include <pthread.h>
+
 /*
  * The reader is CPython's unpickling machine: a stack of slots, a stack of
  * MARK positions, and a memo.  What keeps hostile input harmless:
@@ -184,9 +186,13 @@ static void drop_slots(loader *L, size_t from)
 
 /* ---- what the loader knows about containers ---------------------------- */
 
+/* Lists, dicts and instances of user classes: the values that can still
+ * change after they are made (an instance gets its state from BUILD). */
 static bool is_container(const mp_value *v)
 {
     mp_type t = mp_typeof(v);
+    if (t == MP_T_OBJECT)
+        return !mp_class_of(v)->native;
     return v && (t == MP_T_LIST || t == MP_T_DICT);
 }
 
@@ -407,6 +413,41 @@ static int memo_get(loader *L, uint64_t idx)
 
 /* ---- globals ----------------------------------------------------------- */
 
+/*
+ * A registered class as a global.  The stack holds globals by pointer, so
+ * each class gets one entry, made on first use and kept for the life of
+ * the process (classes are static; so are these).
+ */
+typedef struct class_global {
+    mp__pickle_global g;
+    struct class_global *next;
+} class_global;
+
+static class_global *class_globals;
+static pthread_mutex_t class_globals_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const mp__pickle_global *class_global_for(const mp_class *c)
+{
+    const mp__pickle_global *found = NULL;
+    pthread_mutex_lock(&class_globals_lock);
+    for (class_global *e = class_globals; e && !found; e = e->next)
+        if (e->g.cls == c)
+            found = &e->g;
+    if (!found) {
+        class_global *e = malloc(sizeof *e);
+        if (e) {
+            e->g = (mp__pickle_global){c->module ? c->module : "__main__", c->name, NULL, NULL, c};
+            e->next = class_globals;
+            class_globals = e;
+            found = &e->g;
+        }
+    }
+    pthread_mutex_unlock(&class_globals_lock);
+    if (!found)
+        nomem();
+    return found;
+}
+
 static const mp__pickle_global *find_global(const char *m, size_t mlen, const char *n,
                                             size_t nlen, int op)
 {
@@ -414,6 +455,9 @@ static const mp__pickle_global *find_global(const char *m, size_t mlen, const ch
         if (strlen(g->module) == mlen && memcmp(g->module, m, mlen) == 0 &&
             strlen(g->name) == nlen && memcmp(g->name, n, nlen) == 0)
             return g;
+    const mp_class *c = mp__class_lookup(m, mlen, n, nlen);
+    if (c)
+        return class_global_for(c);
     char a[128], b[128];
     bad("global '%s.%s' is forbidden (opcode %s)", mp__pickle_shown(a, sizeof a, m, mlen),
         mp__pickle_shown(b, sizeof b, n, nlen), op_names[op]);
@@ -444,10 +488,49 @@ static int push_result(loader *L, mp_value *v, uint32_t args_depth)
 
 /* Apply global g to the argument tuple on top of the stack, replacing it
  * with the result: name(*args), or name.__new__(name, *args) for NEWOBJ. */
+/*
+ * A registered class applied to arguments.  An instance of a user class
+ * comes from cls.__new__(cls) (NEWOBJ, no arguments) and gets its state
+ * from BUILD; it is open until used, like a list.  A library object comes
+ * from cls(state) (REDUCE), and only while a child rebuilds its
+ * description: its descriptors travel beside the pickle.
+ */
+static int apply_class(loader *L, const mp_class *c, int op, const mp_value *args, mp_value **out)
+{
+    const mp__native *nat = c->native;
+    if (!nat && (op == OP_NEWOBJ || op == OP_NEWOBJ_EX)) {
+        if (mp_len(args) != 0)
+            return bad("%s.__new__() takes no arguments here (opcode %s)", c->name, op_names[op]);
+        *out = mp_object_new(c, NULL);
+        return *out ? 0 : MP_ENOMEM;
+    }
+    if (nat && op == OP_REDUCE && mp_len(args) == 1 && nat->rebuild) {
+        mp__object *o = nat->rebuild(mp_item(args, 0));
+        if (!o)
+            return mp_errcode() < 0 ? mp_errcode() : MP_ENOMEM;
+        *out = &o->h;
+        return 0;
+    }
+    (void)L;
+    return bad("opcode %s cannot make a '%s' object", op_names[op], c->name);
+}
+
 static int apply(loader *L, const mp__pickle_global *g, int op)
 {
     const slot *args = &L->stack[L->sp - 1];
     bool newobj = op == OP_NEWOBJ || op == OP_NEWOBJ_EX;
+    if (g->cls && !args->g && mp_typeof(args->v) == MP_T_TUPLE) {
+        mp_value *obj = NULL;
+        int rc = apply_class(L, g->cls, op, args->v, &obj);
+        if (rc < 0)
+            return rc;
+        drop_slots(L, L->sp - 1);
+        if (is_container(obj) && (rc = track(L, obj, 1, true)) < 0) {
+            mp_decref(obj);
+            return rc;
+        }
+        return push(L, obj, NULL, 1);
+    }
     int (*fn)(const mp_value *, mp_value **) = newobj ? g->newobj : g->call;
     if (args->g || mp_typeof(args->v) != MP_T_TUPLE)
         return bad("opcode %s needs a tuple of arguments, not %s", op_names[op],
@@ -486,6 +569,57 @@ static int reduce(loader *L, int op)
         return rc;
     L->stack[L->sp - 2] = L->stack[L->sp - 1];     /* the global needs no release */
     L->sp--;
+    return 0;
+}
+
+/*
+ * BUILD: inst.__dict__.update(state) for an instance of a registered class.
+ * Only while the instance is open: nothing refers to it yet, so its state
+ * cannot refer back to it, and reference counting never meets a cycle
+ * (an object that contains itself, which CPython allows, is refused).
+ */
+static int build(loader *L)
+{
+    int rc = need_items(L, 2);
+    if (rc < 0)
+        return rc;
+    slot *st = &L->stack[L->sp - 1], *inst = &L->stack[L->sp - 2];
+    mp_value *obj = inst->v, *state = st->v;
+    uint32_t sd;
+    if (inst->g || !is_container(obj) || mp_typeof(obj) != MP_T_OBJECT)
+        return bad("opcode BUILD needs an instance of a registered class, not %s",
+                   inst->g ? "a global" : mp_type_name(obj));
+    uint64_t *e = mp__pmap_get(&L->info, ADDR(obj));
+    if (!e || !(*e & OPEN))
+        return bad("opcode BUILD on a '%s' object that is already shared (an object that "
+                   "contains itself is not supported)", mp_type_name(obj));
+    if ((rc = use(L, st, OP_BUILD, &sd)) < 0)
+        return rc;
+    /* (state, slotstate) with no slot state is what a class with
+     * __slots__ = () would give; anything else has no meaning here. */
+    if (mp_typeof(state) == MP_T_TUPLE && mp_len(state) == 2 &&
+        mp_typeof(mp_item(state, 1)) == MP_T_NONE)
+        state = mp_item(state, 0);
+    if (mp_typeof(state) != MP_T_DICT)
+        return bad("opcode BUILD: the state of a '%s' object must be a dict, not '%s'",
+                   mp_type_name(obj), mp_type_name(state));
+    for (size_t i = 0; i < mp_len(state); i++) {
+        mp_value *k, *v;
+        mp_dict_entry(state, i, &k, &v);
+        if (mp_typeof(k) != MP_T_STR)
+            return bad("opcode BUILD: attribute name must be str, not '%s'", mp_type_name(k));
+        size_t klen;
+        const char *ks = mp__pickle_str_utf8(k, &klen);
+        if (strlen(ks) != klen)
+            return bad("opcode BUILD: attribute name contains a NUL character");
+        if ((rc = mp_setattr(obj, ks, mp_incref(v))) < 0)
+            return rc;
+    }
+    uint32_t depth = sd + 1;
+    if (depth > L->max_depth)
+        return too_deep(L);
+    *e = depth | OPEN;
+    drop_slots(L, L->sp - 1);
     return 0;
 }
 
@@ -870,7 +1004,7 @@ static int step(loader *L, mp_value **out)
 
     /* ---- what the value model does not have ---- */
     case OP_BUILD:
-        return bad("opcode BUILD (setting an object's state) is not supported");
+        return build(L);
     case OP_EXT1:
     case OP_EXT2:
     case OP_EXT4:

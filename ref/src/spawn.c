@@ -49,7 +49,8 @@ static bool findable(const mp_process_class *cls)
            || mp__class_find(cls->name) == cls;
 }
 
-int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len)
+int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len,
+                     mp__fdlist *fds)
 {
     const mp_process_class *cls = p->cls;
     const char *target = NULL;
@@ -100,10 +101,16 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
     }
     uint8_t *pk;
     size_t n;
+    /* Connections and queues in args or state register the descriptors
+     * they need; those travel with the description. */
+    mp__reduce_begin(fds);
     rc = mp_pickle_dumps(d, NULL, &pk, &n);
+    mp__reduce_end();
     mp_decref(d);
-    if (rc < 0)
+    if (rc < 0) {
+        mp__fdlist_release(fds);
         return rc;
+    }
     if (n > 0x7fffffff || !(*out = malloc(n + 4))) {
         free(pk);
         return mp__fail(MP_ENOMEM, "out of memory");
@@ -204,7 +211,8 @@ int mp__spawn_child_main(int fd, const char *method)
     /* Nothing of this may reach the child's own children. */
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     mp__set_module_name("__mp_main__");
-    if ((rc = mp__read_exact(fd, hdr, 4)) < 0)
+    mp__fdlist fds = {0};
+    if ((rc = mp__recv_description_header(fd, hdr, &fds)) < 0)
         return give_up(rc);
     size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
     if (!(buf = malloc(n ? n : 1)))
@@ -212,8 +220,13 @@ int mp__spawn_child_main(int fd, const char *method)
     /* A child can be terminated while it reads; keep the buffer reachable
      * from a static so that valgrind's check at that signal sees no leak. */
     reading = buf;
+    mp__rebuild_begin(&fds);
     if ((rc = mp__read_exact(fd, buf, n)) == 0)
         rc = mp_pickle_loads(buf, n, NULL, &d);
+    mp__rebuild_end();
+    /* Descriptors no object took (a description that failed to load)
+     * must not stay open in the child. */
+    mp__fdlist_close(&fds);
     free(buf);
     reading = NULL;
     if (rc == 0 && mp_typeof(d) != MP_T_DICT)

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,5 +127,83 @@ int mp__popen_send_signal(mp_process *p, int sig)
     /* A failure for a child that has just ended is not an error. */
     if (mp__popen_wait(p, 0.1) == MP_EXITCODE_NONE)
         return mp__fail_errno("kill");
+    return 0;
+}
+
+/* ---- descriptions with descriptors ---------------------------------------- */
+
+int mp__send_description(int sock, const uint8_t *buf, size_t len, const mp__fdlist *fds,
+                         bool partial, size_t *sent)
+{
+    size_t done = 0;
+    int flags = MSG_NOSIGNAL | (partial ? MSG_DONTWAIT : 0);
+    union { struct cmsghdr h; char b[CMSG_SPACE(256 * sizeof(int))]; } u;
+    *sent = 0;
+    if (fds && fds->n > 256)
+        return mp__fail(MP_EVALUE, "too many descriptors to pass to one child");
+    while (done < len) {
+        struct iovec iov = {(void *)(buf + done), len - done};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+        /* The descriptors go with the first byte, so the child finds them
+         * when it reads the header. */
+        if (done == 0 && fds && fds->n) {
+            memset(&u, 0, sizeof u);
+            m.msg_control = u.b;
+            m.msg_controllen = CMSG_SPACE(fds->n * sizeof(int));
+            struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(fds->n * sizeof(int));
+            memcpy(CMSG_DATA(c), fds->fds, fds->n * sizeof(int));
+        }
+        ssize_t w = sendmsg(sock, &m, flags);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            /* A fresh socket always takes the first bytes, so the
+             * descriptors are on their way before we stop. */
+            if (partial && (errno == EAGAIN || errno == EWOULDBLOCK) && done > 0)
+                break;
+            return mp__fail_errno("sendmsg");
+        }
+        done += (size_t)w;
+    }
+    *sent = done;
+    return 0;
+}
+
+int mp__recv_description_header(int sock, uint8_t hdr[4], mp__fdlist *fds)
+{
+    size_t got = 0;
+    union { struct cmsghdr h; char b[CMSG_SPACE(256 * sizeof(int))]; } u;
+    while (got < 4) {
+        struct iovec iov = {hdr + got, 4 - got};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+                           .msg_controllen = sizeof u.b};
+        ssize_t r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return mp__fail_errno("recvmsg");
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                continue;
+            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            int *in = (int *)CMSG_DATA(c);
+            for (size_t i = 0; i < k; i++) {
+                int *nf = realloc(fds->fds, (fds->n + 1) * sizeof *nf);
+                if (!nf) {
+                    close(in[i]);
+                    continue;
+                }
+                fds->fds = nf;
+                fds->fds[fds->n++] = in[i];
+                fds->cap = fds->n;
+            }
+        }
+        if (r == 0)
+            return got ? mp__fail(MP_EOS, "got end of file during message") : mp__fail(MP_EEOF, "%s", "");
+        got += (size_t)r;
+    }
     return 0;
 }

@@ -23,15 +23,17 @@ static int launch(mp_process *p)
 {
     int data[2], status[2], rc;
     uint8_t *buf;
-    size_t len;
+    size_t len, sent;
+    mp__fdlist fds = {0};
 
     mp__flush_std_streams();
     if ((rc = mp__check_not_importing_main()) < 0)
         return rc;
-    if ((rc = mp__spawn_encode(p, "forkserver", &buf, &len)) < 0)
+    if ((rc = mp__spawn_encode(p, "forkserver", &buf, &len, &fds)) < 0)
         return rc;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, data) < 0) {
         free(buf);
+        mp__fdlist_release(&fds);
         return mp__fail_errno("socketpair");
     }
     if (pipe2(status, O_CLOEXEC) < 0) {
@@ -39,13 +41,17 @@ static int launch(mp_process *p)
         close(data[0]);
         close(data[1]);
         free(buf);
+        mp__fdlist_release(&fds);
         return rc;
     }
     rc = mp__forkserver_connect(data[1], status[1]);
     close(data[1]);
     close(status[1]);
+    /* The descriptors ride on the description straight to the child,
+     * which the server is forking now. */
     if (rc == 0)
-        rc = mp__write_all(data[0], buf, len);
+        rc = mp__send_description(data[0], buf, len, &fds, false, &sent);
+    mp__fdlist_release(&fds);
     free(buf);
     int64_t pid = rc == 0 ? read_signed(status[0], &rc) : 0;
     if (rc == 0 && pid <= 0)

@@ -46,19 +46,21 @@ static int launch(mp_process *p)
 {
     int data[2], sent[2], rc;
     uint8_t *buf;
-    size_t len;
+    size_t len, early;
+    mp__fdlist fds = {0};
     char pipe_arg[32], sent_arg[32];
     pid_t pid;
 
     mp__flush_std_streams();
     if ((rc = mp__check_not_importing_main()) < 0)
         return rc;
-    if ((rc = mp__spawn_encode(p, "spawn", &buf, &len)) < 0)
+    if ((rc = mp__spawn_encode(p, "spawn", &buf, &len, &fds)) < 0)
         return rc;
     /* The description goes over a socket, so that a child that dies before
      * reading it is BrokenPipeError here rather than SIGPIPE. */
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, data) < 0) {
         free(buf);
+        mp__fdlist_release(&fds);
         return mp__fail_errno("socketpair");
     }
     if (pipe2(sent, O_CLOEXEC) < 0) {
@@ -69,7 +71,18 @@ static int launch(mp_process *p)
     snprintf(sent_arg, sizeof sent_arg, "sentinel=%d", sent[1]);
     const char *extra[] = {"--multiprocessing-fork", pipe_arg, sent_arg};
     const int keep[] = {data[1], sent[1]};
-    if ((rc = mp__write_all(data[0], buf, len)) < 0) { close(sent[0]); close(sent[1]); goto out_data; }
+    /*
+     * What fits in the socket goes before the child exists, descriptors
+     * first: a child that dies at once (no main guard) then finds its
+     * description complete, as CPython's child always does since the
+     * parent writes long before a Python child gets to read.  The rest of
+     * a large description follows once the child runs; a broken pipe then
+     * only means that the child has already ended, which its exit code
+     * will tell.
+     */
+    rc = mp__send_description(data[0], buf, len, &fds, true, &early);
+    mp__fdlist_release(&fds);
+    if (rc < 0) { close(sent[0]); close(sent[1]); goto out_data; }
     rc = mp__spawn_program(extra, 3, keep, 2, &pid);
     close(sent[1]);
     close(data[1]);
@@ -78,6 +91,17 @@ static int launch(mp_process *p)
         close(data[0]);
         free(buf);
         return rc;
+    }
+    for (size_t off = early; off < len;) {
+        ssize_t w = send(data[0], buf + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            if (errno != EPIPE && errno != ECONNRESET)
+                rc = mp__fail_errno("send");
+            break;
+        }
+        off += (size_t)w;
     }
     free(buf);
     if (rc < 0) {
@@ -98,6 +122,7 @@ out_data:
     close(data[0]);
     close(data[1]);
     free(buf);
+    mp__fdlist_release(&fds);
     return rc;
 }
 
