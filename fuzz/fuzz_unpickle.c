@@ -18,6 +18,15 @@
  */
 #define LIMIT 100000
 
+/* A registered class, so that instances (STACK_GLOBAL, NEWOBJ, BUILD) are
+ * fuzzed too; the corpus has CPython's pickles of __main__.C objects. */
+static const mp_class C = {.name = "C"};
+MP_CLASS(C);
+
+/* The attribute names the corpus's objects have (the API has no view of
+ * an object's whole dict; these are what `same` compares). */
+static const char *const names[] = {"a", "b", "name", "items", NULL};
+
 /* Nodes of v counted as a tree, stopping once past limit. */
 static size_t nodes(const mp_value *v, size_t limit)
 {
@@ -30,6 +39,10 @@ static size_t nodes(const mp_value *v, size_t limit)
         mp_dict_entry(v, i, &k, &val);
         n += nodes(k, limit - n);
         n += n <= limit ? nodes(val, limit - n) : 0;
+    }
+    for (const char *const *k = names; t == MP_T_OBJECT && *k && n <= limit; k++) {
+        mp_value *a = mp_getattr(v, *k);
+        n += a ? nodes(a, limit - n) : 0;
     }
     return n;
 }
@@ -60,6 +73,18 @@ static int same(const mp_value *a, const mp_value *b)
             mp_dict_entry(a, i, &ka, &va);
             mp_dict_entry(b, i, &kb, &vb);
             if (!same(ka, kb) || !same(va, vb))
+                return 0;
+        }
+        return 1;
+    case MP_T_OBJECT:
+        /* Objects compare by identity; a copy is the same class with the
+         * same attributes (the API has no dict view, so look up each key
+         * the original was given: the corpus uses these names). */
+        if (mp_class_of(a) != mp_class_of(b))
+            return 0;
+        for (const char *const *k = names; *k; k++) {
+            mp_value *x = mp_getattr(a, *k), *y = mp_getattr(b, *k);
+            if ((x == NULL) != (y == NULL) || (x && !same(x, y)))
                 return 0;
         }
         return 1;

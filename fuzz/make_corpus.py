@@ -15,8 +15,19 @@ import pickle
 import sys
 
 
+class C:
+    """The class fuzz_unpickle.c registers as __main__.C."""
+
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+
+
 def values():
     shared = [1, "x"]
+    yield from [C(), C(a=1, b="two"), [C(name="x"), C(items=[1, 2])], C(a=C(b=(1, 2)))]
+    selfref = C()
+    selfref.a = selfref
+    yield selfref
     yield from [None, True, False, 0, 1, -1, 255, 256, 65535, 65536, 2 ** 31 - 1, -2 ** 31, 2 ** 31,
                 2 ** 63 - 1, -2 ** 63, 2 ** 64, 10 ** 30, 0.0, -0.0, 1.5, 1e300, float("inf"), float("nan"),
                 "", "a", "abc", "\xe9\u20ac\U0001f600", "a\\b\n\x00\r\x1a", "\ud800", "x" * 300,
