@@ -602,8 +602,11 @@ int mp_cpu_count(void);
  * Python's get_context().  Contexts are static; never freed. */
 typedef struct mp_context mp_context;
 
-/* get_context(method): "fork", "spawn" or "forkserver"; NULL gives the
- * default context (whose method is fixed on first use, as in CPython).
+/* get_context(method): "fork", "spawn" or "forkserver".  NULL is
+ * get_context() with no method: the concrete context of the default
+ * method, which this fixes (a later set_start_method without force is
+ * then "context has already been set"), as in CPython; its processes are
+ * ForkProcess-1 and so on.
  * Unknown: NULL with MP_EVALUE "cannot find context for 'x'". */
 mp_context *mp_get_context(const char *method);
 

@@ -54,8 +54,13 @@ static mp_context *initial(void)
 
 mp_context *mp_get_context(const char *method)
 {
-    if (!method)
-        return &default_ctx;
+    /* DefaultContext.get_context(None): the concrete context in force,
+     * which fixes the method as get_start_method() does. */
+    if (!method) {
+        if (!actual)
+            actual = initial();
+        return actual;
+    }
     mp_context *c = find(method);
     if (!c)
         mp__fail(MP_EVALUE, "cannot find context for '%s'", method);

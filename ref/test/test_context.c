@@ -211,9 +211,30 @@ static void test_refusals(void)
     TAP_OK(run_in(fork, (mp_process_opts){.target = unregistered}) == 0, "fork: an unregistered target runs");
 }
 
+/* get_context() with no method: the concrete context, fixing the default. */
+static void test_get_context_none(void)
+{
+    mp_set_start_method(NULL, true);
+    TAP_OK(mp_get_start_method(true) == NULL, "unfixed before get_context()");
+    mp_context *c = mp_get_context(NULL);
+    TAP_OK(c != NULL && c == mp_get_context(mp_get_start_method(true)),
+           "get_context() is the concrete context of the default method");
+    tap_is_int(mp_set_start_method("spawn", false), MP_ERUNTIME, "and it fixed the method");
+    tap_is_str(mp_errmsg(), "context has already been set", "CPython's words");
+    mp_process *p = mp_context_process(c, &(mp_process_opts){0});
+    const char *want = strcmp(mp_context_get_start_method(c), "fork") == 0 ? "ForkProcess"
+                       : strcmp(mp_context_get_start_method(c), "spawn") == 0 ? "SpawnProcess"
+                       : "ForkServerProcess";
+    TAP_OK(p && strncmp(mp_process_name(p), want, strlen(want)) == 0,
+           "its processes are %s-N: %s", want, p ? mp_process_name(p) : "(null)");
+    mp_process_free(p);
+    mp_set_start_method(NULL, true);
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
+    test_get_context_none();
     test_api();
     for (int i = 0; i < 3; i++)
         test_method(methods[i]);
