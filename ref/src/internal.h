@@ -248,7 +248,8 @@ void mp__set_module_name(const char *name);
 void mp__set_bootstrapped(void);
 
 /* posix_spawn this program with extra arguments, passing the descriptors
- * in keep (popen_spawn.c; the forkserver starts its server this way). */
+ * in keep as 3, 4, ... and closing all others but 0-2 (popen_spawn.c; the
+ * forkserver starts its server this way). */
 int mp__spawn_program(const char *const *extra, size_t nextra, const int *keep, size_t nkeep,
                       pid_t *pid);
 

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "tap.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,38 @@ static void test_refusals(void)
     TAP_OK(run_in(fork, (mp_process_opts){.target = unregistered}) == 0, "fork: an unregistered target runs");
 }
 
+/* args: (fd,): exit 0 if fd is not open here, 5 if it leaked in. */
+static int fd_closed(mp_value *args)
+{
+    return mp_sys_exit(fcntl((int)mp_as_int(mp_item(args, 0)), F_GETFD) < 0 ? 0 : 5);
+}
+MP_TARGET(fd_closed);
+
+/* A descriptor the program opened without O_CLOEXEC stays behind under
+ * spawn and forkserver, whose children get only what they are passed (as
+ * CPython's); fork copies it, as fork does. */
+static void test_no_stray_fds(void)
+{
+    int p[2];
+    if (pipe(p) < 0 || dup2(p[0], 100) < 0) {
+        tap_skip("pipe or dup2 failed", "stray descriptors");
+        return;
+    }
+    for (int i = 1; i < 3; i++) {
+        mp_process *c = mp_context_process(mp_get_context(methods[i]),
+                                           &(mp_process_opts){.target = fd_closed,
+                                                              .args = mp_tuple_of(100)});
+        mp_process_start(c);
+        mp_process_join(c, MP_WAIT_FOREVER);
+        tap_is_int(mp_process_exitcode(c), 0, "%s: a descriptor without O_CLOEXEC does not leak "
+                   "into the child", methods[i]);
+        mp_process_free(c);
+    }
+    close(100);
+    close(p[0]);
+    close(p[1]);
+}
+
 /* get_context() with no method: the concrete context, fixing the default. */
 static void test_get_context_none(void)
 {
@@ -239,5 +272,6 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3; i++)
         test_method(methods[i]);
     test_refusals();
+    test_no_stray_fds();
     return tap_done();
 }

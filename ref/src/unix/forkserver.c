@@ -62,8 +62,9 @@ static int start_server(void)
         close(listener);
         return rc;
     }
-    snprintf(laddr, sizeof laddr, "listener=%d", listener);
-    snprintf(aaddr, sizeof aaddr, "alive=%d", alive[0]);
+    /* The server's numbers for them (see mp__spawn_program). */
+    snprintf(laddr, sizeof laddr, "listener=%d", 3);
+    snprintf(aaddr, sizeof aaddr, "alive=%d", 4);
     const char *extra[] = {"--multiprocessing-forkserver", laddr, aaddr};
     const int keep[] = {listener, alive[0]};
     rc = mp__spawn_program(extra, 3, keep, 2, &server.pid);

@@ -11,30 +11,51 @@
 
 extern char **environ;
 
-/* Run the program again with extra arguments, passing `keep` descriptors
- * (dup2 onto themselves clears their close-on-exec flag in the child only;
- * every other descriptor of ours is close-on-exec and stays behind). */
+/*
+ * Run the program again with extra arguments.  The child gets stdin,
+ * stdout, stderr and the `keep` descriptors, keep[i] as descriptor 3 + i,
+ * and nothing else: CPython's spawn closes every descriptor it does not
+ * pass, and so do we, including ones the program opened without
+ * O_CLOEXEC.  The keep descriptors are first copied above the targets so
+ * that moving one into place cannot overwrite another.
+ */
 int mp__spawn_program(const char *const *extra, size_t nextra, const int *keep, size_t nkeep,
                       pid_t *pid)
 {
     posix_spawn_file_actions_t fa;
     const char *argv[8];
-    size_t n = 0;
-    int rc;
+    int high[8];
+    size_t n = 0, nhigh = 0;
+    int rc = 0;
 
-    if (nextra > 6)
+    if (nextra > 6 || nkeep > 8)
         return mp__fail(MP_EVALUE, "too many arguments");
+    for (; nhigh < nkeep; nhigh++) {
+        if ((high[nhigh] = fcntl(keep[nhigh], F_DUPFD_CLOEXEC, 3 + (int)nkeep)) < 0) {
+            rc = mp__fail_errno("fcntl");
+            for (size_t i = 0; i < nhigh; i++)
+                close(high[i]);
+            return rc;
+        }
+    }
     argv[n++] = mp__argv0();
     for (size_t i = 0; i < nextra; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
-    if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+    if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
+        for (size_t i = 0; i < nhigh; i++)
+            close(high[i]);
         return mp__fail(MP_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < nkeep && rc == 0; i++)
-        rc = posix_spawn_file_actions_adddup2(&fa, keep[i], keep[i]);
+        rc = posix_spawn_file_actions_adddup2(&fa, high[i], 3 + (int)i);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3 + (int)nkeep);
     if (rc == 0)
         rc = posix_spawn(pid, mp__executable(), &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    for (size_t i = 0; i < nhigh; i++)
+        close(high[i]);
     if (rc != 0) {
         errno = rc;
         return mp__fail_errno(mp__executable());
@@ -67,8 +88,9 @@ static int launch(mp_process *p)
         rc = mp__fail_errno("pipe");
         goto out_data;
     }
-    snprintf(pipe_arg, sizeof pipe_arg, "pipe_handle=%d", data[1]);
-    snprintf(sent_arg, sizeof sent_arg, "sentinel=%d", sent[1]);
+    /* The child's numbers for them (see mp__spawn_program). */
+    snprintf(pipe_arg, sizeof pipe_arg, "pipe_handle=%d", 3);
+    snprintf(sent_arg, sizeof sent_arg, "sentinel=%d", 4);
     const char *extra[] = {"--multiprocessing-fork", pipe_arg, sent_arg};
     const int keep[] = {data[1], sent[1]};
     /*
