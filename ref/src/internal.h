@@ -253,8 +253,10 @@ void mp__set_bootstrapped(void);
 int mp__spawn_program(const char *const *extra, size_t nextra, const int *keep, size_t nkeep,
                       pid_t *pid);
 
-/* The forkserver's own loop (forkserver.c), entered from mp_main. */
-void mp__forkserver_main(int listener, int alive_r) __attribute__((noreturn));
+/* The forkserver's own loop (forkserver.c), entered before main() runs.
+ * It returns only in a child it forked: the descriptor from which that
+ * child reads its description. */
+int mp__forkserver_main(int listener, int alive_r);
 /* Ask the server (started on first use) to fork a child that reads its
  * description from child_data and whose pid and exit code go to status_w. */
 int mp__forkserver_connect(int child_data, int status_w);

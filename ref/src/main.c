@@ -168,6 +168,43 @@ static bool rerun_child(void)
     return known;
 }
 
+/*
+ * The forkserver starts before main(): CPython 3.11's server does not run
+ * the main module (it preloads nothing of it), so ours runs none of
+ * main() either, and a program without the main guard still has a
+ * working server.  Each child the server forks comes back here and goes
+ * on into main() from the top, like CPython's child re-running the main
+ * module; mp_main() then reads its description, or, without the guard,
+ * the program body meets the bootstrapping RuntimeError, as in CPython.
+ */
+static int forkserver_child_fd = -1;
+
+__attribute__((constructor(101))) static void maybe_forkserver(void)
+{
+    char buf[512] = "";
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return;
+    const char *args[4] = {buf, NULL, NULL, NULL};
+    for (int i = 1; i < 4; i++) {
+        const char *next = args[i - 1] + strlen(args[i - 1]) + 1;
+        if (next >= buf + n)
+            return;
+        args[i] = next;
+    }
+    if (strcmp(args[1], server_flag) != 0)
+        return;
+    int listener = fd_arg(args[2], "listener"), alive = fd_arg(args[3], "alive");
+    if (listener < 0 || alive < 0) {
+        fprintf(stderr, "mp: bad %s command line\n", server_flag);
+        _exit(1);
+    }
+    forkserver_child_fd = mp__forkserver_main(listener, alive);
+}
+
 bool mp__spawn_inheriting(void)
 {
     return !bootstrapped && rerun_child();
@@ -205,15 +242,9 @@ void mp_main(int argc, char **argv)
         mp__ensure_atexit();
         exit(mp__spawn_child_main(fd, "spawn"));
     }
-    if (argc >= 4 && strcmp(argv[1], server_flag) == 0) {
-        int listener = fd_arg(argv[2], "listener"), alive = fd_arg(argv[3], "alive");
-        if (listener < 0 || alive < 0) {
-            fprintf(stderr, "mp: bad %s command line\n", server_flag);
-            exit(1);
-        }
-        mp__set_module_name("__mp_main__");
-        bootstrapped = true;
-        mp__forkserver_main(listener, alive);
+    if (forkserver_child_fd >= 0) {
+        mp__ensure_atexit();
+        exit(mp__spawn_child_main(forkserver_child_fd, "forkserver"));
     }
     bootstrapped = true;
     mp_current_process();

@@ -196,7 +196,7 @@ static void write_signed(int fd, int64_t v)
 /* Which status pipe reports on which child. */
 typedef struct { pid_t pid; int status_w; } watch;
 
-void mp__forkserver_main(int listener, int alive_r)
+int mp__forkserver_main(int listener, int alive_r)
 {
     int sig[2];
     watch *kids = NULL;
@@ -271,9 +271,10 @@ void mp__forkserver_main(int listener, int alive_r)
             free(kids);
             signal(SIGCHLD, SIG_DFL);
             signal(SIGINT, SIG_DFL);
-            int code = mp__spawn_child_main(fds[0], "forkserver");
-            mp__flush_std_streams();
-            _exit(code);
+            /* Back into the program's start-up: main() runs from the top
+             * until mp_main(), which reads the description from fds[0],
+             * as CPython 3.11's forkserver child re-runs the main module. */
+            return fds[0];
         }
         close(fds[0]);
         if (pid < 0) {
