@@ -21,6 +21,12 @@ typedef struct dumper {
      * and the string 'latin1' are single objects, memoized once and fetched
      * again with GET; these remember their memo indexes. */
     uint32_t memo_encode, memo_latin1, memo_bytes;
+    /* The states library objects reduced to.  The memo knows values by
+     * address, so each must live until the dump ends (as CPython's memo
+     * holds a reference to what it remembers), or a later state could
+     * reuse the address and be written as a reference to an earlier one. */
+    mp_value **states;
+    size_t nstates, capstates;
 } dumper;
 
 /* ---- output ------------------------------------------------------------ */
@@ -505,13 +511,21 @@ static int save_object(dumper *d, const mp_value *v, int depth)
     if (nat) {
         if (!nat->reduce)
             return mp__fail(MP_ETYPE, "cannot pickle '%s' object", o->cls->name);
+        if (d->nstates == d->capstates) {
+            size_t cap = d->capstates ? d->capstates * 2 : 8;
+            mp_value **s = realloc(d->states, cap * sizeof *s);
+            if (!s)
+                return mp__fail(MP_ENOMEM, "out of memory");
+            d->states = s;
+            d->capstates = cap;
+        }
         mp_value *state = nat->reduce((mp__object *)o);
         if (!state)
             return mp_errcode() < 0 ? mp_errcode() : MP_ENOMEM;
+        d->states[d->nstates++] = state;
         if ((rc = save_class(d, o->cls)) == 0 && (rc = save(d, state, depth + 1)) == 0 &&
             (rc = put1(d, OP_TUPLE1)) == 0 && (rc = put1(d, OP_REDUCE)) == 0)
             rc = memoize(d, memo_key(v), NULL);
-        mp_decref(state);
         return rc;
     }
     if ((rc = save_class(d, o->cls)) < 0 || (rc = put1(d, OP_EMPTY_TUPLE)) < 0 ||
@@ -560,6 +574,13 @@ static int save(dumper *d, const mp_value *v, int depth)
     }
 }
 
+static void release_states(dumper *d)
+{
+    for (size_t i = 0; i < d->nstates; i++)
+        mp_decref(d->states[i]);
+    free(d->states);
+}
+
 int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len)
 {
     int proto = opts ? opts->protocol : 0;
@@ -583,12 +604,14 @@ int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out
     uint8_t head[2] = {OP_PROTO, (uint8_t)proto};
     if ((rc = put(&d, head, 2)) < 0 || (d.framing && (rc = frame_open(&d)) < 0) ||
         (rc = save(&d, v, 0)) < 0 || (rc = put1(&d, OP_STOP)) < 0) {
+        release_states(&d);
         mp__pmap_free(&d.memo);
         free(d.buf);
         return rc;
     }
     if (d.framing)
         frame_close(&d);
+    release_states(&d);
     mp__pmap_free(&d.memo);
     *out = d.buf;
     *len = d.len;

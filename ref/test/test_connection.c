@@ -41,6 +41,23 @@ static int echo(mp_value *args)
 }
 MP_TARGET(echo);
 
+/* args: (reader, writer, writer2): pass one value from reader to writer,
+ * and say "second" on writer2: three connections in one description. */
+static int relay(mp_value *args)
+{
+    mp_connection *r = mp_as_connection(mp_item(args, 0)), *w = mp_as_connection(mp_item(args, 1));
+    mp_connection *w2 = mp_as_connection(mp_item(args, 2));
+    mp_value *v;
+    if (!r || !w || !w2 || r == w || w == w2)
+        return mp_raise("TypeError", "three distinct connections expected");
+    int rc = mp_connection_recv(r, &v);
+    if (rc == 0)
+        rc = mp_connection_send(w, v);
+    mp_decref(v);
+    return rc < 0 ? rc : mp_connection_send_bytes(w2, "second", 6, 0, MP_ALL);
+}
+MP_TARGET(relay);
+
 /* args: (writer,): send the pid and close. */
 static int says_pid(mp_value *args)
 {
@@ -360,6 +377,41 @@ static void test_children(void)
     }
 }
 
+/* Several library objects in one description: each gets its own
+ * descriptors (the pickler must not confuse their reduced states). */
+static void test_several_in_one_child(void)
+{
+    for (size_t m = 0; m < 3; m++) {
+        mp_connection *r1, *w1, *r2, *w2, *r3, *w3;
+        mp_value *got = NULL, *v = mp_str("relayed");
+        mp_pipe(&r1, &w1, &(mp_pipe_opts){.duplex = MP_NO});
+        mp_pipe(&r2, &w2, &(mp_pipe_opts){.duplex = MP_NO});
+        mp_pipe(&r3, &w3, &(mp_pipe_opts){.duplex = MP_NO});
+        mp_process *p = mp_context_process(mp_get_context(methods[m]),
+            &(mp_process_opts){.target = relay, .args = mp_tuple_of(r1, w2, w3)});
+        int rc = mp_process_start(p);
+        mp_connection_close(r1);
+        mp_connection_close(w2);
+        mp_connection_close(w3);
+        if (rc == 0)
+            rc = mp_connection_send(w1, v);
+        if (rc == 0)
+            rc = mp_connection_recv(r2, &got);
+        TAP_OK(rc == 0 && mp_equal(got, v), "%s: three connections in one child's args", methods[m]);
+        mp_decref(got);
+        got = NULL;
+        TAP_OK(rc == 0 && mp_connection_recv_bytes(r3, MP_ALL, &got) == 0 && mp_len(got) == 6,
+               "%s: each one is the right one", methods[m]);
+        mp_decref(got);
+        mp_process_join(p, MP_WAIT_FOREVER);
+        tap_is_int(mp_process_exitcode(p), 0, "%s: exitcode", methods[m]);
+        mp_process_free(p);
+        mp_decref(v);
+        mp_connection_free(r1); mp_connection_free(w1); mp_connection_free(r2);
+        mp_connection_free(w2); mp_connection_free(r3); mp_connection_free(w3);
+    }
+}
+
 static void test_objects(void)
 {
     mp_value *o = fancy("x"), *e = mp_object_new(&Empty, NULL), *d;
@@ -448,6 +500,7 @@ int main(int argc, char **argv)
     test_poll_and_refusals();
     test_wait();
     test_children();
+    test_several_in_one_child();
     test_objects();
     return tap_done();
 }
