@@ -27,6 +27,9 @@ LESSON_LIB   := $(LIBA)
 LESSON_BUILD := $(BUILD)
 endif
 
+# The interop programs (C peers of CPython's Listener and Client).
+include conformance/interop/build.mk
+
 LESSON_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard lessons/[0-9][0-9]-*/lesson.c))))
 LESSON_BINS := $(patsubst lessons/%,$(LESSON_BUILD)/lessons/%/lesson,$(LESSON_DIRS))
 
@@ -39,7 +42,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 .PHONY: all lib lessons-build help lessons test unit conformance goldens \
         valgrind bench install clean check-manifest fuzz docs
 
-all: lib lessons-build
+all: lib lessons-build interop-build
 
 lib: $(LIBA) $(LIBSO)
 

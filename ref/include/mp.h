@@ -872,7 +872,8 @@ typedef struct mp_listener_opts {
 } mp_listener_opts;
 
 /* Bind and listen.  New object or NULL with MP_EOS (address in use...),
- * MP_EVALUE (bad family or address), MP_ETYPE (authkey not bytes). */
+ * MP_EVALUE (bad family or address), MP_ETYPE or MP_EOVERFLOW (a malformed
+ * address, with CPython's words), MP_ETYPE (authkey not bytes). */
 mp_listener *mp_listener_new(const mp_listener_opts *opts);
 
 /* accept(): the next connection, authenticated if there is a key.  A
@@ -883,7 +884,9 @@ int mp_listener_accept(mp_listener *l, mp_connection **out);
 int mp_listener_close(mp_listener *l);
 
 /* address and last_accepted, borrowed (last_accepted NULL until accept; for
- * AF_UNIX it is None, as Python gives). */
+ * AF_UNIX it is '', the unbound client's address, as CPython 3.11 gives;
+ * an abstract name reads back as bytes b'\x00name').  After close both are
+ * NULL with MP_EATTR, as CPython's attribute errors. */
 const mp_value *mp_listener_address(const mp_listener *l);
 const mp_value *mp_listener_last_accepted(const mp_listener *l);
 

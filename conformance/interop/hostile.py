@@ -1,0 +1,87 @@
+"""hostile.py - a peer that breaks the handshake on purpose, over a raw socket, to see the other side fail with a named error.
+
+Usage: python3 hostile.py MODE ADDRESS-OPTIONS [--addr-out FIFO]
+  huge-answer     connect; read the challenge; answer with a header that
+                  announces 2 GiB (the listener must refuse it, not wait)
+  pickle-first    connect and send a pickled message at once, skipping the
+                  handshake (the listener must refuse it, never deliver it)
+  huge-challenge  listen; send a client a header announcing 2 GiB
+Then it reads until the other side hangs up and prints what it got, one
+line per frame.  The huge headers come alone: bytes the other side never
+reads would make its close a reset (ECONNRESET here) instead of an EOF.  No multiprocessing code runs here on purpose: the bytes
+are written by hand.
+"""
+import pickle
+import socket
+import struct
+import sys
+
+import peer_common
+
+
+def read_exact(s, n):
+    data = b''
+    while len(data) < n:
+        more = s.recv(n - len(data))
+        if not more:
+            return None
+        data += more
+    return data
+
+
+def show_frames(s):
+    # The frames the other side sent until it closed, as "hostile: got ...".
+    while True:
+        head = read_exact(s, 4)
+        if head is None:
+            break
+        body = read_exact(s, struct.unpack('!i', head)[0])
+        if body is None:
+            break
+        if body.startswith(b'#CHALLENGE#'):
+            print('hostile: got a challenge of %d bytes' % len(body))
+        else:
+            print('hostile: got', repr(body))
+    print('hostile: the other side hung up')
+
+
+def family_of(address):
+    return socket.AF_INET if isinstance(address, tuple) else socket.AF_UNIX
+
+
+def main():
+    mode = sys.argv[1]
+    o = peer_common.parse(sys.argv[2:])
+    address = o['address']
+    s = socket.socket(family_of(address))
+    if mode == 'huge-challenge':
+        s.bind(address)
+        s.listen(1)
+        if o['addr_out']:
+            peer_common.write_address(o['addr_out'], s.getsockname())
+        conn, _ = s.accept()
+        conn.sendall(struct.pack('!i', 0x7fffffff))
+        print('hostile: sent a 2 GiB length')
+        show_frames(conn)
+        conn.close()
+    elif mode == 'huge-answer':
+        s.connect(address)
+        head = read_exact(s, 4)
+        body = read_exact(s, struct.unpack('!i', head)[0])
+        print('hostile: got a challenge of %d bytes' % len(body))
+        s.sendall(struct.pack('!i', 0x7fffffff))
+        print('hostile: sent a 2 GiB length')
+        show_frames(s)
+    elif mode == 'pickle-first':
+        s.connect(address)
+        data = pickle.dumps([42, None, 'hello'])
+        s.sendall(struct.pack('!i', len(data)) + data)
+        print('hostile: sent a pickle instead of an answer')
+        show_frames(s)
+    else:
+        sys.exit('unknown mode %r' % mode)
+    s.close()
+
+
+if __name__ == '__main__':
+    main()
