@@ -57,6 +57,17 @@ static int check_writable(const mp_connection *c)
  * that the write raised is taken back before unblocking, so the caller
  * sees EPIPE.  Sockets need none of it: send() has MSG_NOSIGNAL.
  */
+static _Thread_local bool sigpipe_blocked;
+
+void mp__thread_block_sigpipe(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) == 0)
+        sigpipe_blocked = true;
+}
+
 static ssize_t write_some(mp_connection *c, struct iovec *iov, int iovcnt)
 {
     if (c->is_socket) {
@@ -65,6 +76,11 @@ static ssize_t write_some(mp_connection *c, struct iovec *iov, int iovcnt)
         if (w >= 0 || errno != ENOTSOCK)
             return w;
         c->is_socket = false;
+    }
+    if (sigpipe_blocked) {
+        /* A SIGPIPE raised here stays pending on this thread, blocked for
+         * good, and harms no one; the write says EPIPE. */
+        return writev(c->fd, iov, iovcnt);
     }
     sigset_t pipe_set, old;
     sigemptyset(&pipe_set);
@@ -187,7 +203,8 @@ static int read_header(mp_connection *c, uint64_t *n)
     return 0;
 }
 
-int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *n)
+/* The next message's size, checked against maxlength. */
+static int recv_size(mp_connection *c, ptrdiff_t maxlength, size_t *want)
 {
     int rc = check_readable(c);
     if (rc < 0)
@@ -197,10 +214,21 @@ int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *
         return rc;
     if ((maxlength != MP_ALL && size > (uint64_t)maxlength) || size > SIZE_MAX / 2)
         return bad_length(c);
-    /* The length comes from the peer: allocate as the data arrives, in
-     * steps, so that a lying header cannot make us reserve gigabytes for
-     * a message that never comes. */
-    size_t want = (size_t)size, cap = want < (1u << 20) ? want : (1u << 20), got = 0;
+    *want = (size_t)size;
+    return 0;
+}
+
+/* Up to this size a message is read into memory reserved at once; past
+ * it, the length comes from the peer and is not trusted (below). */
+#define TRUSTED_SIZE (1u << 20)
+
+/* The body of a message of want bytes into a malloc'd buffer.  Memory is
+ * reserved as the data arrives, in steps, so that a lying header cannot
+ * make us reserve gigabytes for a message that never comes. */
+static int read_body(mp_connection *c, size_t want, uint8_t **buf)
+{
+    int rc;
+    size_t cap = want < TRUSTED_SIZE ? want : TRUSTED_SIZE, got = 0;
     uint8_t *b = malloc(cap ? cap : 1);
     if (!b)
         return mp__fail(MP_ENOMEM, "out of memory");
@@ -222,8 +250,13 @@ int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *
         got = cap;
     }
     *buf = b;
-    *n = want;
     return 0;
+}
+
+int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *n)
+{
+    int rc = recv_size(c, maxlength, n);
+    return rc < 0 ? rc : read_body(c, *n, buf);
 }
 
 /* ---- the public methods -------------------------------------------------- */
@@ -256,7 +289,22 @@ int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **o
         return mp__fail(MP_EVALUE, "negative maxlength");
     uint8_t *b;
     size_t n;
-    if ((rc = mp__conn_recv(c, maxlength, &b, &n)) < 0)
+    /* A message of trusted size goes straight into the bytes value, with
+     * no buffer to copy it out of. */
+    if ((rc = recv_size(c, maxlength, &n)) < 0)
+        return rc;
+    if (n <= TRUSTED_SIZE) {
+        mp_value *v = mp__bytes_uninit(n, &b);
+        if (!v)
+            return MP_ENOMEM;
+        if ((rc = read_exact(c, b, n, false)) < 0) {
+            mp_decref(v);
+            return rc;
+        }
+        *out = v;
+        return 0;
+    }
+    if ((rc = read_body(c, n, &b)) < 0)
         return rc;
     *out = mp_bytes(b, n);
     free(b);

@@ -186,21 +186,36 @@ mp_value *mp_str(const char *utf8)
     return mp_str_n(utf8, strlen(utf8));
 }
 
+/* Not zeroed: the caller fills every byte (a large message is read
+ * straight into it, and zeroing a megabyte first would cost as much as
+ * the copy it saves). */
+mp_value *mp__bytes_uninit(size_t len, uint8_t **data)
+{
+    if (len > SIZE_MAX - sizeof(vbytes) - 1)
+        return nomem();
+    vbytes *b = malloc(sizeof(vbytes) + len + 1);
+    if (!b)
+        return nomem();
+    memset(&b->h, 0, sizeof b->h);
+    b->h.type = MP_T_BYTES;
+    b->h.refs = 1;
+    b->len = len;
+    /* One spare NUL so the data can be printed as a C string when it is text. */
+    b->b[len] = 0;
+    *data = b->b;
+    return &b->h;
+}
+
 mp_value *mp_bytes(const void *data, size_t len)
 {
     if (!data && len) {
         mp__fail(MP_ETYPE, "expected bytes, got NULL");
         return NULL;
     }
-    if (len > SIZE_MAX - sizeof(vbytes) - 1)
-        return nomem();
-    /* One spare NUL so the data can be printed as a C string when it is text. */
-    mp_value *v = alloc(MP_T_BYTES, sizeof(vbytes) + len + 1);
-    if (!v)
-        return NULL;
-    AS(vbytes, v)->len = len;
-    if (len)
-        memcpy(AS(vbytes, v)->b, data, len);
+    uint8_t *p;
+    mp_value *v = mp__bytes_uninit(len, &p);
+    if (v && len)
+        memcpy(p, data, len);
     return v;
 }
 
