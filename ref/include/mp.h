@@ -756,7 +756,9 @@ int mp_wait(const mp_value *objects, double timeout, mp_value **ready);
  * put returns before the data is in the pipe; a process that has put data
  * flushes it before it exits (unless cancel_join_thread was called); a
  * value that cannot be pickled is reported on stderr by the feeder and
- * dropped, and the queue goes on working.  A queue is a value, to be given
+ * dropped, and the queue goes on working.  (put pickles at once, so a
+ * later change to a list you put is not seen; the feeder reports an
+ * unpicklable value in its turn.)  A queue is a value, to be given
  * to children in args under every start method; it cannot be sent in a
  * message (MP_ERUNTIME "Queue objects should only be shared between
  * processes through inheritance").
