@@ -95,7 +95,7 @@ help:
 	@echo "  make conformance     the Bats suite; IMPL=ref|python|/path/to/libmp.a, PYTHON=..."
 	@echo "  make valgrind        every C lesson under memcheck, children followed"
 	@echo "  make goldens         re-record the goldens by running the Python twins"
-	@echo "  make bench           benchmarks beside CPython's multiprocessing"
+	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, then messaging)"
 	@echo "  make install PREFIX=/usr/local   header, libraries and mp.pc"
 	@echo
 	@echo "Lessons:"
@@ -127,6 +127,7 @@ goldens:
 
 bench: $(BENCH_BINS)
 	@scripts/bench
+	@scripts/bench-messaging
 
 docs:
 	@scripts/docs
