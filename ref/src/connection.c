@@ -389,9 +389,13 @@ int mp_connection_fileno(const mp_connection *c)
 
 int mp_connection_close(mp_connection *c)
 {
-    if (c->fd >= 0) {
-        close(c->fd);
+    /* Forget the number before closing it: once closed, another thread may
+     * get the same number for something else, and a fork in between must
+     * not give the child a connection that would close that. */
+    int fd = c->fd;
+    if (fd >= 0) {
         c->fd = -1;
+        close(fd);
     }
     return 0;
 }

@@ -97,8 +97,9 @@ int mp__recv_description_header(int sock, uint8_t hdr[4], mp__fdlist *fds);
  */
 typedef struct mp__finalizer mp__finalizer;
 mp__finalizer *mp__finalize_register(void (*fn)(void *), void *arg, int priority);
-/* Remove f without running it (f must not have run). */
-void mp__finalize_cancel(mp__finalizer *f);
+/* Remove f without running it.  False if it was no longer registered (it
+ * has run, or is running: mp__run_finalizers takes it off first). */
+bool mp__finalize_cancel(mp__finalizer *f);
 /* Run (and remove) the finalizers of at least minpriority (INT_MIN: all). */
 void mp__run_finalizers(int minpriority);
 
@@ -108,6 +109,11 @@ void mp__run_finalizers(int minpriority);
 int mp__register_after_fork(void (*fn)(void *), void *arg);
 void mp__unregister_after_fork(void (*fn)(void *), void *arg);
 void mp__run_after_fork(void);
+/* Around fork() in the fork start method: hold the hook lists' locks
+ * across it, then release them (parent) or make them anew (child). */
+void mp__hooks_before_fork(void);
+void mp__hooks_after_fork_parent(void);
+void mp__hooks_after_fork_child(void);
 
 /* ---- connections (connection.c), for Listener, Client and the queues ---- */
 

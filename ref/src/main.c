@@ -306,6 +306,10 @@ int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_p
 
     mp__process_after_fork_child(p, parent_name, parent_pid, parent_sentinel);
     exiting = false;
+    /* As CPython's _bootstrap: the after-fork hooks run once the child is
+     * its own process (so their log lines carry its name).  In a child
+     * that re-ran the program there are none. */
+    mp__run_after_fork();
     /* A child must not compete with its parent for the terminal's input
      * (util._close_stdin).  At the descriptor level, so as not to touch
      * stdio's state: what the child does not write is not copied. */

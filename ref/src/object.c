@@ -250,17 +250,20 @@ mp__finalizer *mp__finalize_register(void (*fn)(void *), void *arg, int priority
     return f;
 }
 
-void mp__finalize_cancel(mp__finalizer *f)
+bool mp__finalize_cancel(mp__finalizer *f)
 {
+    bool found = false;
     pthread_mutex_lock(&fin_lock);
     for (mp__finalizer **pp = &finalizers; *pp; pp = &(*pp)->next) {
         if (*pp == f) {
             *pp = f->next;
             free(f);
+            found = true;
             break;
         }
     }
     pthread_mutex_unlock(&fin_lock);
+    return found;
 }
 
 /* One at a time, the best first: a finalizer may register or cancel others
@@ -324,12 +327,32 @@ void mp__unregister_after_fork(void (*fn)(void *), void *arg)
     pthread_mutex_unlock(&af_lock);
 }
 
-/* In the child only one thread exists, so no lock is taken (the parent's
- * holder of af_lock, if any, does not exist here). */
-void mp__run_after_fork(void)
+/* The fork start method holds both locks across fork(), so that the
+ * child's copies of the two lists are whole, not caught half-changed by
+ * another thread. */
+void mp__hooks_before_fork(void)
+{
+    pthread_mutex_lock(&af_lock);
+    pthread_mutex_lock(&fin_lock);
+}
+
+void mp__hooks_after_fork_parent(void)
+{
+    pthread_mutex_unlock(&fin_lock);
+    pthread_mutex_unlock(&af_lock);
+}
+
+/* The child's copies of the locks were held by the thread that forked,
+ * which is this one: make them fresh.  Then, as CPython's
+ * util._run_after_forkers, run the hooks. */
+void mp__hooks_after_fork_child(void)
 {
     pthread_mutex_init(&af_lock, NULL);
     pthread_mutex_init(&fin_lock, NULL);
+}
+
+void mp__run_after_fork(void)
+{
     for (after_fork *a = after_forks; a; a = a->next)
         a->fn(a->arg);
 }

@@ -24,7 +24,10 @@ static int launch(mp_process *p)
         close(to_parent[1]);
         return rc;
     }
+    mp__hooks_before_fork();
     pid_t pid = fork();
+    if (pid != 0)
+        mp__hooks_after_fork_parent();
     if (pid < 0) {
         rc = mp__fail_errno("fork");
         close(to_parent[0]); close(to_parent[1]);
@@ -36,7 +39,7 @@ static int launch(mp_process *p)
          * which is what makes the parent's sentinel readable at its end. */
         close(to_parent[0]);
         close(to_child[1]);
-        mp__run_after_fork();
+        mp__hooks_after_fork_child();
         _exit(mp__process_bootstrap(p, mp_process_name(mp_current_process()),
                                     p->parent_pid, to_child[0]));
     }
