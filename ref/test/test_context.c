@@ -219,6 +219,41 @@ static int fd_closed(mp_value *args)
 }
 MP_TARGET(fd_closed);
 
+/* args: (data, n): exit 0 if data is n bytes, all 'x'. */
+static int checks_big(mp_value *args)
+{
+    size_t len;
+    const uint8_t *b = mp_as_bytes(mp_item(args, 0), &len);
+    if (!b || len != (size_t)mp_as_int(mp_item(args, 1)))
+        return mp_sys_exit(6);
+    for (size_t i = 0; i < len; i++)
+        if (b[i] != 'x')
+            return mp_sys_exit(7);
+    return mp_sys_exit(0);
+}
+MP_TARGET(checks_big);
+
+/* A description far larger than a socket buffer: what does not fit
+ * before the child exists is sent after it starts, so start() neither
+ * blocks for ever nor truncates. */
+static void test_big_description(void)
+{
+    const size_t n = 8u << 20;
+    for (int i = 1; i < 3; i++) {
+        char *buf = malloc(n);
+        memset(buf, 'x', n);
+        mp_value *data = mp_bytes(buf, n);
+        free(buf);
+        mp_process *c = mp_context_process(mp_get_context(methods[i]),
+                                           &(mp_process_opts){.target = checks_big,
+                                                              .args = mp_tuple_of(data, (long long)n)});
+        tap_is_int(mp_process_start(c), 0, "%s: start with 8 MiB of args", methods[i]);
+        mp_process_join(c, MP_WAIT_FOREVER);
+        tap_is_int(mp_process_exitcode(c), 0, "%s: the child got all of it", methods[i]);
+        mp_process_free(c);
+    }
+}
+
 /* A descriptor the program opened without O_CLOEXEC stays behind under
  * spawn and forkserver, whose children get only what they are passed (as
  * CPython's); fork copies it, as fork does. */
@@ -273,5 +308,6 @@ int main(int argc, char **argv)
         test_method(methods[i]);
     test_refusals();
     test_no_stray_fds();
+    test_big_description();
     return tap_done();
 }
