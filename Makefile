@@ -76,7 +76,7 @@ $(BUILD)/test-san/%: ref/test/%.c $(LIB_SRCS) $(LIB_HDRS) ref/test/tap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -Iref/test -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIBA)
+$(BUILD)/bench/%: bench/%.c bench/bench_common.h $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(LIBA) $(LDLIBS)
 

@@ -34,56 +34,8 @@
 
 enum way { QUEUE, PIPE_BYTES, PIPE_OBJ };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int code)
-{
-    fprintf(stderr, NAME ": %s: %s: %s\n", what, mp_errname(code), mp_errmsg());
-    exit(1);
-}
-
-/* Where the two sides run (PIN): "split" puts this process on the first CPU
- * it may use and the child on the second (on a one-CPU machine, the first),
- * "same" both on the first, "none" leaves them to the scheduler, whose
- * placement on a small machine can swing a result several-fold. */
-static int cpu[2] = {-1, -1};
-
-static void choose_cpus(const char *pin)
-{
-    cpu_set_t s;
-    int first = -1, second = -1;
-    if (strcmp(pin, "none") != 0 && strcmp(pin, "same") != 0 && strcmp(pin, "split") != 0) {
-        fprintf(stderr, "%s: PIN must be none, same or split, not '%s'\n", NAME, pin);
-        exit(2);
-    }
-    if (strcmp(pin, "none") == 0 || sched_getaffinity(0, sizeof s, &s) < 0)
-        return;
-    for (int c = 0; c < CPU_SETSIZE && second < 0; c++)
-        if (CPU_ISSET(c, &s)) {
-            if (first < 0)
-                first = c;
-            else
-                second = c;
-        }
-    cpu[0] = first;
-    cpu[1] = strcmp(pin, "split") == 0 && second >= 0 ? second : first;
-}
-
-static void pin(int c)
-{
-    cpu_set_t s;
-    if (c < 0)
-        return;
-    CPU_ZERO(&s);
-    CPU_SET(c, &s);
-    if (sched_setaffinity(0, sizeof s, &s) < 0)
-        perror("sched_setaffinity");
-}
+/* now(), die(), choose_cpus() and pin(), shared by the benchmarks. */
+#include "bench_common.h"
 
 /* A 1 MiB bytes value whose last byte is the mark, or not. */
 static bool good(const mp_value *v)

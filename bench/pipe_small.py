@@ -11,30 +11,21 @@ split, same or none.  The children are daemons, so that if this process
 gives up, its exit ends them rather than waiting for them.
 """
 import multiprocessing
-import os
 import signal
 import sys
 import time
+
+import bench_common     # beside this file: on sys.path, also in spawned children
 
 LIMIT = 600     # seconds before a stuck run is killed rather than hanging make bench
 NAME = 'pipe_small'
 
 
 def choose_cpus(pin):
-    """(this process's CPU, the child's) for PIN, as the C side chooses them:
-    "split" the first two CPUs this process may use, "same" the first for
-    both (split falls back to it on one CPU), "none" no pinning."""
-    if pin not in ('none', 'same', 'split'):
-        sys.exit('%s: PIN must be none, same or split, not %r' % (NAME, pin))
-    if pin == 'none':
-        return None, None
-    cpus = sorted(os.sched_getaffinity(0))
-    return cpus[0], cpus[1] if pin == 'split' and len(cpus) > 1 else cpus[0]
+    return bench_common.choose_cpus(NAME, pin)
 
 
-def pin(cpu):
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
+pin = bench_common.pin
 
 
 def consume(conn, n, cpu):
