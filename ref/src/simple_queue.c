@@ -1,6 +1,5 @@
-/* simple_queue.c - SimpleQueue: a pipe with a process-shared lock at each end, written and read in the caller (queues.py). */
-#include "internal.h"
-#include "semlock.h"
+/* simple_queue.c - SimpleQueue: a one-way socket with a process-shared lock at each end, written and read in the caller (queues.py). */
+#include "queue.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,13 +8,14 @@
 /* What every process sharing the queue sees (the memfd block). */
 typedef struct shared {
     mp__sem rlock, wlock;
+    mp__qahead ahead;
 } shared;
 
 /*
  * The two locks order readers among themselves and writers among
  * themselves, across processes.  The mutex is this process's alone: it
  * lets close() run while another thread is inside get() or put() without
- * pulling the descriptor from under it (the last user closes the pipe),
+ * pulling the descriptor from under it (the last user closes the channel),
  * where CPython relies on the GIL and on Linux keeping a closed pipe
  * readable in a blocked read.
  */
@@ -23,7 +23,7 @@ struct mp_simple_queue {
     mp__object ob;
     pthread_mutex_t mu;
     bool closed;                /* close() was called (the handles are "closed") */
-    int users;                  /* calls using the pipe right now */
+    int users;                  /* calls using the channel right now */
     mp_connection *reader, *writer;
     mp__shm shm;
     shared *sh;
@@ -31,7 +31,7 @@ struct mp_simple_queue {
 
 static const mp_class simple_queue_class;
 
-static void close_pipe(mp_simple_queue *q)
+static void close_channel(mp_simple_queue *q)
 {
     mp_connection_close(q->reader);
     mp_connection_close(q->writer);
@@ -39,7 +39,7 @@ static void close_pipe(mp_simple_queue *q)
 
 /* A forked child has none of the parent's threads: nobody is inside.  If
  * one held mu at the fork, it may have been half way through closing the
- * pipe; then the descriptors are left alone (a leak in the child rather
+ * channel; then the descriptors are left alone (a leak in the child rather
  * than a close of a number already reused). */
 static void after_fork(void *arg)
 {
@@ -48,7 +48,7 @@ static void after_fork(void *arg)
     pthread_mutex_init(&q->mu, NULL);
     q->users = 0;
     if (whole && q->closed)
-        close_pipe(q);
+        close_channel(q);
 }
 
 static int enter(mp_simple_queue *q)
@@ -67,7 +67,7 @@ static void leave(mp_simple_queue *q)
 {
     pthread_mutex_lock(&q->mu);
     if (--q->users == 0 && q->closed)
-        close_pipe(q);
+        close_channel(q);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -161,13 +161,13 @@ static const mp_class simple_queue_class = {
     .name = "SimpleQueue", .module = "multiprocessing.queues", .native = &native};
 MP_CLASS(simple_queue_class);
 
-/* SimpleQueue.__init__: the pipe, then rlock and wlock. */
+/* SimpleQueue.__init__: the channel (CPython's pipe), then rlock and wlock. */
 mp_simple_queue *mp_simple_queue_new(void)
 {
     mp_simple_queue *q = alloc();
     if (!q)
         return NULL;
-    if (mp_pipe(&q->reader, &q->writer, &(mp_pipe_opts){.duplex = MP_NO}) < 0 ||
+    if (mp__queue_channel(&q->reader, &q->writer) < 0 ||
         mp__shm_create(&q->shm, "forklore-simplequeue", sizeof(shared)) < 0)
         goto fail;
     q->sh = q->shm.addr;
@@ -219,6 +219,8 @@ int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
         free(buf);
         return rc;
     }
+    /* One send() with MSG_NOSIGNAL (the channel is a socket): a reader
+     * gone is EPIPE, with no SIGPIPE to mask around the write. */
     if ((rc = mp__sem_acquire(&q->sh->wlock, -1)) >= 0) {
         rc = mp__conn_send(q->writer, buf, n);
         mp__sem_release(&q->sh->wlock);
@@ -228,7 +230,8 @@ int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
     return rc;
 }
 
-/* Read under rlock; unpickle after letting go of it. */
+/* Read under rlock, through the read-ahead the shared block keeps (see
+ * queue_channel.c); unpickle after letting go of it. */
 int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
 {
     if (!out)
@@ -239,17 +242,18 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
     int rc = enter(q);
     if (rc < 0)
         return rc;
-    uint8_t *buf = NULL;
+    uint8_t small[256], *buf = NULL;
     size_t n = 0;
     if ((rc = mp__sem_acquire(&q->sh->rlock, -1)) >= 0) {
-        rc = mp__conn_recv(q->reader, MP_ALL, &buf, &n);
+        rc = mp__qchannel_recv(q->reader, &q->sh->ahead, small, sizeof small, &buf, &n);
         mp__sem_release(&q->sh->rlock);
     }
     leave(q);
     if (rc < 0)
         return rc;
     rc = mp_pickle_loads(buf, n, NULL, out);
-    free(buf);
+    if (buf != small)
+        free(buf);
     return rc;
 }
 
@@ -263,13 +267,13 @@ bool mp_simple_queue_empty(mp_simple_queue *q)
     }
     if (enter(q) < 0)
         return true;
-    int r = mp_connection_poll(q->reader, 0);
+    int r = mp__qchannel_poll(q->reader, &q->sh->ahead, 0);
     leave(q);
     return r != 1;
 }
 
 /* reader.close(); writer.close(): idempotent.  A get or put running in
- * another thread finishes first; the last one out closes the pipe. */
+ * another thread finishes first; the last one out closes the channel. */
 int mp_simple_queue_close(mp_simple_queue *q)
 {
     if (!q)
@@ -277,7 +281,7 @@ int mp_simple_queue_close(mp_simple_queue *q)
     pthread_mutex_lock(&q->mu);
     q->closed = true;
     if (q->users == 0)
-        close_pipe(q);
+        close_channel(q);
     pthread_mutex_unlock(&q->mu);
     return 0;
 }

@@ -114,6 +114,43 @@ static int put_on_closed(mp_value *args)
 }
 MP_TARGET(put_on_closed);
 
+/* args: (q,): put five ("child", i) and return (the exit flushes them). */
+static int put_five(mp_value *args)
+{
+    mp_queue *q = mp_as_queue(mp_item(args, 0));
+    for (int i = 0; i < 5; i++) {
+        int rc = mp_queue_put(q, mp_tuple_of("child", i));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+MP_TARGET(put_five);
+
+/* args: (q, results): get ints until None, then put (count, sum, sum of
+ * squares) on results: with several such readers on one queue, the
+ * totals show every item was taken once. */
+static int tally(mp_value *args)
+{
+    mp_queue *q = mp_as_queue(mp_item(args, 0)), *res = mp_as_queue(mp_item(args, 1));
+    int64_t n = 0, sum = 0, sq = 0;
+    for (;;) {
+        mp_value *v;
+        int rc = mp_queue_get(q, &v);
+        if (rc < 0)
+            return rc;
+        if (mp_typeof(v) == MP_T_NONE)
+            break;
+        int64_t i = mp_as_int(v);
+        mp_decref(v);
+        n++;
+        sum += i;
+        sq += i * i;
+    }
+    return mp_queue_put(res, mp_tuple_of(n, sum, sq));
+}
+MP_TARGET(tally);
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static char *qrepr(const void *q)
@@ -271,12 +308,155 @@ static void test_close(void)
     mp_queue_free(q);
 
     /* Dropped with items still buffered: the feeder is told to stop and
-     * flushes them into the pipe (valgrind checks nothing is lost). */
+     * flushes them into the channel (valgrind checks nothing is lost). */
     q = mp_queue_new(0);
     for (int i = 0; i < 50; i++)
         mp_queue_put(q, mp_tuple_of(i, "dropped with the queue"));
     mp_queue_free(q);
     TAP_OK(1, "freeing a queue with a busy feeder");
+}
+
+/* One value put many times: the buffer holds one reference per put, not
+ * a pickled copy each (as CPython's deque holds the object).  Nobody
+ * reads until all are put, and no megabyte fits in the channel, so the
+ * feeder cannot have finished with any of them yet: the count is exact. */
+static void test_put_holds_references(void)
+{
+    enum { PUTS = 100, SIZE = 1 << 20 };
+    mp_queue *q = mp_queue_new(0);
+    uint8_t *xs = calloc(1, SIZE);
+    mp_value *v = mp_bytes(xs, SIZE);
+    free(xs);
+    for (int i = 0; i < PUTS; i++)
+        mp_queue_put(q, mp_incref(v));
+    tap_is_int((int64_t)v->refs, 1 + PUTS, "each put of one value holds a reference to it");
+    int got = 0;
+    for (int i = 0; i < PUTS; i++) {
+        mp_value *w = NULL;
+        size_t n = 0;
+        if (mp_queue_get_ex(q, &w, PATIENCE) == 0 && mp_as_bytes(w, &n) && n == SIZE)
+            got++;
+        mp_decref(w);
+    }
+    tap_is_int(got, PUTS, "and every copy arrives whole");
+    mp_queue_close(q);
+    mp_queue_join_thread(q);
+    tap_is_int((int64_t)v->refs, 1, "the feeder let go of each once it was sent");
+    mp_decref(v);
+    mp_queue_free(q);
+}
+
+/* A reader takes from the channel all that is there, keeping what is
+ * beyond its message for the next get, in any process.  Those bytes
+ * count as the channel's: empty() is false and a get that does not block
+ * takes them, though the socket itself is empty by then. */
+static void test_read_ahead(void)
+{
+    mp_queue *q = mp_queue_new(0);
+    mp_process *p = mp_process_new(&(mp_process_opts){
+        .target = put_many, .args = mp_tuple_of(q, 3, 10, (bool)false)});
+    mp_process_start(p);
+    mp_process_join(p, MP_WAIT_FOREVER);    /* its exit flushed all three */
+    mp_value *v = NULL;
+    int ok = 0;
+    for (int i = 0; i < 3; i++) {
+        int rc = i == 0 ? mp_queue_get_ex(q, &v, PATIENCE) : mp_queue_get_nowait(q, &v);
+        ok += rc == 0 && mp_as_int(mp_item(v, 0)) == i;
+        mp_decref(v);
+        v = NULL;
+        if (i == 0)
+            TAP_OK(!mp_queue_empty(q), "after one get, the rest read ahead still make the queue non-empty");
+    }
+    tap_is_int(ok, 3, "get_nowait takes what was read ahead");
+    TAP_OK(mp_queue_empty(q), "then it is empty");
+    tap_is_int(mp_queue_get_nowait(q, &v), MP_EEMPTY, "and get_nowait is Empty");
+    mp_process_free(p);
+    mp_queue_free(q);
+
+    mp_simple_queue *sq = mp_simple_queue_new();
+    mp_simple_queue_put(sq, 1);
+    mp_simple_queue_put(sq, 2);
+    TAP_OK(mp_simple_queue_get(sq, &v) == 0 && mp_as_int(v) == 1, "SimpleQueue: the first get");
+    mp_decref(v);
+    TAP_OK(!mp_simple_queue_empty(sq), "the second, read ahead, is still there for empty()");
+    TAP_OK(mp_simple_queue_get(sq, &v) == 0 && mp_as_int(v) == 2, "and for get");
+    mp_decref(v);
+    TAP_OK(mp_simple_queue_empty(sq), "then it is empty");
+    mp_simple_queue_free(sq);
+
+    /* Sizes around the read-ahead's limits: kept whole in it, larger
+     * than half of it (read partly from it, the rest straight), larger
+     * than all of it. */
+    static const size_t sizes[] = {5, 16000, 16400, 7, 20000, 40000, 1 << 20, 3, 32768, 1};
+    enum { K = sizeof sizes / sizeof *sizes };
+    q = mp_queue_new(0);
+    uint8_t *buf = malloc(1 << 20);
+    for (size_t i = 0; i < K; i++) {
+        memset(buf, (int)('a' + i), sizes[i]);
+        mp_queue_put(q, mp_bytes(buf, sizes[i]));
+    }
+    free(buf);
+    int whole = 0;
+    for (size_t i = 0; i < K; i++) {
+        size_t n = 0;
+        const uint8_t *b = NULL;
+        if (mp_queue_get_ex(q, &v, PATIENCE) == 0 && (b = mp_as_bytes(v, &n)) && n == sizes[i] &&
+            b[0] == 'a' + i && b[n - 1] == 'a' + i)
+            whole++;
+        mp_decref(v);
+    }
+    tap_is_int(whole, K, "messages of every size around the read-ahead's arrive whole, in order");
+    mp_queue_free(q);
+}
+
+/* Three readers on one queue (this process, a forked child, a spawned
+ * child) share one read-ahead: every item is taken exactly once. */
+static void test_shared_readers(void)
+{
+    enum { N = 3000 };
+    mp_queue *q = mp_queue_new(0), *res = mp_queue_new(0);
+    mp_process *p[2];
+    for (int k = 0; k < 2; k++) {
+        p[k] = mp_context_process(mp_get_context(k ? "spawn" : "fork"), &(mp_process_opts){
+            .target = tally, .args = mp_tuple_of(q, res)});
+        mp_process_start(p[k]);
+    }
+    int64_t n = 0, sum = 0, sq = 0, want_sum = 0, want_sq = 0;
+    for (int64_t i = 0; i < N; i++) {
+        mp_queue_put(q, i);
+        want_sum += i;
+        want_sq += i * i;
+    }
+    mp_queue_put(q, mp_none());
+    mp_queue_put(q, mp_none());
+    /* Read too, until both children have reported (after their None). */
+    for (int done = 0; done < 2;) {
+        mp_value *v = NULL;
+        if (mp_queue_get_nowait(q, &v) == 0) {
+            if (mp_typeof(v) == MP_T_INT) {
+                n++;
+                sum += mp_as_int(v);
+                sq += mp_as_int(v) * mp_as_int(v);
+            } else {
+                mp_queue_put(q, mp_none());     /* a child's; give it back */
+            }
+            mp_decref(v);
+        } else if (mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = 0.001}) == 0) {
+            n += mp_as_int(mp_item(v, 0));
+            sum += mp_as_int(mp_item(v, 1));
+            sq += mp_as_int(mp_item(v, 2));
+            mp_decref(v);
+            done++;
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        mp_process_join(p[k], MP_WAIT_FOREVER);
+        mp_process_free(p[k]);
+    }
+    TAP_OK(n == N && sum == want_sum && sq == want_sq,
+           "three readers in three processes: %lld items taken once each (of %d)", (long long)n, N);
+    mp_queue_free(q);
+    mp_queue_free(res);
 }
 
 static void test_joinable(void)
@@ -343,6 +523,31 @@ static void test_unpicklable(void)
            "a queue inside its own item is reported by its feeder");
     free(err);
 
+    /* Bad values among good ones put in a burst, so that the feeder
+     * finds them together: each bad one is reported in its turn, and
+     * the good ones around it arrive in order. */
+    capture_begin();
+    mp_queue *burst = mp_queue_new(0);
+    for (int i = 0; i < 10; i++)
+        mp_queue_put(burst, i % 3 == 1 ? mp_list_of(i, inner) : mp_int(i));
+    bool in_order = true;
+    for (int i = 0; i < 10; i++) {
+        int64_t got = -1;
+        if (i % 3 != 1 && (get_int(burst, &got) < 0 || got != i))
+            in_order = false;
+    }
+    mp_queue_close(burst);
+    mp_queue_join_thread(burst);
+    err = capture_end();
+    TAP_OK(in_order, "a burst with bad values: the good ones arrive, in order");
+    int tracebacks = 0;
+    for (const char *t = err; (t = strstr(t, "Traceback (most recent call last):\n")); t++)
+        tracebacks++;
+    tap_is_int(tracebacks, 3, "and each bad one is reported");
+    tap_is_int(mp_queue_qsize(burst), 0, "their slots given back");
+    free(err);
+    mp_queue_free(burst);
+
     /* The same value on a connection: refused at once, nothing sent. */
     mp_connection *a, *b;
     mp_pipe(&a, &b, NULL);
@@ -389,6 +594,48 @@ static void test_simple(void)
     tap_is_int(mp_simple_queue_put(q, 1), MP_ECLOSED, "so is put");
     TAP_OK(mp_simple_queue_empty(q) && mp_errcode() == MP_ECLOSED, "and empty()");
     mp_simple_queue_free(q);
+}
+
+/* The channel's buffer is Linux's usual socket buffer, as CPython's pipe
+ * is 64 KiB: a megabyte does not fit, so a put of one returns only once
+ * a reader has taken it (the rule behind lesson 28).  The writer thread
+ * is looked at after its first bytes arrive and a moment more: were the
+ * buffer big enough, put would have returned by then; as it is not, put
+ * cannot have returned, however slow the machine. */
+static mp_simple_queue *bigq;
+static int big_put_done;
+
+static void *big_writer(void *arg)
+{
+    (void)arg;
+    char *xs = malloc(1000000);
+    memset(xs, 'X', 1000000);
+    int rc = mp_simple_queue_put(bigq, mp_bytes(xs, 1000000));
+    free(xs);
+    __atomic_store_n(&big_put_done, rc == 0 ? 1 : -1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void test_simple_big(void)
+{
+    bigq = mp_simple_queue_new();
+    pthread_t t;
+    pthread_create(&t, NULL, big_writer, NULL);
+    double until = mp__monotonic() + 60;
+    while (mp_simple_queue_empty(bigq) && mp__monotonic() < until)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    nanosleep(&(struct timespec){0, 200000000}, NULL);
+    TAP_OK(__atomic_load_n(&big_put_done, __ATOMIC_SEQ_CST) == 0,
+           "a 1 MB put does not fit in the channel: it waits for a reader");
+    mp_value *v = NULL;
+    size_t n = 0;
+    TAP_OK(mp_simple_queue_get(bigq, &v) == 0 && mp_as_bytes(v, &n) && n == 1000000,
+           "the reader takes the megabyte whole");
+    pthread_join(t, NULL);
+    tap_is_int(big_put_done, 1, "and then the put returns");
+    TAP_OK(mp_simple_queue_empty(bigq), "leaving the channel empty");
+    mp_decref(v);
+    mp_simple_queue_free(bigq);
 }
 
 /* Threads: four writers and one reader on one queue. */
@@ -534,7 +781,7 @@ static void test_flush_at_exit(void)
 }
 
 /* cancel_join_thread: the child exits without waiting for its feeder,
- * which is stuck on a full pipe nobody reads.  Without it the child would
+ * which is stuck on a full channel nobody reads.  Without it the child would
  * never end; after a minute it is killed and the test fails. */
 static void test_cancel_join(void)
 {
@@ -551,7 +798,7 @@ static void test_cancel_join(void)
     mp_process_free(p);
     mp_value *v = NULL;
     TAP_OK(mp_queue_get_ex(q, &v, PATIENCE) == 0 && mp_as_int(mp_item(v, 0)) == 0,
-           "what reached the pipe is there");
+           "what reached the channel is there");
     mp_decref(v);
     mp_queue_free(q);
 }
@@ -586,7 +833,7 @@ static void test_simple_children(void)
         mp_process_start(p);
         mp_simple_queue_put(in, mp_tuple_of("ping", 7));
         /* SimpleQueue.get has no timeout: the child ends first (its
-         * answer is small enough to wait in the pipe), so a dead child
+         * answer is small enough to wait in the channel), so a dead child
          * shows as an empty queue rather than a hang. */
         mp_process_join(p, MP_WAIT_FOREVER);
         mp_value *v = NULL;
@@ -604,7 +851,7 @@ static void test_simple_children(void)
 }
 
 /* As CPython's _after_fork resets _closed: a forked child may put to a
- * queue its parent closed before any put (its pipe is still open). */
+ * queue its parent closed before any put (its channel is still open). */
 static void test_fork_resets_closed(void)
 {
     mp_queue *q = mp_queue_new(0), *res = mp_queue_new(0);
@@ -619,6 +866,44 @@ static void test_fork_resets_closed(void)
     mp_process_free(p);
     mp_queue_free(q);
     mp_queue_free(res);
+}
+
+/* Forked while this process's feeder is stuck on a full channel, with
+ * items in its hands and more in the buffer: the child's copies of them
+ * are its own to drop (it must not send them again), and its own puts
+ * go out.  Every item of the parent arrives once, in order. */
+static void test_fork_busy_feeder(void)
+{
+    enum { N = 2000 };
+    mp_queue *q = mp_queue_new(0);
+    char pad[1000];
+    memset(pad, 'p', sizeof pad);
+    for (int i = 0; i < N; i++)
+        mp_queue_put(q, mp_tuple_of(i, mp_bytes(pad, sizeof pad)));
+    mp_process *p = mp_context_process(mp_get_context("fork"), &(mp_process_opts){
+        .target = put_five, .args = mp_tuple_of(q)});
+    mp_process_start(p);
+    int next = 0, from_child = 0, other = 0;
+    for (int i = 0; i < N + 5; i++) {
+        mp_value *v = NULL;
+        if (mp_queue_get_ex(q, &v, PATIENCE) < 0)
+            break;
+        if (mp_typeof(mp_item(v, 0)) == MP_T_STR)
+            from_child++;
+        else if (mp_as_int(mp_item(v, 0)) == next)
+            next++;
+        else
+            other++;
+        mp_decref(v);
+    }
+    mp_process_join(p, MP_WAIT_FOREVER);
+    TAP_OK(next == N && other == 0, "fork with a busy feeder: the parent's %d items arrive once, in order",
+           N);
+    tap_is_int(from_child, 5, "and the child's five");
+    tap_is_int(mp_process_exitcode(p), 0, "the child exited cleanly");
+    TAP_OK(mp_queue_empty(q), "nothing more");
+    mp_process_free(p);
+    mp_queue_free(q);
 }
 
 /* The debug log, as CPython's: three semlocks for a Queue, the feeder's
@@ -656,9 +941,11 @@ int main(int argc, char **argv)
     test_basics();
     test_maxsize();
     test_close();
+    test_put_holds_references();
     test_joinable();
     test_unpicklable();
     test_simple();
+    test_simple_big();
     test_threads();
     test_simple_threads();
     test_children();
@@ -667,6 +954,9 @@ int main(int argc, char **argv)
     test_joinable_children();
     test_simple_children();
     test_fork_resets_closed();
+    test_fork_busy_feeder();
+    test_read_ahead();
+    test_shared_readers();
     test_debug_log();
     return tap_done();
 }
