@@ -2,6 +2,9 @@
 """pickle_check.py - check the C pickle codec against CPython's pickle module, both ways.
 
 Usage: python3 ref/test/pickle_check.py SEED N
+Run: python3 ref/test/pickle_check.py 1 3000
+
+(The Run line is what make test runs: a fixed seed, so that a failure repeats.)
 
 (run from the top of the repository; the test binary is $BUILD/test/test_pickle,
 BUILD defaulting to build, or the path given with --bin PATH before SEED).
