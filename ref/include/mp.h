@@ -666,7 +666,10 @@ int mp_set_executable(const char *path);
 typedef struct mp_connection mp_connection;
 
 /* Pipe(duplex=True): two connected ends.  duplex (the default) is a Unix
- * socketpair whose ends both send and receive; .duplex = MP_NO gives
+ * socketpair whose ends both send and receive (SOCK_SEQPACKET: CPython's
+ * framing cut into records that never span two messages, so a reader takes
+ * a small message in one system call and never more than its message, see
+ * connection.c); .duplex = MP_NO gives
  * (reader, writer) over a pipe, and using an end the wrong way is
  * MP_EOS "connection is write-only" / "connection is read-only".
  * Returns 0 or MP_EOS. */

@@ -18,6 +18,10 @@ struct mp_connection {
     int fd;                     /* -1 once closed */
     bool readable, writable;
     bool is_socket;             /* send() with MSG_NOSIGNAL works on it */
+    bool records;               /* a SOCK_SEQPACKET socket (Pipe's duplex ends): see "Records" */
+    uint8_t *stage;             /* records: a record read before its bytes' place is known */
+    uint32_t pos, end;          /* records: stage[pos, end) is read and not yet taken */
+    uint64_t left;              /* records: bytes of the current message still in the socket */
 };
 
 /* CPython's framing: a 4-byte big-endian signed length; a message of 2 GiB
@@ -46,6 +50,136 @@ static int check_writable(const mp_connection *c)
     if (rc == 0 && !c->writable)
         rc = mp__fail(MP_EOS, "connection is read-only");
     return rc;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+/*
+ * Records.  Pipe's duplex ends are a SOCK_SEQPACKET socketpair: the bytes
+ * on it are CPython's framing, as on any connection, but cut into records
+ * of at most RECORD_MAX bytes, and a record never holds bytes of two
+ * messages.  A reader can then take a whole record per system call without
+ * ever reading past its message: a small message costs one call where a
+ * stream costs two (its header, then its body), and whatever follows stays
+ * in the socket for the next reader, in this process or another, as on a
+ * stream read exactly.  Only our writer cuts records this way; a record
+ * longer than the reader's room (someone else writing raw to the socket)
+ * is an OSError rather than bytes silently dropped.
+ */
+#define RECORD_MAX (64 * 1024)
+
+static int send_records(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8_t *buf,
+                        size_t n)
+{
+    size_t off = 0;
+    bool first = true;
+    while (first || off < n) {
+        size_t room = RECORD_MAX - (first ? hlen : 0), k = n - off < room ? n - off : room;
+        struct iovec iov[2] = {{(void *)hdr, hlen}, {(void *)(buf + off), k}};
+        struct msghdr m = {.msg_iov = first ? iov : iov + 1, .msg_iovlen = first ? 2 : 1};
+        /* A record goes whole or not at all, so there is no partial write
+         * to resume; EINTR means nothing went. */
+        ssize_t w = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return mp__fail_errno("write");
+        off += k;
+        first = false;
+    }
+    return 0;
+}
+
+/* One record into p; 0 at EOF. */
+static ssize_t recv_record(mp_connection *c, void *p, size_t room)
+{
+    for (;;) {
+        struct iovec iov = {p, room};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+        ssize_t r = recvmsg(c->fd, &m, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return mp__fail_errno("read");
+        if (m.msg_flags & MSG_TRUNC)
+            return mp__fail(MP_EOS, "a record longer than %zu bytes: not written by a Connection", room);
+        return r;
+    }
+}
+
+/* The next message's header from records, into h: 4 bytes, or 12 after
+ * the -1 marker.  The header's record usually holds the message's first
+ * bytes too: they wait in the stage.  Bytes a failed read left of an
+ * earlier message are dropped (a stream would read them as this header,
+ * no better). */
+static int rec_header(mp_connection *c, uint8_t *h)
+{
+    if (!c->stage && !(c->stage = malloc(RECORD_MAX)))
+        return mp__fail(MP_ENOMEM, "out of memory");
+    if (c->left > 0)
+        c->pos = c->end = 0;
+    if (c->pos > 0) {
+        memmove(c->stage, c->stage + c->pos, c->end - c->pos);
+        c->end -= c->pos;
+        c->pos = 0;
+    }
+    c->left = 0;
+    size_t need = 4;
+    while (c->end < need) {
+        ssize_t r = recv_record(c, c->stage + c->end, RECORD_MAX - c->end);
+        if (r <= 0)
+            return r < 0 ? (int)r : c->end == 0 ? mp__fail(MP_EEOF, "%s", "")
+                                               : mp__fail(MP_EOS, "got end of file during message");
+        c->end += (uint32_t)r;
+        if (c->end >= 4 && memcmp(c->stage, "\xff\xff\xff\xff", 4) == 0)
+            need = 12;
+    }
+    memcpy(h, c->stage, need);
+    c->pos = (uint32_t)need;
+    return 0;
+}
+
+/* The header said n bytes: what the stage lacks of them is in the socket.
+ * Bytes of the record beyond the message (a writer that broke the rule)
+ * stay in the stage as the next message's. */
+static void rec_begin(mp_connection *c, uint64_t n)
+{
+    uint64_t here = c->end - c->pos;
+    c->left = here < n ? n - here : 0;
+}
+
+/* n bytes of the current message: from the stage, then record by record,
+ * straight into buf when a whole record fits there, else through the
+ * stage. */
+static int rec_read(mp_connection *c, uint8_t *buf, size_t n)
+{
+    size_t take = c->end - c->pos < n ? c->end - c->pos : n;
+    memcpy(buf, c->stage + c->pos, take);
+    c->pos += (uint32_t)take;
+    buf += take;
+    n -= take;
+    while (n > 0) {
+        size_t chunk = c->left < RECORD_MAX ? (size_t)c->left : RECORD_MAX;
+        if (chunk == 0)
+            return mp__fail(MP_EOS, "got end of file during message");
+        uint8_t *to = n >= chunk ? buf : c->stage;
+        ssize_t r = recv_record(c, to, chunk);
+        if (r <= 0)
+            return r < 0 ? (int)r : mp__fail(MP_EOS, "got end of file during message");
+        c->left -= (uint64_t)r;
+        if (to == c->stage) {
+            c->pos = 0;
+            c->end = (uint32_t)r;
+            take = (size_t)r < n ? (size_t)r : n;
+            memcpy(buf, c->stage, take);
+            c->pos = (uint32_t)take;
+        } else {
+            take = (size_t)r;
+        }
+        buf += take;
+        n -= take;
+    }
+    return 0;
 }
 
 /* ---- writing --------------------------------------------------------------- */
@@ -141,6 +275,8 @@ int mp__conn_send(mp_connection *c, const void *buf, size_t n)
             hdr[4 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
         hlen = 12;
     }
+    if (c->records)
+        return send_records(c, hdr, hlen, buf, n);
     struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, n}};
     return write_iov(c, iov, n ? 2 : 1);
 }
@@ -182,8 +318,8 @@ static int bad_length(mp_connection *c)
 /* Read one header; *n is the message size. */
 static int read_header(mp_connection *c, uint64_t *n)
 {
-    uint8_t h[8];
-    int rc = read_exact(c, h, 4, true);
+    uint8_t h[12];
+    int rc = c->records ? rec_header(c, h) : read_exact(c, h, 4, true);
     if (rc < 0)
         return rc;
     int32_t small = (int32_t)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
@@ -193,14 +329,22 @@ static int read_header(mp_connection *c, uint64_t *n)
         if (small < 0)
             return bad_length(c);
         *n = (uint64_t)small;
-        return 0;
+    } else {
+        if (!c->records && (rc = read_exact(c, h + 4, 8, false)) < 0)
+            return rc;
+        *n = 0;
+        for (int i = 4; i < 12; i++)
+            *n = *n << 8 | h[i];
     }
-    if ((rc = read_exact(c, h, 8, false)) < 0)
-        return rc;
-    *n = 0;
-    for (int i = 0; i < 8; i++)
-        *n = *n << 8 | h[i];
+    if (c->records)
+        rec_begin(c, *n);
     return 0;
+}
+
+/* The bytes of the message whose header was read. */
+static int read_body_bytes(mp_connection *c, void *buf, size_t n)
+{
+    return c->records ? rec_read(c, buf, n) : read_exact(c, buf, n, false);
 }
 
 /* The next message's size, checked against maxlength. */
@@ -243,7 +387,7 @@ static int read_body(mp_connection *c, size_t want, uint8_t **buf)
             b = nb;
             cap = ncap;
         }
-        if ((rc = read_exact(c, b + got, cap - got, false)) < 0) {
+        if ((rc = read_body_bytes(c, b + got, cap - got)) < 0) {
             free(b);
             return rc;
         }
@@ -297,7 +441,7 @@ int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **o
         mp_value *v = mp__bytes_uninit(n, &b);
         if (!v)
             return MP_ENOMEM;
-        if ((rc = read_exact(c, b, n, false)) < 0) {
+        if ((rc = read_body_bytes(c, b, n)) < 0) {
             mp_decref(v);
             return rc;
         }
@@ -378,6 +522,8 @@ int mp_connection_poll(mp_connection *c, double timeout)
     int rc = check_readable(c);
     if (rc < 0)
         return rc;
+    if (c->records && c->left == 0 && c->pos < c->end)
+        return 1;               /* the start of a message is in the stage */
     return mp__wait_readable(c->fd, timeout < 0 ? -1.0 : timeout);
 }
 
@@ -425,6 +571,7 @@ void mp_connection_free(mp_connection *c)
 static void finalize(mp__object *o)
 {
     mp_connection_close((mp_connection *)o);
+    free(((mp_connection *)o)->stage);
 }
 
 /* For a spawn or forkserver child: the descriptor travels beside the
@@ -478,6 +625,7 @@ mp_connection *mp_connection_new(int fd, bool readable, bool writable)
     int type;
     socklen_t tl = sizeof type;
     c->is_socket = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0;
+    c->records = c->is_socket && type == SOCK_SEQPACKET;
     return c;
 }
 
@@ -493,7 +641,9 @@ int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
     int fds[2];
     bool duplex = !opts || opts->duplex != MP_NO;
     *a = *b = NULL;
-    if (duplex ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0
+    /* Duplex ends carry records (see "Records"); a one-way Pipe is an
+     * os.pipe(), as CPython's. */
+    if (duplex ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
                : pipe2(fds, O_CLOEXEC) < 0)
         return mp__fail_errno(duplex ? "socketpair" : "pipe");
     *a = mp_connection_new(fds[0], true, duplex);

@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "tap.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,23 @@ static int says_pid(mp_value *args)
     return rc;
 }
 MP_TARGET(says_pid);
+
+/* args: (conn,): receive one message as bytes and send back its length:
+ * a reader in another process takes exactly one message. */
+static int take_one(mp_value *args)
+{
+    mp_connection *c = mp_as_connection(mp_item(args, 0));
+    mp_value *v = NULL;
+    int rc = mp_connection_recv_bytes(c, MP_ALL, &v);
+    if (rc < 0)
+        return rc;
+    mp_value *n = mp_int((int64_t)mp_len(v));
+    rc = mp_connection_send(c, n);
+    mp_decref(n);
+    mp_decref(v);
+    return rc;
+}
+MP_TARGET(take_one);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -412,6 +430,126 @@ static void test_several_in_one_child(void)
     }
 }
 
+/* A duplex Pipe carries records (connection.c, "Records"): messages of
+ * every size around a record's, the framing still CPython's, a reader
+ * that never takes more than its message, and what another writer's raw
+ * records do. */
+enum { REC = 64 * 1024 };
+
+static void *send_sizes(void *arg)
+{
+    static const size_t sizes[] = {0, 1, REC - 5, REC - 4, REC - 3, REC, REC + 1, 3 * REC - 4,
+                                   1 << 20, (3 << 20) + 7, 2};
+    mp_connection *a = arg;
+    uint8_t *buf = malloc((3 << 20) + 7);
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        memset(buf, (int)('a' + i), sizes[i]);
+        if (sizes[i])
+            buf[sizes[i] - 1] = 'z';
+        mp_connection_send_bytes(a, buf, sizes[i], 0, MP_ALL);
+    }
+    free(buf);
+    return NULL;
+}
+
+static void test_records(void)
+{
+    static const size_t sizes[] = {0, 1, REC - 5, REC - 4, REC - 3, REC, REC + 1, 3 * REC - 4,
+                                   1 << 20, (3 << 20) + 7, 2};
+    enum { K = sizeof sizes / sizeof *sizes };
+    mp_connection *a, *b;
+    mp_pipe(&a, &b, NULL);
+    int type = 0;
+    socklen_t tl = sizeof type;
+    getsockopt(mp_connection_fileno(a), SOL_SOCKET, SO_TYPE, &type, &tl);
+    tap_is_int(type, SOCK_SEQPACKET, "a duplex Pipe is a SOCK_SEQPACKET socketpair");
+
+    /* Sent from a thread (3 MiB fill the socket), read back three ways. */
+    pthread_t t;
+    pthread_create(&t, NULL, send_sizes, a);
+    int whole = 0;
+    uint8_t *into = malloc((3 << 20) + 7);
+    for (size_t i = 0; i < K; i++) {
+        mp_value *v = NULL;
+        const uint8_t *p = NULL;
+        size_t n = 0;
+        int rc;
+        if (i % 2 == 0) {
+            rc = mp_connection_recv_bytes(b, MP_ALL, &v);
+            p = rc == 0 ? mp_as_bytes(v, &n) : NULL;
+        } else {
+            rc = mp_connection_recv_bytes_into(b, into, (3 << 20) + 7, 0, &n, NULL);
+            p = into;
+        }
+        if (rc == 0 && n == sizes[i] && (n == 0 || (p[0] == (n == 1 ? 'z' : 'a' + i) && p[n - 1] == 'z')))
+            whole++;
+        else
+            tap_diag("message %zu (%zu bytes): rc %d, %zu bytes", i, sizes[i], rc, n);
+        mp_decref(v);
+    }
+    pthread_join(t, NULL);
+    free(into);
+    tap_is_int(whole, K, "messages of every size around a record's arrive whole, in order");
+
+    /* The bytes on the socket are CPython's framing: a raw header and body
+     * in one record read as a message, and a header cut across two. */
+    raw_write(a, "\0\0\0\5hello", 9);
+    raw_write(a, "\0\0", 2);
+    raw_write(a, "\0\3abc", 5);
+    mp_value *v = NULL;
+    TAP_OK(mp_connection_recv_bytes(b, MP_ALL, &v) == 0 && strcmp(repr_of(v), "b'hello'") == 0,
+           "a raw frame in one record is a message");
+    mp_decref(v);
+    TAP_OK(mp_connection_recv_bytes(b, MP_ALL, &v) == 0 && strcmp(repr_of(v), "b'abc'") == 0,
+           "a header cut across two records is put together");
+    mp_decref(v);
+
+    /* Two frames in one raw record: the second waits in the stage, and
+     * poll() knows it is there though the socket is empty. */
+    raw_write(a, "\0\0\0\2hi\0\0\0\3you", 13);
+    TAP_OK(mp_connection_recv_bytes(b, MP_ALL, &v) == 0 && strcmp(repr_of(v), "b'hi'") == 0,
+           "two raw frames in one record: the first");
+    mp_decref(v);
+    tap_is_int(mp_connection_poll(b, 0), 1, "poll() sees the second, read with the first");
+    TAP_OK(mp_connection_recv_bytes(b, MP_ALL, &v) == 0 && strcmp(repr_of(v), "b'you'") == 0,
+           "and recv_bytes returns it");
+    mp_decref(v);
+    tap_is_int(mp_connection_poll(b, 0), 0, "then nothing is left");
+
+    /* A raw record longer than any of ours: a named error, not bytes
+     * silently dropped. */
+    uint8_t *big = calloc(1, 2 * REC);
+    big[0] = 0, big[1] = 1, big[2] = 0xff, big[3] = 0xfc;     /* 2 * REC - 4 */
+    raw_write(a, big, 2 * REC);
+    free(big);
+    tap_is_int(mp_connection_recv_bytes(b, MP_ALL, &v), MP_EOS, "a raw record longer than a Connection writes");
+    TAP_OK(strstr(mp_errmsg(), "not written by a Connection") != NULL, "says so: %s", mp_errmsg());
+    mp_connection_free(a);
+    mp_connection_free(b);
+
+    /* A reader in another process takes one message and no more: the
+     * next is still in the socket for this one. */
+    for (size_t m = 0; m < 3; m++) {
+        mp_pipe(&a, &b, NULL);
+        mp_connection_send_bytes(a, "first", 5, 0, MP_ALL);
+        mp_connection_send_bytes(a, "second!", 7, 0, MP_ALL);
+        mp_process *p = mp_context_process(mp_get_context(methods[m]),
+            &(mp_process_opts){.target = take_one, .args = mp_tuple_of(b)});
+        mp_process_start(p);
+        mp_process_join(p, MP_WAIT_FOREVER);
+        TAP_OK(mp_connection_recv(a, &v) == 0 && mp_as_int(v) == 5, "%s: the child took the first message",
+               methods[m]);
+        mp_decref(v);
+        TAP_OK(mp_connection_poll(b, 10) == 1 && mp_connection_recv_bytes(b, MP_ALL, &v) == 0 &&
+               strcmp(repr_of(v), "b'second!'") == 0,
+               "%s: and left the second for the parent", methods[m]);
+        mp_decref(v);
+        mp_process_free(p);
+        mp_connection_free(a);
+        mp_connection_free(b);
+    }
+}
+
 static void test_objects(void)
 {
     mp_value *o = fancy("x"), *e = mp_object_new(&Empty, NULL), *d;
@@ -502,5 +640,6 @@ int main(int argc, char **argv)
     test_children();
     test_several_in_one_child();
     test_objects();
+    test_records();
     return tap_done();
 }
