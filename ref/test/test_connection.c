@@ -435,18 +435,18 @@ static void test_several_in_one_child(void)
  * that never takes more than its message, and what another writer's raw
  * records do. */
 enum { REC = 64 * 1024 };
+static const size_t rec_sizes[] = {0, 1, REC - 5, REC - 4, REC - 3, REC, REC + 1, 3 * REC - 4,
+                                   1 << 20, (3 << 20) + 7, 2};
 
 static void *send_sizes(void *arg)
 {
-    static const size_t sizes[] = {0, 1, REC - 5, REC - 4, REC - 3, REC, REC + 1, 3 * REC - 4,
-                                   1 << 20, (3 << 20) + 7, 2};
     mp_connection *a = arg;
     uint8_t *buf = malloc((3 << 20) + 7);
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
-        memset(buf, (int)('a' + i), sizes[i]);
-        if (sizes[i])
-            buf[sizes[i] - 1] = 'z';
-        mp_connection_send_bytes(a, buf, sizes[i], 0, MP_ALL);
+    for (size_t i = 0; i < sizeof rec_sizes / sizeof *rec_sizes; i++) {
+        memset(buf, (int)('a' + i), rec_sizes[i]);
+        if (rec_sizes[i])
+            buf[rec_sizes[i] - 1] = 'z';
+        mp_connection_send_bytes(a, buf, rec_sizes[i], 0, MP_ALL);
     }
     free(buf);
     return NULL;
@@ -454,9 +454,7 @@ static void *send_sizes(void *arg)
 
 static void test_records(void)
 {
-    static const size_t sizes[] = {0, 1, REC - 5, REC - 4, REC - 3, REC, REC + 1, 3 * REC - 4,
-                                   1 << 20, (3 << 20) + 7, 2};
-    enum { K = sizeof sizes / sizeof *sizes };
+    enum { K = sizeof rec_sizes / sizeof *rec_sizes };
     mp_connection *a, *b;
     mp_pipe(&a, &b, NULL);
     int type = 0;
@@ -481,10 +479,10 @@ static void test_records(void)
             rc = mp_connection_recv_bytes_into(b, into, (3 << 20) + 7, 0, &n, NULL);
             p = into;
         }
-        if (rc == 0 && n == sizes[i] && (n == 0 || (p[0] == (n == 1 ? 'z' : 'a' + i) && p[n - 1] == 'z')))
+        if (rc == 0 && n == rec_sizes[i] && (n == 0 || (p[0] == (n == 1 ? 'z' : 'a' + i) && p[n - 1] == 'z')))
             whole++;
         else
-            tap_diag("message %zu (%zu bytes): rc %d, %zu bytes", i, sizes[i], rc, n);
+            tap_diag("message %zu (%zu bytes): rc %d, %zu bytes", i, rec_sizes[i], rc, n);
         mp_decref(v);
     }
     pthread_join(t, NULL);
