@@ -327,7 +327,10 @@ static void test_families(void)
                 mp_listener *l = mp_listener_new(&(mp_listener_opts){
                     .address = mp_incref(cases[i].addr), .family = cases[i].family,
                     .authkey = mp_bytes(KEY, 8), .auth_form = lf ? MP_AUTH_SHA256 : MP_AUTH_311});
-                if (!TAP_OK(l != NULL, "%s listener: %s", cases[i].label, mp_errmsg()))
+                /* The error's words only when it failed: otherwise they are
+                 * an earlier call's. */
+                if (!TAP_OK(l != NULL, "%s listener%s%s", cases[i].label, l ? " made" : ": ",
+                            l ? "" : mp_errmsg()))
                     continue;
                 client_run cr;
                 char lmsg[512], echoed[256];
