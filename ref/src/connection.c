@@ -232,9 +232,10 @@ static ssize_t write_some(mp_connection *c, struct iovec *iov, int iovcnt)
     return w;
 }
 
-/* Write every byte of the iovecs (which this consumes). */
-static int write_iov(mp_connection *c, struct iovec *iov, int iovcnt)
+int mp__conn_writev(mp_connection *c, struct iovec *iov, int iovcnt, size_t *sent)
 {
+    if (sent)
+        *sent = 0;
     while (iovcnt > 0) {
         ssize_t w = write_some(c, iov, iovcnt);
         if (w < 0) {
@@ -243,6 +244,8 @@ static int write_iov(mp_connection *c, struct iovec *iov, int iovcnt)
             return mp__fail_errno("write");
         }
         size_t done = (size_t)w;
+        if (sent)
+            *sent += done;
         while (iovcnt > 0 && done >= iov->iov_len) {
             done -= iov->iov_len;
             iov++;
@@ -264,33 +267,34 @@ int mp__conn_send(mp_connection *c, const void *buf, size_t n)
     if (rc < 0)
         return rc;
     uint8_t hdr[12];
-    size_t hlen;
-    if (n <= SMALL_MAX) {
-        for (int i = 0; i < 4; i++)
-            hdr[i] = (uint8_t)(n >> (24 - 8 * i));
-        hlen = 4;
-    } else {
-        memset(hdr, 0xff, 4);
-        for (int i = 0; i < 8; i++)
-            hdr[4 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
-        hlen = 12;
-    }
+    size_t hlen = mp__frame_header(hdr, n);
     if (c->records)
         return send_records(c, hdr, hlen, buf, n);
     struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, n}};
-    return write_iov(c, iov, n ? 2 : 1);
+    return mp__conn_writev(c, iov, n ? 2 : 1, NULL);
+}
+
+size_t mp__frame_header(uint8_t hdr[12], uint64_t n)
+{
+    if (n <= SMALL_MAX) {
+        for (int i = 0; i < 4; i++)
+            hdr[i] = (uint8_t)(n >> (24 - 8 * i));
+        return 4;
+    }
+    memset(hdr, 0xff, 4);
+    for (int i = 0; i < 8; i++)
+        hdr[4 + i] = (uint8_t)(n >> (56 - 8 * i));
+    return 12;
 }
 
 /* ---- reading ------------------------------------------------------------- */
 
-/* Read exactly n bytes.  EOF before the first byte of a message is EOFError;
- * EOF inside one is an OSError, as CPython's _recv says. */
-static int read_exact(mp_connection *c, void *buf, size_t n, bool message_start)
+int mp__read_full(int fd, void *buf, size_t n, bool message_start)
 {
     char *p = buf;
     size_t got = 0;
     while (got < n) {
-        ssize_t r = read(c->fd, p + got, n - got);
+        ssize_t r = read(fd, p + got, n - got);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -319,7 +323,7 @@ static int bad_length(mp_connection *c)
 static int read_header(mp_connection *c, uint64_t *n)
 {
     uint8_t h[12];
-    int rc = c->records ? rec_header(c, h) : read_exact(c, h, 4, true);
+    int rc = c->records ? rec_header(c, h) : mp__read_full(c->fd, h, 4, true);
     if (rc < 0)
         return rc;
     int32_t small = (int32_t)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
@@ -330,7 +334,7 @@ static int read_header(mp_connection *c, uint64_t *n)
             return bad_length(c);
         *n = (uint64_t)small;
     } else {
-        if (!c->records && (rc = read_exact(c, h + 4, 8, false)) < 0)
+        if (!c->records && (rc = mp__read_full(c->fd, h + 4, 8, false)) < 0)
             return rc;
         *n = 0;
         for (int i = 4; i < 12; i++)
@@ -344,7 +348,7 @@ static int read_header(mp_connection *c, uint64_t *n)
 /* The bytes of the message whose header was read. */
 static int read_body_bytes(mp_connection *c, void *buf, size_t n)
 {
-    return c->records ? rec_read(c, buf, n) : read_exact(c, buf, n, false);
+    return c->records ? rec_read(c, buf, n) : mp__read_full(c->fd, buf, n, false);
 }
 
 /* The next message's size, checked against maxlength. */

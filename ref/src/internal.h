@@ -5,6 +5,7 @@
 #include "mp.h"
 
 #include <stdarg.h>
+#include <sys/uio.h>
 
 /* ---- objects: the layout every object value shares (value.c, object.c) -- */
 
@@ -131,6 +132,21 @@ void mp__thread_block_sigpipe(void);
  * (MP_ALL: no limit).  Errors as mp_connection_send_bytes/recv_bytes. */
 int mp__conn_send(mp_connection *c, const void *buf, size_t n);
 int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *n);
+
+/* CPython's frame header for a message of n bytes, into hdr: 4 bytes, or
+ * the -1 marker and an 8-byte length from 2 GiB up; returns its length.
+ * Shared by connections and the queues' channel (queue_channel.c). */
+size_t mp__frame_header(uint8_t hdr[12], uint64_t n);
+
+/* Write every byte of the iovecs (which this consumes) to c, with no
+ * SIGPIPE; *sent (if not NULL) counts the bytes that went, also on an
+ * error.  0, or the error of the write (MP_EOS for EPIPE). */
+int mp__conn_writev(mp_connection *c, struct iovec *iov, int iovcnt, size_t *sent);
+
+/* Read exactly n bytes from fd.  EOF before the first byte of a message
+ * (message_start) is MP_EEOF; EOF inside one is MP_EOS "got end of file
+ * during message", as CPython's _recv says. */
+int mp__read_full(int fd, void *buf, size_t n, bool message_start);
 
 /* Record code and a printf-formatted message (CPython's wording) for
  * mp_errmsg() in this thread, and return code so callers can write

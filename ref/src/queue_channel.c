@@ -44,16 +44,7 @@ int mp__queue_channel(mp_connection **reader, mp_connection **writer)
 void mp__qbatch_add(mp__qbatch *b, const uint8_t *buf, size_t len)
 {
     uint8_t *h = b->hdr[b->n];
-    size_t hlen = 4;
-    if (len <= 0x7fffffffu) {
-        for (int i = 0; i < 4; i++)
-            h[i] = (uint8_t)(len >> (24 - 8 * i));
-    } else {
-        memset(h, 0xff, 4);
-        for (int i = 0; i < 8; i++)
-            h[4 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-        hlen = 12;
-    }
+    size_t hlen = mp__frame_header(h, len);
     b->iov[2 * b->n] = (struct iovec){h, hlen};
     b->iov[2 * b->n + 1] = (struct iovec){(void *)buf, len};
     b->bytes += hlen + len;
@@ -62,29 +53,11 @@ void mp__qbatch_add(mp__qbatch *b, const uint8_t *buf, size_t len)
 
 int mp__qchannel_send(mp_connection *writer, mp__sem *wlock, mp__qbatch *b, size_t *done)
 {
-    int fd = mp_connection_fileno(writer), rc;
+    int rc = mp_connection_fileno(writer);
     *done = 0;
-    if (fd < 0 || (rc = mp__sem_acquire(wlock, -1)) < 0)
-        return fd < 0 ? fd : rc;
-    struct iovec *iov = b->iov;
-    size_t left = 2 * b->n;
-    rc = 0;
-    while (left > 0) {
-        ssize_t w = sendmsg(fd, &(struct msghdr){.msg_iov = iov, .msg_iovlen = left}, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            rc = mp__fail_errno("write");
-            break;
-        }
-        *done += (size_t)w;
-        for (; left > 0 && (size_t)w >= iov->iov_len; iov++, left--)
-            w -= (ssize_t)iov->iov_len;
-        if (left > 0) {
-            iov->iov_base = (uint8_t *)iov->iov_base + w;
-            iov->iov_len -= (size_t)w;
-        }
-    }
+    if (rc < 0 || (rc = mp__sem_acquire(wlock, -1)) < 0)
+        return rc;
+    rc = mp__conn_writev(writer, b->iov, (int)(2 * b->n), done);
     mp__sem_release(wlock);
     return rc;
 }
@@ -133,21 +106,6 @@ static int fill(int fd, mp__qahead *a, size_t want, bool message_start)
     return 0;
 }
 
-/* The rest of a large message, straight from the socket. */
-static int read_rest(int fd, uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r < 0 ? mp__fail_errno("read") : mp__fail(MP_EOS, "got end of file during message");
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 /* The next header's message length, the header consumed. */
 static int read_header(int fd, mp__qahead *a, uint64_t *len)
 {
@@ -191,7 +149,7 @@ int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, uint8_t *small, size
     if (rc >= 0) {
         memcpy(dst, a->buf + a->start, here);
         consume(a, here);
-        rc = read_rest(fd, dst + here, len - here);
+        rc = mp__read_full(fd, dst + here, len - here, false);   /* the rest, straight */
     }
     if (rc < 0) {
         if (dst != small)
