@@ -191,17 +191,6 @@ static int rec_read(mp_connection *c, uint8_t *buf, size_t n)
  * that the write raised is taken back before unblocking, so the caller
  * sees EPIPE.  Sockets need none of it: send() has MSG_NOSIGNAL.
  */
-static _Thread_local bool sigpipe_blocked;
-
-void mp__thread_block_sigpipe(void)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    if (pthread_sigmask(SIG_BLOCK, &set, NULL) == 0)
-        sigpipe_blocked = true;
-}
-
 static ssize_t write_some(mp_connection *c, struct iovec *iov, int iovcnt)
 {
     if (c->is_socket) {
@@ -210,11 +199,6 @@ static ssize_t write_some(mp_connection *c, struct iovec *iov, int iovcnt)
         if (w >= 0 || errno != ENOTSOCK)
             return w;
         c->is_socket = false;
-    }
-    if (sigpipe_blocked) {
-        /* A SIGPIPE raised here stays pending on this thread, blocked for
-         * good, and harms no one; the write says EPIPE. */
-        return writev(c->fd, iov, iovcnt);
     }
     sigset_t pipe_set, old;
     sigemptyset(&pipe_set);

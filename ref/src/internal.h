@@ -122,11 +122,6 @@ void mp__hooks_after_fork_child(void);
  * *data (value.c).  NULL with MP_ENOMEM. */
 mp_value *mp__bytes_uninit(size_t len, uint8_t **data);
 
-/* Block SIGPIPE for the rest of the calling thread's life, for threads the
- * library owns (a queue's feeder): its writes to pipes then skip the
- * per-write masking that protects threads of the program. */
-void mp__thread_block_sigpipe(void);
-
 /* Send one framed message of n bytes; receive one into a malloc'd buffer
  * (*buf, *n; the caller frees), refusing more than maxlength bytes
  * (MP_ALL: no limit).  Errors as mp_connection_send_bytes/recv_bytes. */
