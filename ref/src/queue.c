@@ -373,11 +373,7 @@ void mp_queue_cancel_join_thread(mp_queue *q)
     int drops = 0;
     pthread_mutex_lock(&c->mu);
     c->joincancelled = true;
-    if (c->join_fin) {
-        mp__finalize_cancel(c->join_fin);
-        c->join_fin = NULL;
-        drops++;
-    }
+    mp__qcore_claim(&c->join_fin, &drops);
     pthread_mutex_unlock(&c->mu);
     mp__qcore_unref(c, drops);
 }

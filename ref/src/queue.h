@@ -181,6 +181,11 @@ int mp__qcore_push(mp__qcore *c, mp_value *v);
  * call without mu, from a thread of the program. */
 void mp__qcore_release_orphans(mp__qcore *c);
 
+/* With mu held.  Claim the finalizer in *slot: cancel it and count the
+ * reference it held in *drops.  False when there was none (already
+ * claimed, or never registered). */
+bool mp__qcore_claim(mp__finalizer **slot, int *drops);
+
 /* With mu held.  Claim the close finalizer and give a running feeder its
  * sentinel, once; each reference this lets go is counted in *drops, for
  * mp__qcore_unref after mu is released. */

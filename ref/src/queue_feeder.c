@@ -187,13 +187,19 @@ void mp__qcore_release_orphans(mp__qcore *c)
 
 /* ---- closing and joining (Queue._finalize_close, _finalize_join) --------- */
 
+bool mp__qcore_claim(mp__finalizer **slot, int *drops)
+{
+    if (!*slot)
+        return false;
+    mp__finalize_cancel(*slot);     /* under mu: its callback cannot finish meanwhile */
+    *slot = NULL;
+    (*drops)++;
+    return true;
+}
+
 void mp__qcore_send_sentinel(mp__qcore *c, int *drops)
 {
-    if (c->close_fin) {
-        mp__finalize_cancel(c->close_fin);  /* under mu: its callback cannot finish meanwhile */
-        c->close_fin = NULL;
-        (*drops)++;
-    }
+    mp__qcore_claim(&c->close_fin, drops);
     if (!c->started || c->quit_sent)
         return;
     c->quit_sent = true;
@@ -204,12 +210,8 @@ void mp__qcore_send_sentinel(mp__qcore *c, int *drops)
 
 void mp__qcore_join_feeder(mp__qcore *c, int *drops)
 {
-    mp__finalizer *f = c->join_fin;
-    if (!f)
+    if (!mp__qcore_claim(&c->join_fin, drops))
         return;
-    c->join_fin = NULL;
-    mp__finalize_cancel(f);
-    (*drops)++;
     mp_debug("joining queue thread");
     while (c->running)
         pthread_cond_wait(&c->done, &c->mu);
@@ -218,32 +220,23 @@ void mp__qcore_join_feeder(mp__qcore *c, int *drops)
 
 void mp__qcore_drop_join_if_idle(mp__qcore *c, int *drops)
 {
-    if (c->owner_dead && !c->running && c->join_fin) {
-        mp__finalize_cancel(c->join_fin);
-        c->join_fin = NULL;
-        (*drops)++;
-    }
+    if (c->owner_dead && !c->running)
+        mp__qcore_claim(&c->join_fin, drops);
 }
 
-static void close_callback(void *arg)
+/* An exit-time finalizer's callback: its step under mu, then the
+ * references the step let go. */
+static void run_step(mp__qcore *c, void (*step)(mp__qcore *, int *))
 {
-    mp__qcore *c = arg;
     int drops = 0;
     pthread_mutex_lock(&c->mu);
-    mp__qcore_send_sentinel(c, &drops);
+    step(c, &drops);
     pthread_mutex_unlock(&c->mu);
     mp__qcore_unref(c, drops);
 }
 
-static void join_callback(void *arg)
-{
-    mp__qcore *c = arg;
-    int drops = 0;
-    pthread_mutex_lock(&c->mu);
-    mp__qcore_join_feeder(c, &drops);
-    pthread_mutex_unlock(&c->mu);
-    mp__qcore_unref(c, drops);
-}
+static void close_callback(void *arg) { run_step(arg, mp__qcore_send_sentinel); }
+static void join_callback(void *arg) { run_step(arg, mp__qcore_join_feeder); }
 
 /* ---- the feeder thread (Queue._feed) -------------------------------------- */
 
