@@ -831,9 +831,12 @@ mp_queue *mp_as_queue(const mp_value *v);
 mp_queue *mp_context_queue(mp_context *ctx, int maxsize);
 mp_queue *mp_context_joinable_queue(mp_context *ctx, int maxsize);
 
-/* SimpleQueue: a pipe with a lock at each end, no feeder thread and no
- * size limit; put writes before it returns.  Errors as Queue's (get after
- * close is MP_ECLOSED).  Thread-safe. */
+/* SimpleQueue: CPython's is a pipe with a lock at each end; this one is a
+ * ring of bytes in shared memory holding what a pipe holds (64 KiB), with
+ * a lock at each end.  No feeder thread and no size limit: put writes
+ * before it returns (a message larger than the ring returns once a reader
+ * has taken all but its last 64 KiB).  Errors as Queue's (get after close
+ * is MP_ECLOSED).  Thread-safe; passed to children of every method. */
 typedef struct mp_simple_queue mp_simple_queue;
 mp_simple_queue *mp_simple_queue_new(void);
 mp_simple_queue *mp_context_simple_queue(mp_context *ctx);

@@ -1,4 +1,4 @@
-/* queue.h - what Queue's methods (queue.c), its buffer and feeder thread (queue_feeder.c) and the channel under Queue and SimpleQueue (queue_channel.c) share. */
+/* queue.h - what Queue's methods (queue.c), its buffer and feeder thread (queue_feeder.c) and the channel under it (queue_channel.c) share. */
 #ifndef MP_QUEUE_H
 #define MP_QUEUE_H
 
@@ -11,7 +11,7 @@
 /* ---- the channel (queue_channel.c) ---------------------------------------- */
 
 /*
- * The channel of Queue and SimpleQueue: where CPython has a pipe
+ * The channel of a Queue: where CPython has a pipe
  * (Pipe(duplex=False)), a socketpair used one way, the reader end for
  * reading only and the writer end for writing only (each end's other
  * direction is shut down).  Why a socket: send() takes MSG_NOSIGNAL, so

@@ -1,4 +1,4 @@
-/* queue_channel.c - the channel under Queue and SimpleQueue: a one-way socketpair, written a batch of messages at a time, read through a read-ahead all readers share. */
+/* queue_channel.c - the channel under a Queue: a one-way socketpair, written a batch of messages at a time, read through a read-ahead all readers share. */
 #include "queue.h"
 
 #include <errno.h>

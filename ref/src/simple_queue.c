@@ -1,159 +1,259 @@
-/* simple_queue.c - SimpleQueue: a one-way socket with a process-shared lock at each end, written and read in the caller (queues.py). */
+/* simple_queue.c - SimpleQueue: a byte ring in shared memory with a process-shared lock at each end, written and read in the caller (queues.py). */
 #include "queue.h"
 
-#include <pthread.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-/* What every process sharing the queue sees (the memfd block). */
+/*
+ * CPython's SimpleQueue is a pipe with a lock at each end: put takes the
+ * write lock and writes one message, get takes the read lock and reads
+ * one.  Here the pipe is a ring of bytes in the memfd block every process
+ * maps, and the messages in it are framed by an 8-byte length.  A put
+ * that fits copies its bytes in and moves the head, with no system call
+ * unless a reader sleeps; so put still "writes before it returns" (a get
+ * or empty() in any process sees the message at once), but costs a copy
+ * instead of a write(2).  SimpleQueue shows no descriptor, so nothing a
+ * user can reach tells the two apart.
+ *
+ * The ring holds RING bytes, what a Linux pipe holds: a larger message
+ * goes through in pieces, its put returning once a reader has taken all
+ * but the last RING bytes of it, as CPython's does (lesson 28's rule).
+ *
+ * head and tail count bytes ever written and taken, modulo 2^32 (RING
+ * divides 2^32, so head - tail is the bytes waiting even across the
+ * wrap).  Only the holder of wlock moves head, only the holder of rlock
+ * moves tail, and each side sleeps on the other's counter with a futex.
+ * A sleeper first says so in rwait or wwait, so that the other side makes
+ * a wake-up call only when someone sleeps; both sides use sequentially
+ * consistent operations for the counter and the flag, so that either the
+ * mover sees the flag or the sleeper sees the counter move (never
+ * neither).  A sleeper holds its side's lock, so nobody else moves the
+ * counter it watches, and the value it sleeps on cannot come back.
+ * The counters start START bytes short of 2^32, so that every queue
+ * crosses their wrap within its first 32 KiB, and any test exercises it.
+ */
+#define RING (64 * 1024)
+#define HEADER 8
+#define START ((uint32_t)-(RING / 2))
+/* Rounds of looking again before sleeping: a reader that keeps up with
+ * the writer would otherwise sleep after every message and make each put
+ * a wake-up call.  A few tens of microseconds at most. */
+#define SPINS 2000
+#define YIELD_EVERY 64
+
 typedef struct shared {
     mp__sem rlock, wlock;
-    mp__qahead ahead;
+    _Alignas(64) _Atomic uint32_t head;
+    _Atomic uint32_t rwait;     /* readers asleep on head */
+    _Alignas(64) _Atomic uint32_t tail;
+    _Atomic uint32_t wwait;     /* writers asleep on tail */
+    _Alignas(64) uint8_t data[RING];
 } shared;
 
-/*
- * The two locks order readers among themselves and writers among
- * themselves, across processes.  The mutex is this process's alone: it
- * lets close() run while another thread is inside get() or put() without
- * pulling the descriptor from under it (the last user closes the channel),
- * where CPython relies on the GIL and on Linux keeping a closed pipe
- * readable in a blocked read.
- */
+/* Nothing is torn down before the object goes: close() only marks it, so
+ * a get or put running in another thread finishes on a block that stays
+ * mapped (CPython closes the pipe's descriptors, which a running call in
+ * another thread survives on Linux). */
 struct mp_simple_queue {
     mp__object ob;
-    pthread_mutex_t mu;
-    bool closed;                /* close() was called (the handles are "closed") */
-    int users;                  /* calls using the channel right now */
-    mp_connection *reader, *writer;
+    _Atomic bool closed;
     mp__shm shm;
     shared *sh;
 };
 
 static const mp_class simple_queue_class;
 
-static void close_channel(mp_simple_queue *q)
+/* ---- the ring ----------------------------------------------------------------- */
+
+static void relax(void)
 {
-    mp_connection_close(q->reader);
-    mp_connection_close(q->writer);
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
 }
 
-/* A forked child has none of the parent's threads: nobody is inside.  If
- * one held mu at the fork, it may have been half way through closing the
- * channel; then the descriptors are left alone (a leak in the child rather
- * than a close of a number already reused). */
-static void after_fork(void *arg)
+/* Wait until *word is no longer seen, spinning a little and then asleep
+ * (said in *waiting).  Interrupted sleeps are resumed; if futex itself is
+ * refused (a sandbox), the wait yields the CPU instead. */
+static void await_move(_Atomic uint32_t *word, uint32_t seen, _Atomic uint32_t *waiting)
 {
-    mp_simple_queue *q = arg;
-    bool whole = pthread_mutex_trylock(&q->mu) == 0;
-    pthread_mutex_init(&q->mu, NULL);
-    q->users = 0;
-    if (whole && q->closed)
-        close_channel(q);
+    for (int i = 1; i <= SPINS; i++) {
+        if (atomic_load_explicit(word, memory_order_acquire) != seen)
+            return;
+        if (i % YIELD_EVERY == 0)
+            sched_yield();
+        else
+            relax();
+    }
+    atomic_fetch_add(waiting, 1);
+    while (atomic_load(word) == seen)
+        if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, NULL, NULL, 0) < 0 &&
+            errno != EAGAIN && errno != EINTR)
+            sched_yield();
+    atomic_fetch_sub(waiting, 1);
 }
 
-static int enter(mp_simple_queue *q)
+/* After moving *word: wake its sleepers, if any said so. */
+static void wake(_Atomic uint32_t *word, _Atomic uint32_t *waiting)
 {
-    int rc = 0;
-    pthread_mutex_lock(&q->mu);
-    if (q->closed)
-        rc = mp__fail(MP_ECLOSED, "handle is closed");
-    else
-        q->users++;
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    if (atomic_load(waiting))
+        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-static void leave(mp_simple_queue *q)
+/* A count of waiting bytes over RING: another process wrote the block. */
+static int corrupt(void)
 {
-    pthread_mutex_lock(&q->mu);
-    if (--q->users == 0 && q->closed)
-        close_channel(q);
-    pthread_mutex_unlock(&q->mu);
+    return mp__fail(MP_EOS, "the shared memory of a SimpleQueue is corrupt");
+}
+
+/* With wlock held: the bytes of segs, in order, each piece made visible
+ * as soon as it is in. */
+static int ring_write(shared *sh, const uint8_t *const segs[2], const size_t lens[2])
+{
+    uint32_t head = atomic_load_explicit(&sh->head, memory_order_relaxed);
+    size_t s = 0, at = 0;
+    while (s < 2) {
+        uint32_t tail = atomic_load_explicit(&sh->tail, memory_order_acquire);
+        uint32_t used = head - tail;
+        if (used > RING)
+            return corrupt();
+        if (used == RING) {
+            await_move(&sh->tail, tail, &sh->wwait);
+            continue;
+        }
+        for (size_t room = RING - used; s < 2 && room > 0;) {
+            size_t k = lens[s] - at < room ? lens[s] - at : room;
+            size_t off = head % RING, first = k < RING - off ? k : RING - off;
+            memcpy(sh->data + off, segs[s] + at, first);
+            memcpy(sh->data, segs[s] + at + first, k - first);
+            head += (uint32_t)k, room -= k, at += k;
+            if (at == lens[s])
+                s++, at = 0;
+        }
+        atomic_store(&sh->head, head);
+        wake(&sh->head, &sh->rwait);
+    }
+    return 0;
+}
+
+/* With rlock held: the next n bytes into dst, or dropped when dst is
+ * NULL, waiting for them as they come. */
+static int ring_read(shared *sh, uint8_t *dst, size_t n)
+{
+    uint32_t tail = atomic_load_explicit(&sh->tail, memory_order_relaxed);
+    while (n > 0) {
+        uint32_t head = atomic_load_explicit(&sh->head, memory_order_acquire);
+        uint32_t avail = head - tail;
+        if (avail > RING)
+            return corrupt();
+        if (avail == 0) {
+            await_move(&sh->head, head, &sh->rwait);
+            continue;
+        }
+        size_t k = n < avail ? n : avail;
+        size_t off = tail % RING, first = k < RING - off ? k : RING - off;
+        if (dst) {
+            memcpy(dst, sh->data + off, first);
+            memcpy(dst + first, sh->data, k - first);
+            dst += k;
+        }
+        tail += (uint32_t)k, n -= k;
+        atomic_store(&sh->tail, tail);
+        wake(&sh->tail, &sh->wwait);
+    }
+    return 0;
+}
+
+/* With rlock held: one message, into small when it fits, else into memory
+ * the caller frees.  A length that cannot be allocated is MP_ENOMEM after
+ * its bytes are dropped, so the next get starts at the next message. */
+static int ring_recv(shared *sh, uint8_t *small, size_t cap, uint8_t **buf, size_t *n)
+{
+    uint8_t hdr[HEADER];
+    int rc = ring_read(sh, hdr, HEADER);
+    if (rc < 0)
+        return rc;
+    uint64_t len = 0;
+    for (int i = HEADER - 1; i >= 0; i--)
+        len = len << 8 | hdr[i];
+    uint8_t *p = small;
+    if (len > cap && (len > SIZE_MAX || !(p = malloc((size_t)len)))) {
+        rc = len <= SIZE_MAX ? ring_read(sh, NULL, (size_t)len) : corrupt();
+        return rc < 0 ? rc : mp__fail(MP_ENOMEM, "out of memory");
+    }
+    if ((rc = ring_read(sh, p, (size_t)len)) < 0) {
+        if (p != small)
+            free(p);
+        return rc;
+    }
+    *buf = p;
+    *n = (size_t)len;
+    return 0;
 }
 
 /* ---- the class ---------------------------------------------------------------- */
 
 static void finalize(mp__object *o)
 {
-    mp_simple_queue *q = (mp_simple_queue *)o;
-    mp__unregister_after_fork(after_fork, q);
-    if (q->reader)
-        mp_connection_free(q->reader);
-    if (q->writer)
-        mp_connection_free(q->writer);
-    mp__shm_close(&q->shm);
-    pthread_mutex_destroy(&q->mu);
+    mp__shm_close(&((mp_simple_queue *)o)->shm);
 }
 
-/* The memfd first: outside a child's description that fails at once with
- * "SimpleQueue objects should only be shared between processes through
- * inheritance", as CPython's assert_spawning. */
+/* The memfd is the whole queue.  Outside a child's description reducing
+ * fails at once with "SimpleQueue objects should only be shared between
+ * processes through inheritance", as CPython's assert_spawning; then a
+ * closed queue fails as pickling its closed pipe does. */
 static mp_value *reduce(mp__object *o)
 {
     mp_simple_queue *q = (mp_simple_queue *)o;
     int m = mp__reduce_fd(o, q->shm.fd);
     if (m < 0)
         return NULL;
-    pthread_mutex_lock(&q->mu);
-    bool closed = q->closed;
-    int rfd = mp_connection_fileno(q->reader), wfd = mp_connection_fileno(q->writer);
-    pthread_mutex_unlock(&q->mu);
-    if (closed || rfd < 0 || wfd < 0) {
+    if (atomic_load(&q->closed)) {
         mp__fail(MP_ECLOSED, "handle is closed");
         return NULL;
     }
-    int r = mp__reduce_fd(o, rfd), w = r < 0 ? r : mp__reduce_fd(o, wfd);
-    return w < 0 ? NULL : mp_tuple_of(m, r, w);
+    return mp_tuple_of(m);
 }
 
 static mp_simple_queue *alloc(void)
 {
     mp_simple_queue *q = (mp_simple_queue *)mp__object_alloc(&simple_queue_class);
-    if (q) {
-        pthread_mutex_init(&q->mu, NULL);
+    if (q)
         q->shm.fd = -1;
-    }
     return q;
 }
 
 static mp__object *rebuild(const mp_value *state)
 {
-    bool ok = mp_typeof(state) == MP_T_TUPLE && mp_len(state) == 3;
-    for (size_t i = 0; ok && i < 3; i++)
-        ok = mp_typeof(mp_item(state, i)) == MP_T_INT;
-    if (!ok) {
+    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 1 ||
+        mp_typeof(mp_item(state, 0)) != MP_T_INT) {
         mp__fail(MP_EUNPICKLE, "bad state for a SimpleQueue");
         return NULL;
     }
-    int fds[3];
-    for (int i = 0; i < 3; i++)
-        fds[i] = mp__rebuild_fd(mp_as_int(mp_item(state, (size_t)i)));
+    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
     mp_simple_queue *q = NULL;
-    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || !(q = alloc()))
-        goto fail;
-    int rc = mp__shm_attach(&q->shm, fds[0], sizeof(shared));
-    fds[0] = -1;
-    if (rc < 0)
-        goto fail;
+    if (fd < 0 || !(q = alloc())) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (mp__shm_attach(&q->shm, fd, sizeof(shared)) < 0) {
+        mp_decref(&q->ob.h);
+        return NULL;
+    }
     q->sh = q->shm.addr;
-    if (!(q->reader = mp_connection_new(fds[1], true, false)))
-        goto fail;
-    fds[1] = -1;
-    if (!(q->writer = mp_connection_new(fds[2], false, true)))
-        goto fail;
-    fds[2] = -1;
-    if (mp__register_after_fork(after_fork, q) < 0)
-        goto fail;
     mp__sem_attached(&q->sh->rlock);
     mp__sem_attached(&q->sh->wlock);
     return &q->ob;
-fail:
-    for (int i = 0; i < 3; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
-    if (q)
-        mp_decref(&q->ob.h);
-    return NULL;
 }
 
 static const mp__native native = {sizeof(mp_simple_queue), finalize, reduce, rebuild};
@@ -167,13 +267,13 @@ mp_simple_queue *mp_simple_queue_new(void)
     mp_simple_queue *q = alloc();
     if (!q)
         return NULL;
-    if (mp__queue_channel(&q->reader, &q->writer) < 0 ||
-        mp__shm_create(&q->shm, "forklore-simplequeue", sizeof(shared)) < 0)
+    if (mp__shm_create(&q->shm, "forklore-simplequeue", sizeof(shared)) < 0)
         goto fail;
     q->sh = q->shm.addr;
-    if (mp__sem_init(&q->sh->rlock, 1, 1) < 0 || mp__sem_init(&q->sh->wlock, 1, 1) < 0 ||
-        mp__register_after_fork(after_fork, q) < 0)
+    if (mp__sem_init(&q->sh->rlock, 1, 1) < 0 || mp__sem_init(&q->sh->wlock, 1, 1) < 0)
         goto fail;
+    atomic_init(&q->sh->head, START);
+    atomic_init(&q->sh->tail, START);
     return q;
 fail:
     mp_decref(&q->ob.h);
@@ -197,9 +297,11 @@ void mp_simple_queue_free(mp_simple_queue *q)
         mp_decref(&q->ob.h);
 }
 
-static int no_queue(void)
+static int check(mp_simple_queue *q)
 {
-    return mp__fail(MP_ETYPE, "expected a SimpleQueue, got NULL");
+    if (!q)
+        return mp__fail(MP_ETYPE, "expected a SimpleQueue, got NULL");
+    return atomic_load(&q->closed) ? mp__fail(MP_ECLOSED, "handle is closed") : 0;
 }
 
 /* ---- the methods ------------------------------------------------------------ */
@@ -213,42 +315,38 @@ int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
         return mp_errcode() < 0 ? mp_errcode() : mp__fail(MP_ENOMEM, "out of memory");
     uint8_t *buf = NULL;
     size_t n;
-    int rc = q ? mp_pickle_dumps(v, NULL, &buf, &n) : no_queue();
+    int rc = q ? mp_pickle_dumps(v, NULL, &buf, &n) : check(q);
     mp_decref(v);
-    if (rc < 0 || (rc = enter(q)) < 0) {
+    if (rc < 0 || (rc = check(q)) < 0) {
         free(buf);
         return rc;
     }
-    /* One send() with MSG_NOSIGNAL (the channel is a socket): a reader
-     * gone is EPIPE, with no SIGPIPE to mask around the write. */
+    uint8_t hdr[HEADER];
+    for (int i = 0; i < HEADER; i++)
+        hdr[i] = (uint8_t)((uint64_t)n >> (8 * i));
     if ((rc = mp__sem_acquire(&q->sh->wlock, -1)) >= 0) {
-        rc = mp__conn_send(q->writer, buf, n);
+        rc = ring_write(q->sh, (const uint8_t *const[2]){hdr, buf}, (const size_t[2]){HEADER, n});
         mp__sem_release(&q->sh->wlock);
     }
-    leave(q);
     free(buf);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
-/* Read under rlock, through the read-ahead the shared block keeps (see
- * queue_channel.c); unpickle after letting go of it. */
+/* Read under rlock; unpickle after letting go of it. */
 int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
 {
     if (!out)
         return mp__fail(MP_EVALUE, "get needs somewhere to store the value");
     *out = NULL;
-    if (!q)
-        return no_queue();
-    int rc = enter(q);
+    int rc = check(q);
     if (rc < 0)
         return rc;
     uint8_t small[256], *buf = NULL;
     size_t n = 0;
     if ((rc = mp__sem_acquire(&q->sh->rlock, -1)) >= 0) {
-        rc = mp__qchannel_recv(q->reader, &q->sh->ahead, small, sizeof small, &buf, &n);
+        rc = ring_recv(q->sh, small, sizeof small, &buf, &n);
         mp__sem_release(&q->sh->rlock);
     }
-    leave(q);
     if (rc < 0)
         return rc;
     rc = mp_pickle_loads(buf, n, NULL, out);
@@ -257,31 +355,22 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
     return rc;
 }
 
-/* not reader.poll().  On a closed queue CPython raises OSError "handle is
- * closed": the error is recorded and true returned. */
+/* not reader.poll(): true when no byte waits.  On a closed queue CPython
+ * raises OSError "handle is closed": the error is recorded and true
+ * returned. */
 bool mp_simple_queue_empty(mp_simple_queue *q)
 {
-    if (!q) {
-        no_queue();
+    if (check(q) < 0)
         return true;
-    }
-    if (enter(q) < 0)
-        return true;
-    int r = mp__qchannel_poll(q->reader, &q->sh->ahead, 0);
-    leave(q);
-    return r != 1;
+    return atomic_load(&q->sh->head) == atomic_load(&q->sh->tail);
 }
 
-/* reader.close(); writer.close(): idempotent.  A get or put running in
- * another thread finishes first; the last one out closes the channel. */
+/* reader.close(); writer.close(): idempotent.  Only marks the queue (see
+ * the struct); the block goes with the last reference. */
 int mp_simple_queue_close(mp_simple_queue *q)
 {
     if (!q)
-        return no_queue();
-    pthread_mutex_lock(&q->mu);
-    q->closed = true;
-    if (q->users == 0)
-        close_channel(q);
-    pthread_mutex_unlock(&q->mu);
+        return check(q);
+    atomic_store(&q->closed, true);
     return 0;
 }

@@ -378,7 +378,7 @@ static void test_read_ahead(void)
     mp_simple_queue_put(sq, 2);
     TAP_OK(mp_simple_queue_get(sq, &v) == 0 && mp_as_int(v) == 1, "SimpleQueue: the first get");
     mp_decref(v);
-    TAP_OK(!mp_simple_queue_empty(sq), "the second, read ahead, is still there for empty()");
+    TAP_OK(!mp_simple_queue_empty(sq), "the second is still there for empty()");
     TAP_OK(mp_simple_queue_get(sq, &v) == 0 && mp_as_int(v) == 2, "and for get");
     mp_decref(v);
     TAP_OK(mp_simple_queue_empty(sq), "then it is empty");
@@ -596,12 +596,12 @@ static void test_simple(void)
     mp_simple_queue_free(q);
 }
 
-/* The channel's buffer is Linux's usual socket buffer, as CPython's pipe
- * is 64 KiB: a megabyte does not fit, so a put of one returns only once
- * a reader has taken it (the rule behind lesson 28).  The writer thread
- * is looked at after its first bytes arrive and a moment more: were the
- * buffer big enough, put would have returned by then; as it is not, put
- * cannot have returned, however slow the machine. */
+/* SimpleQueue's ring holds 64 KiB, as CPython's pipe does: a megabyte
+ * does not fit, so a put of one returns only once a reader has taken
+ * most of it (the rule behind lesson 28).  The writer thread is looked at
+ * after its first bytes arrive and a moment more: were the ring big
+ * enough, put would have returned by then; as it is not, put cannot have
+ * returned, however slow the machine. */
 static mp_simple_queue *bigq;
 static int big_put_done;
 
@@ -626,14 +626,14 @@ static void test_simple_big(void)
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     nanosleep(&(struct timespec){0, 200000000}, NULL);
     TAP_OK(__atomic_load_n(&big_put_done, __ATOMIC_SEQ_CST) == 0,
-           "a 1 MB put does not fit in the channel: it waits for a reader");
+           "a 1 MB put does not fit in the ring: it waits for a reader");
     mp_value *v = NULL;
     size_t n = 0;
     TAP_OK(mp_simple_queue_get(bigq, &v) == 0 && mp_as_bytes(v, &n) && n == 1000000,
            "the reader takes the megabyte whole");
     pthread_join(t, NULL);
     tap_is_int(big_put_done, 1, "and then the put returns");
-    TAP_OK(mp_simple_queue_empty(bigq), "leaving the channel empty");
+    TAP_OK(mp_simple_queue_empty(bigq), "leaving the ring empty");
     mp_decref(v);
     mp_simple_queue_free(bigq);
 }
