@@ -433,10 +433,13 @@ static void test_several_in_one_child(void)
 /* A duplex Pipe carries records (connection.c, "Records"): messages of
  * every size around a record's, the framing still CPython's, a reader
  * that never takes more than its message, and what another writer's raw
- * records do. */
-enum { REC = 64 * 1024 };
-static const size_t rec_sizes[] = {0, 1, REC - 5, REC - 4, REC - 3, REC, REC + 1, 3 * REC - 4,
-                                   1 << 20, (3 << 20) + 7, 2};
+ * records do.  ONE is the most that goes in one record with its header;
+ * a larger message's body goes in records of BODY bytes (half the send
+ * buffer mp_pipe asks for, which the kernel doubles); MAX is the longest
+ * record a Connection writes. */
+enum { ONE = 64 * 1024, BODY = 212992, MAX = 256 * 1024 };
+static const size_t rec_sizes[] = {0, 1, ONE - 5, ONE - 4, ONE - 3, ONE, ONE + 1, BODY - 1, BODY,
+                                   BODY + 1, 2 * BODY, 3 * ONE - 4, 1 << 20, (3 << 20) + 7, 2};
 
 static void *send_sizes(void *arg)
 {
@@ -449,6 +452,15 @@ static void *send_sizes(void *arg)
         mp_connection_send_bytes(a, buf, rec_sizes[i], 0, MP_ALL);
     }
     free(buf);
+    return NULL;
+}
+
+/* The same, then close: a message that failed to go shows as EOF at the
+ * reader rather than a wait for it. */
+static void *send_sizes_and_close(void *arg)
+{
+    send_sizes(arg);
+    mp_connection_close(arg);
     return NULL;
 }
 
@@ -516,12 +528,33 @@ static void test_records(void)
 
     /* A raw record longer than any of ours: a named error, not bytes
      * silently dropped. */
-    uint8_t *big = calloc(1, 2 * REC);
-    big[0] = 0, big[1] = 1, big[2] = 0xff, big[3] = 0xfc;     /* 2 * REC - 4 */
-    raw_write(a, big, 2 * REC);
+    uint8_t *big = calloc(1, MAX + 4);
+    big[0] = 0, big[1] = 4, big[2] = 0, big[3] = 0;     /* MAX + 4 - 4 */
+    raw_write(a, big, MAX + 4);
     free(big);
     tap_is_int(mp_connection_recv_bytes(b, MP_ALL, &v), MP_EOS, "a raw record longer than a Connection writes");
     TAP_OK(strstr(mp_errmsg(), "not written by a Connection") != NULL, "says so: %s", mp_errmsg());
+    mp_connection_free(a);
+    mp_connection_free(b);
+
+    /* An end whose send buffer was made smaller than a record: the
+     * records are cut to fit, and the messages still arrive whole. */
+    mp_pipe(&a, &b, NULL);
+    int small = 4096;
+    setsockopt(mp_connection_fileno(a), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    pthread_create(&t, NULL, send_sizes_and_close, a);
+    whole = 0;
+    for (size_t i = 0; i < K; i++) {
+        const uint8_t *p = NULL;
+        size_t n = 0;
+        v = NULL;
+        if (mp_connection_recv_bytes(b, MP_ALL, &v) == 0 && (p = mp_as_bytes(v, &n)) &&
+            n == rec_sizes[i] && (n == 0 || p[n - 1] == 'z'))
+            whole++;
+        mp_decref(v);
+    }
+    pthread_join(t, NULL);
+    tap_is_int(whole, K, "through a send buffer smaller than a record: every message whole");
     mp_connection_free(a);
     mp_connection_free(b);
 
