@@ -1,9 +1,8 @@
 /* connection.c - Connection and Pipe: framed messages over a pipe or socket, as multiprocessing.connection frames them. */
-#include "internal.h"
+#include "connection.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,17 +11,6 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-
-struct mp_connection {
-    mp__object ob;
-    int fd;                     /* -1 once closed */
-    bool readable, writable;
-    bool is_socket;             /* send() with MSG_NOSIGNAL works on it */
-    bool records;               /* a SOCK_SEQPACKET socket (Pipe's duplex ends): see "Records" */
-    uint8_t *stage;             /* records: a record read before its bytes' place is known */
-    uint32_t pos, end;          /* records: stage[pos, end) is read and not yet taken */
-    uint64_t left;              /* records: bytes of the current message still in the socket */
-};
 
 /* CPython's framing: a 4-byte big-endian signed length; a message of 2 GiB
  * or more is the length -1 followed by an 8-byte unsigned length. */
@@ -50,161 +38,6 @@ static int check_writable(const mp_connection *c)
     if (rc == 0 && !c->writable)
         rc = mp__fail(MP_EOS, "connection is read-only");
     return rc;
-}
-
-/* ---- records ------------------------------------------------------------- */
-
-/*
- * Records.  Pipe's duplex ends are a SOCK_SEQPACKET socketpair: the bytes
- * on it are CPython's framing, as on any connection, but cut into records
- * of at most RECORD_MAX bytes, and a record never holds bytes of two
- * messages.  A reader can then take a whole record per system call without
- * ever reading past its message: a small message costs one call where a
- * stream costs two (its header, then its body), and whatever follows stays
- * in the socket for the next reader, in this process or another, as on a
- * stream read exactly.  Only our writer cuts records this way; a record
- * longer than the reader's room (someone else writing raw to the socket)
- * is an OSError rather than bytes silently dropped.
- */
-#define RECORD_MAX (256 * 1024)
-#define ONE_RECORD (64 * 1024)
-
-/* Half the socket's send buffer, at most RECORD_MAX: so that two records
- * are in flight and one always fits. */
-static size_t record_size(const mp_connection *c)
-{
-    int sndbuf = 0;
-    socklen_t sl = sizeof sndbuf;
-    if (getsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) < 0 || sndbuf < 2048)
-        return 1024;
-    return (size_t)sndbuf / 2 < RECORD_MAX ? (size_t)sndbuf / 2 : RECORD_MAX;
-}
-
-/* A message of at most ONE_RECORD bytes with its header goes in one
- * record.  A larger one sends its header alone, so that the reader can
- * take each record of the body straight into the message's memory, then
- * the body in records of record_size(): a record goes in and out of the
- * kernel in one piece, which is where a seqpacket socket outruns a
- * stream (see mp_pipe).  A socket whose buffer someone made smaller than
- * a record refuses it whole (EMSGSIZE): the records are then cut to fit,
- * and the one refused is sent again. */
-static int send_records(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8_t *buf,
-                        size_t n)
-{
-    bool alone = hlen + n > ONE_RECORD, first = true, cut = false;
-    size_t rec = alone ? record_size(c) : ONE_RECORD, off = 0;
-    while (first || off < n) {
-        size_t room = first ? (alone ? 0 : rec - hlen) : rec, k = n - off < room ? n - off : room;
-        struct iovec iov[2] = {{(void *)hdr, hlen}, {(void *)(buf + off), k}};
-        struct msghdr m = {.msg_iov = first ? iov : iov + 1, .msg_iovlen = first ? 2 : 1};
-        /* A record goes whole or not at all, so there is no partial write
-         * to resume; EINTR means nothing went. */
-        ssize_t w = sendmsg(c->fd, &m, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && errno == EMSGSIZE && !cut) {
-            cut = alone = true;
-            rec = record_size(c);
-            continue;
-        }
-        if (w < 0)
-            return mp__fail_errno("write");
-        off += k;
-        first = false;
-    }
-    return 0;
-}
-
-/* One record into p; 0 at EOF. */
-static ssize_t recv_record(mp_connection *c, void *p, size_t room)
-{
-    for (;;) {
-        struct iovec iov = {p, room};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-        ssize_t r = recvmsg(c->fd, &m, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return mp__fail_errno("read");
-        if (m.msg_flags & MSG_TRUNC)
-            return mp__fail(MP_EOS, "a record longer than %zu bytes: not written by a Connection", room);
-        return r;
-    }
-}
-
-/* The next message's header from records, into h: 4 bytes, or 12 after
- * the -1 marker.  The header's record usually holds the message's first
- * bytes too: they wait in the stage.  Bytes a failed read left of an
- * earlier message are dropped (a stream would read them as this header,
- * no better). */
-static int rec_header(mp_connection *c, uint8_t *h)
-{
-    if (!c->stage && !(c->stage = malloc(RECORD_MAX)))
-        return mp__fail(MP_ENOMEM, "out of memory");
-    if (c->left > 0)
-        c->pos = c->end = 0;
-    if (c->pos > 0) {
-        memmove(c->stage, c->stage + c->pos, c->end - c->pos);
-        c->end -= c->pos;
-        c->pos = 0;
-    }
-    c->left = 0;
-    size_t need = 4;
-    while (c->end < need) {
-        ssize_t r = recv_record(c, c->stage + c->end, RECORD_MAX - c->end);
-        if (r <= 0)
-            return r < 0 ? (int)r : c->end == 0 ? mp__fail(MP_EEOF, "%s", "")
-                                               : mp__fail(MP_EOS, "got end of file during message");
-        c->end += (uint32_t)r;
-        if (c->end >= 4 && memcmp(c->stage, "\xff\xff\xff\xff", 4) == 0)
-            need = 12;
-    }
-    memcpy(h, c->stage, need);
-    c->pos = (uint32_t)need;
-    return 0;
-}
-
-/* The header said n bytes: what the stage lacks of them is in the socket.
- * Bytes of the record beyond the message (a writer that broke the rule)
- * stay in the stage as the next message's. */
-static void rec_begin(mp_connection *c, uint64_t n)
-{
-    uint64_t here = c->end - c->pos;
-    c->left = here < n ? n - here : 0;
-}
-
-/* n bytes of the current message: from the stage, then record by record,
- * straight into buf when a whole record fits there, else through the
- * stage. */
-static int rec_read(mp_connection *c, uint8_t *buf, size_t n)
-{
-    size_t take = c->end - c->pos < n ? c->end - c->pos : n;
-    memcpy(buf, c->stage + c->pos, take);
-    c->pos += (uint32_t)take;
-    buf += take;
-    n -= take;
-    while (n > 0) {
-        size_t chunk = c->left < RECORD_MAX ? (size_t)c->left : RECORD_MAX;
-        if (chunk == 0)
-            return mp__fail(MP_EOS, "got end of file during message");
-        uint8_t *to = n >= chunk ? buf : c->stage;
-        ssize_t r = recv_record(c, to, chunk);
-        if (r <= 0)
-            return r < 0 ? (int)r : mp__fail(MP_EOS, "got end of file during message");
-        c->left -= (uint64_t)r;
-        if (to == c->stage) {
-            c->pos = 0;
-            c->end = (uint32_t)r;
-            take = (size_t)r < n ? (size_t)r : n;
-            memcpy(buf, c->stage, take);
-            c->pos = (uint32_t)take;
-        } else {
-            take = (size_t)r;
-        }
-        buf += take;
-        n -= take;
-    }
-    return 0;
 }
 
 /* ---- writing --------------------------------------------------------------- */
@@ -278,7 +111,7 @@ int mp__conn_send(mp_connection *c, const void *buf, size_t n)
     uint8_t hdr[12];
     size_t hlen = mp__frame_header(hdr, n);
     if (c->records)
-        return send_records(c, hdr, hlen, buf, n);
+        return mp__rec_send(c, hdr, hlen, buf, n);
     struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, n}};
     return mp__conn_writev(c, iov, n ? 2 : 1, NULL);
 }
@@ -332,7 +165,7 @@ static int bad_length(mp_connection *c)
 static int read_header(mp_connection *c, uint64_t *n)
 {
     uint8_t h[12];
-    int rc = c->records ? rec_header(c, h) : mp__read_full(c->fd, h, 4, true);
+    int rc = c->records ? mp__rec_header(c, h) : mp__read_full(c->fd, h, 4, true);
     if (rc < 0)
         return rc;
     int32_t small = (int32_t)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
@@ -350,14 +183,14 @@ static int read_header(mp_connection *c, uint64_t *n)
             *n = *n << 8 | h[i];
     }
     if (c->records)
-        rec_begin(c, *n);
+        mp__rec_begin(c, *n);
     return 0;
 }
 
 /* The bytes of the message whose header was read. */
 static int read_body_bytes(mp_connection *c, void *buf, size_t n)
 {
-    return c->records ? rec_read(c, buf, n) : mp__read_full(c->fd, buf, n, false);
+    return c->records ? mp__rec_read(c, buf, n) : mp__read_full(c->fd, buf, n, false);
 }
 
 /* The next message's size, checked against maxlength. */
@@ -535,8 +368,8 @@ int mp_connection_poll(mp_connection *c, double timeout)
     int rc = check_readable(c);
     if (rc < 0)
         return rc;
-    if (c->records && c->left == 0 && c->pos < c->end)
-        return 1;               /* the start of a message is in the stage */
+    if (mp__conn_staged(c))
+        return 1;
     return mp__wait_readable(c->fd, timeout < 0 ? -1.0 : timeout);
 }
 
@@ -654,7 +487,7 @@ int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
     int fds[2];
     bool duplex = !opts || opts->duplex != MP_NO;
     *a = *b = NULL;
-    /* Duplex ends carry records (see "Records"); a one-way Pipe is an
+    /* Duplex ends carry records (connection_records.c); a one-way Pipe is an
      * os.pipe(), as CPython's. */
     if (duplex ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
                : pipe2(fds, O_CLOEXEC) < 0)
@@ -678,65 +511,5 @@ int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
         *a = *b = NULL;
         return MP_ENOMEM;
     }
-    return 0;
-}
-
-/* ---- wait() -------------------------------------------------------------- */
-
-int mp_wait(const mp_value *objects, double timeout, mp_value **ready)
-{
-    mp_type t = mp_typeof(objects);
-    if (t != MP_T_LIST && t != MP_T_TUPLE)
-        return mp__fail(MP_ETYPE, "wait() wants a list of objects, not '%s'", mp_type_name(objects));
-    size_t n = mp_len(objects);
-    struct pollfd *pf = calloc(n ? n : 1, sizeof *pf);
-    if (!pf)
-        return mp__fail(MP_ENOMEM, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        mp_value *o = mp_item(objects, i);
-        mp_connection *c = mp_as_connection(o);
-        if (c)
-            rc = mp_connection_fileno(c);
-        else if (mp_typeof(o) == MP_T_INT)
-            rc = mp_as_int(o) < 0 || mp_as_int(o) > INT32_MAX
-                 ? mp__fail(MP_EVALUE, "file descriptor cannot be a negative integer (%lld)",
-                            (long long)mp_as_int(o))
-                 : (int)mp_as_int(o);
-        else
-            rc = mp__fail(MP_ETYPE, "wait() cannot wait on a '%s' object", mp_type_name(o));
-        if (rc >= 0) {
-            pf[i] = (struct pollfd){.fd = rc, .events = POLLIN};
-            rc = 0;
-        }
-    }
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    while (rc == 0) {
-        int ms = -1;
-        if (timeout >= 0) {
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            double left = timeout - ((double)(now.tv_sec - start.tv_sec) +
-                                     (double)(now.tv_nsec - start.tv_nsec) / 1e9);
-            ms = left <= 0 ? 0 : (int)(left * 1000.0 + 0.999);
-        }
-        int r = poll(pf, (nfds_t)n, ms);
-        if (r >= 0)
-            break;
-        if (errno != EINTR)
-            rc = mp__fail_errno("poll");
-    }
-    mp_value *list = rc == 0 ? mp_list_new() : NULL;
-    if (rc == 0 && !list)
-        rc = MP_ENOMEM;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (pf[i].revents)
-            rc = mp_list_append(list, mp_incref(mp_item(objects, i)));
-    free(pf);
-    if (rc < 0) {
-        mp_decref(list);
-        return rc;
-    }
-    *ready = list;
     return 0;
 }

@@ -430,7 +430,7 @@ static void test_several_in_one_child(void)
     }
 }
 
-/* A duplex Pipe carries records (connection.c, "Records"): messages of
+/* A duplex Pipe carries records (connection_records.c): messages of
  * every size around a record's, the framing still CPython's, a reader
  * that never takes more than its message, and what another writer's raw
  * records do.  ONE is the most that goes in one record with its header;
@@ -521,6 +521,10 @@ static void test_records(void)
            "two raw frames in one record: the first");
     mp_decref(v);
     tap_is_int(mp_connection_poll(b, 0), 1, "poll() sees the second, read with the first");
+    mp_value *ready = NULL, *waited = mp_list_of(b);
+    TAP_OK(mp_wait(waited, 0, &ready) == 0 && mp_len(ready) == 1, "and so does wait()");
+    mp_decref(ready);
+    mp_decref(waited);
     TAP_OK(mp_connection_recv_bytes(b, MP_ALL, &v) == 0 && strcmp(repr_of(v), "b'you'") == 0,
            "and recv_bytes returns it");
     mp_decref(v);
