@@ -185,7 +185,7 @@ const char *mp__pickle_shown(char *buf, size_t cap, const char *s, size_t n);
  * NEWOBJ_EX (name.__new__(name, *args)); either may be NULL when the opcode
  * makes no sense for the name.  args is a tuple, borrowed; on success *out
  * is a new reference.  The table ends with a NULL module.  Registered
- * classes are found after the table (pickle_load.c).
+ * classes are found after the table (pickle_load_build.c).
  */
 typedef struct mp__pickle_global {
     const char *module, *name;

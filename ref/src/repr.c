@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Python stops at its recursion limit; so do we (see value.c). */
+/* Python stops at its recursion limit; so do we (see value_container.c). */
 #define MAX_DEPTH 1000
 
 /* ---- the growable buffer ----------------------------------------------- */
