@@ -117,7 +117,7 @@ static mp_value *fancy(const char *name)
 static void test_duplex(void)
 {
     mp_connection *a, *b;
-    mp_value *v, *got;
+    mp_value *v, *got = NULL;
     TAP_OK(mp_pipe(&a, &b, NULL) == 0, "Pipe() makes two ends");
     TAP_OK(mp_connection_readable(a) && mp_connection_writable(a) && mp_connection_readable(b) &&
            mp_connection_writable(b), "both ends of a duplex pipe read and write");
