@@ -154,12 +154,13 @@ static void test_sizes(void)
     mp_simple_queue_free(tq);
 }
 
-/* Small messages fill the ring without a reader, as a pipe's buffer
- * fills: about RING bytes of them wait there, then a put would block. */
+/* Small messages wait in the ring with no reader, as in a pipe's buffer:
+ * 50000 bytes of them go in without blocking, and come out in order (a
+ * put that does not fit waits: test_queue.c's test_simple_big). */
 static void test_fills(void)
 {
     mp_simple_queue *q = mp_simple_queue_new();
-    for (int i = 0; i < 1000; i++)      /* 1000 x (8 + about 40 bytes) < 64 KiB */
+    for (int i = 0; i < 1000; i++)      /* 1000 x (8 + 42 bytes) = 50000 bytes < 64 KiB */
         mp_simple_queue_put(q, message(0, i, 20));
     int ok = 0;
     for (int i = 0; i < 1000; i++) {
