@@ -364,7 +364,10 @@ bool mp_simple_queue_empty(mp_simple_queue *q)
 {
     if (check(q) < 0)
         return true;
-    return atomic_load(&q->sh->head) == atomic_load(&q->sh->tail);
+    /* tail first: head cannot fall behind a tail read before it, so a get
+     * that runs between the two loads cannot make an empty ring look full. */
+    uint32_t tail = atomic_load(&q->sh->tail);
+    return atomic_load(&q->sh->head) == tail;
 }
 
 /* reader.close(); writer.close(): idempotent.  Only marks the queue (see
