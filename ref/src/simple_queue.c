@@ -365,7 +365,7 @@ bool mp_simple_queue_empty(mp_simple_queue *q)
     if (check(q) < 0)
         return true;
     /* tail first: head cannot fall behind a tail read before it, so a get
-     * that runs between the two loads cannot make an empty ring look full. */
+     * that runs between the two loads cannot make an empty ring look non-empty. */
     uint32_t tail = atomic_load(&q->sh->tail);
     return atomic_load(&q->sh->head) == tail;
 }
