@@ -353,13 +353,19 @@ int mp_connection_send(mp_connection *c, const mp_value *obj)
 
 int mp_connection_recv(mp_connection *c, mp_value **out)
 {
-    uint8_t *b;
     size_t n;
-    int rc = mp__conn_recv(c, MP_ALL, &b, &n);
+    int rc = recv_size(c, MP_ALL, &n);
     if (rc < 0)
         return rc;
-    rc = mp_pickle_loads(b, n, NULL, out);
-    free(b);
+    /* A large pickle is read into the buffer the last one left (spare.c). */
+    uint8_t *b = mp__spare_take(&c->spare, n);
+    if (b)
+        rc = read_body_bytes(c, b, n);
+    else if ((rc = read_body(c, n, &b)) < 0)
+        b = NULL;
+    if (rc == 0)
+        rc = mp_pickle_loads(b, n, NULL, out);
+    mp__spare_give(&c->spare, b);
     return rc;
 }
 
@@ -389,6 +395,7 @@ int mp_connection_close(mp_connection *c)
         c->fd = -1;
         close(fd);
     }
+    mp__spare_free(&c->spare);
     return 0;
 }
 
@@ -418,6 +425,7 @@ static void finalize(mp__object *o)
 {
     mp_connection_close((mp_connection *)o);
     free(((mp_connection *)o)->stage);
+    mp__spare_free(&((mp_connection *)o)->spare);
 }
 
 /* For a spawn or forkserver child: the descriptor travels beside the

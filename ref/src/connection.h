@@ -13,6 +13,7 @@ struct mp_connection {
     uint8_t *stage;             /* records: a record read before its bytes' place is known */
     uint32_t pos, end;          /* records: stage[pos, end) is read and not yet taken */
     uint64_t left;              /* records: bytes of the current message still in the socket */
+    mp__spare spare;            /* recv's buffer for large pickles, kept for the next */
 };
 
 /* ---- records (connection_records.c) --------------------------------------- */

@@ -301,6 +301,25 @@ int mp__read_exact(int fd, void *buf, size_t n);
 int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_pid,
                           int parent_sentinel);
 
+/* ---- a receive buffer kept for the next message (spare.c) --------------- */
+
+/* Messages from MP__SPARE_MIN bytes up are read into the spare when it is
+ * big enough; buffers up to MP__SPARE_MAX are kept. */
+#define MP__SPARE_MIN ((size_t)128 * 1024)
+#define MP__SPARE_MAX ((size_t)16 << 20)
+typedef struct mp__spare {
+    uint8_t *p;                 /* malloc'd, or NULL; exchanged atomically */
+} mp__spare;
+
+/* The spare, if it holds at least n bytes (n >= MP__SPARE_MIN), now the
+ * caller's; else NULL (allocate as usual).  Thread-safe. */
+uint8_t *mp__spare_take(mp__spare *s, size_t n);
+/* Give back a malloc'd buffer (or NULL) once done with it: kept as the
+ * spare if its size is within the limits, else freed.  Thread-safe. */
+void mp__spare_give(mp__spare *s, uint8_t *p);
+/* Free the spare (the owner's finalizer). */
+void mp__spare_free(mp__spare *s);
+
 /* Wait until fd is readable or timeout seconds pass (negative: forever).
  * Returns 1 readable, 0 timed out, negative on error.  Retries on EINTR. */
 int mp__wait_readable(int fd, double timeout);

@@ -7,6 +7,7 @@
 struct mp_queue {
     mp__object ob;
     mp__qcore *c;
+    mp__spare spare;            /* get's buffer for large pickles, kept for the next */
 };
 
 static const mp_class queue_class, joinable_class;
@@ -25,6 +26,7 @@ static int fail_repr(int code, mp_queue *q, const char *what)
 
 static void q_finalize(mp__object *o)
 {
+    mp__spare_free(&((mp_queue *)o)->spare);
     mp__qcore *c = ((mp_queue *)o)->c;
     if (!c)
         return;
@@ -277,8 +279,8 @@ int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
     if ((rc = mp__sem_acquire(&c->sh->rlock, t)) == 1) {
         double left = t < 0 ? -1.0 : deadline - mp__monotonic();
         rc = t < 0 ? 1 : mp__qchannel_poll(c->reader, &c->sh->ahead, left > 0 ? left : 0);
-        if (rc == 1 && (rc = mp__qchannel_recv(c->reader, &c->sh->ahead, small, sizeof small,
-                                               &buf, &n)) == 0)
+        if (rc == 1 && (rc = mp__qchannel_recv(c->reader, &c->sh->ahead, &q->spare, small,
+                                               sizeof small, &buf, &n)) == 0)
             mp__sem_release(&c->sh->sem);
         mp__sem_release(&c->sh->rlock);
     }
@@ -289,7 +291,7 @@ int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
         return rc;
     rc = mp_pickle_loads(buf, n, NULL, out);
     if (buf != small)
-        free(buf);
+        mp__spare_give(&q->spare, buf);
     return rc;
 }
 

@@ -64,11 +64,12 @@ typedef struct mp__qahead {
 } mp__qahead;
 
 /* With rlock held: the next message, through the read-ahead a.  Into
- * small (smallcap bytes) when it fits, else into memory the caller frees
- * (*buf says which).  MP_EEOF at the end of the stream; MP_EOS, MP_ENOMEM,
+ * small (smallcap bytes) when it fits, else into the spare when it is
+ * big enough (spare.c), else into new memory: the caller gives it back
+ * with mp__spare_give (*buf says which).  MP_EEOF at the end of the stream; MP_EOS, MP_ENOMEM,
  * or MP_ECLOSED for a closed reader. */
-int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, uint8_t *small, size_t smallcap,
-                      uint8_t **buf, size_t *n);
+int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, mp__spare *spare, uint8_t *small,
+                      size_t smallcap, uint8_t **buf, size_t *n);
 
 /* reader.poll(timeout) for a channel read through a: 1 when bytes wait in
  * a or on the socket (or it has ended), 0 when none came in time; the

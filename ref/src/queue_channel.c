@@ -130,15 +130,17 @@ static int read_header(int fd, mp__qahead *a, uint64_t *len)
     return *len > SIZE_MAX / 2 ? mp__fail(MP_EOS, "bad message length") : 0;
 }
 
-int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, uint8_t *small, size_t smallcap,
-                      uint8_t **buf, size_t *n)
+int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, mp__spare *spare, uint8_t *small,
+                      size_t smallcap, uint8_t **buf, size_t *n)
 {
     int fd = mp_connection_fileno(reader), rc = fd;
     uint64_t len = 0;
     *buf = NULL;
     if (fd < 0 || (rc = read_header(fd, a, &len)) < 0)
         return rc;
-    uint8_t *dst = len <= smallcap ? small : malloc(len);
+    uint8_t *dst = len <= smallcap ? small : mp__spare_take(spare, len);
+    if (!dst)
+        dst = malloc(len);
     if (!dst)
         return mp__fail(MP_ENOMEM, "out of memory");
     size_t here = a->end - a->start;
@@ -153,7 +155,7 @@ int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, uint8_t *small, size
     }
     if (rc < 0) {
         if (dst != small)
-            free(dst);
+            mp__spare_give(spare, dst);
         return rc;
     }
     *buf = dst;

@@ -68,6 +68,7 @@ struct mp_simple_queue {
     _Atomic bool closed;
     mp__shm shm;
     shared *sh;
+    mp__spare spare;            /* get's buffer for large pickles, kept for the next */
 };
 
 static const mp_class simple_queue_class;
@@ -175,10 +176,13 @@ static int ring_read(shared *sh, uint8_t *dst, size_t n)
     return 0;
 }
 
-/* With rlock held: one message, into small when it fits, else into memory
- * the caller frees.  A length that cannot be allocated is MP_ENOMEM after
- * its bytes are dropped, so the next get starts at the next message. */
-static int ring_recv(shared *sh, uint8_t *small, size_t cap, uint8_t **buf, size_t *n)
+/* With rlock held: one message, into small when it fits, else into the
+ * spare when it is big enough (spare.c), else into new memory: the caller
+ * gives it back with mp__spare_give.  A length that cannot be allocated
+ * is MP_ENOMEM after its bytes are dropped, so the next get starts at the
+ * next message. */
+static int ring_recv(shared *sh, mp__spare *spare, uint8_t *small, size_t cap, uint8_t **buf,
+                     size_t *n)
 {
     uint8_t hdr[HEADER];
     int rc = ring_read(sh, hdr, HEADER);
@@ -188,13 +192,17 @@ static int ring_recv(shared *sh, uint8_t *small, size_t cap, uint8_t **buf, size
     for (int i = HEADER - 1; i >= 0; i--)
         len = len << 8 | hdr[i];
     uint8_t *p = small;
-    if (len > cap && (len > SIZE_MAX || !(p = malloc((size_t)len)))) {
-        rc = len <= SIZE_MAX ? ring_read(sh, NULL, (size_t)len) : corrupt();
-        return rc < 0 ? rc : mp__fail(MP_ENOMEM, "out of memory");
+    if (len > cap) {
+        if (len > SIZE_MAX)
+            return corrupt();
+        if (!(p = mp__spare_take(spare, (size_t)len)) && !(p = malloc((size_t)len))) {
+            rc = ring_read(sh, NULL, (size_t)len);
+            return rc < 0 ? rc : mp__fail(MP_ENOMEM, "out of memory");
+        }
     }
     if ((rc = ring_read(sh, p, (size_t)len)) < 0) {
         if (p != small)
-            free(p);
+            mp__spare_give(spare, p);
         return rc;
     }
     *buf = p;
@@ -207,6 +215,7 @@ static int ring_recv(shared *sh, uint8_t *small, size_t cap, uint8_t **buf, size
 static void finalize(mp__object *o)
 {
     mp__shm_close(&((mp_simple_queue *)o)->shm);
+    mp__spare_free(&((mp_simple_queue *)o)->spare);
 }
 
 /* The memfd is the whole queue.  Outside a child's description reducing
@@ -346,14 +355,14 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
     uint8_t small[256], *buf = NULL;
     size_t n = 0;
     if ((rc = mp__sem_acquire(&q->sh->rlock, -1)) >= 0) {
-        rc = ring_recv(q->sh, small, sizeof small, &buf, &n);
+        rc = ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
         mp__sem_release(&q->sh->rlock);
     }
     if (rc < 0)
         return rc;
     rc = mp_pickle_loads(buf, n, NULL, out);
     if (buf != small)
-        free(buf);
+        mp__spare_give(&q->spare, buf);
     return rc;
 }
 
