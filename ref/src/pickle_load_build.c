@@ -56,6 +56,25 @@ static int use(loader *L, const slot *s, int op, uint32_t *depth)
     return 0;
 }
 
+/* use() every slot from `from` up, for a container c that will hold them
+ * (NULL for a new tuple, which cannot hold itself): *depth, at least what
+ * it was, becomes the container's nesting, refused past max_depth. */
+static int use_slots(loader *L, size_t from, const mp_value *c, int op, uint32_t *depth)
+{
+    for (size_t i = from; i < L->sp; i++) {
+        uint32_t d;
+        int rc;
+        if (c && L->stack[i].v == c)
+            return mp__load_bad("opcode %s would put a %s inside itself: recursive values are "
+                                "not supported", mp__load_op_names[op], mp_type_name(c));
+        if ((rc = use(L, &L->stack[i], op, &d)) < 0)
+            return rc;
+        if (d + 1 > *depth)
+            *depth = d + 1;
+    }
+    return *depth > L->max_depth ? too_deep(L) : 0;
+}
+
 /* Charge a dict key's hashing to the budget (see pickle_load.h).
  * Deeper than 1000 the hash refuses the key itself. */
 static int key_cost(loader *L, const mp_value *k, int level)
@@ -84,18 +103,8 @@ static int add_items(loader *L, mp_value *c, size_t from, int op)
         return mp__load_bad("odd number of items for %s", mp__load_op_names[op]);
     uint64_t *e = mp__pmap_get(&L->info, ADDR(c));
     uint32_t depth = e ? (uint32_t)*e : 1;
-    for (size_t i = from; i < L->sp; i++) {
-        uint32_t d;
-        if (L->stack[i].v == c)
-            return mp__load_bad("opcode %s would put a %s inside itself: recursive values are "
-                                "not supported", mp__load_op_names[op], mp_type_name(c));
-        if ((rc = use(L, &L->stack[i], op, &d)) < 0)
-            return rc;
-        if (d + 1 > depth)
-            depth = d + 1;
-    }
-    if (depth > L->max_depth)
-        return too_deep(L);
+    if ((rc = use_slots(L, from, c, op, &depth)) < 0)
+        return rc;
     if (mp_len(c) + (dict ? n / 2 : n) > L->max_size)
         return mp__load_too_big(L, mp_len(c) + (dict ? n / 2 : n), mp_type_name(c), op);
     for (size_t i = from; i < L->sp; i += dict ? 2 : 1) {
@@ -175,16 +184,9 @@ int mp__load_make_tuple(loader *L, size_t from, int op)
 {
     size_t n = L->sp - from;
     uint32_t depth = 1;
-    int rc;
-    for (size_t i = from; i < L->sp; i++) {
-        uint32_t d;
-        if ((rc = use(L, &L->stack[i], op, &d)) < 0)
-            return rc;
-        if (d + 1 > depth)
-            depth = d + 1;
-    }
-    if (depth > L->max_depth)
-        return too_deep(L);
+    int rc = use_slots(L, from, NULL, op, &depth);
+    if (rc < 0)
+        return rc;
     if (n > L->max_size)
         return mp__load_too_big(L, n, "tuple", op);
     mp_value *t = mp_tuple_new(n);
