@@ -14,7 +14,6 @@
 
 /* CPython's framing: a 4-byte big-endian signed length; a message of 2 GiB
  * or more is the length -1 followed by an 8-byte unsigned length. */
-#define BIG_MARKER (-1)
 #define SMALL_MAX 0x7fffffffu
 
 /* ---- checks, with CPython's words ---------------------------------------- */
@@ -129,6 +128,23 @@ size_t mp__frame_header(uint8_t hdr[12], uint64_t n)
     return 12;
 }
 
+bool mp__frame_is_big(const uint8_t h[4])
+{
+    return memcmp(h, "\xff\xff\xff\xff", 4) == 0;
+}
+
+uint64_t mp__frame_length(const uint8_t *h)
+{
+    uint64_t n = 0;
+    if (mp__frame_is_big(h)) {
+        for (int i = 4; i < 12; i++)
+            n = n << 8 | h[i];
+        return n;
+    }
+    n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+    return n > SMALL_MAX ? UINT64_MAX : n;
+}
+
 /* ---- reading ------------------------------------------------------------- */
 
 int mp__read_full(int fd, void *buf, size_t n, bool message_start)
@@ -168,20 +184,12 @@ static int read_header(mp_connection *c, uint64_t *n)
     int rc = c->records ? mp__rec_header(c, h) : mp__read_full(c->fd, h, 4, true);
     if (rc < 0)
         return rc;
-    int32_t small = (int32_t)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
-    if (small != BIG_MARKER) {
-        /* CPython would read a negative length as a huge one and fail;
-         * here it is simply a bad length. */
-        if (small < 0)
-            return bad_length(c);
-        *n = (uint64_t)small;
-    } else {
-        if (!c->records && (rc = mp__read_full(c->fd, h + 4, 8, false)) < 0)
-            return rc;
-        *n = 0;
-        for (int i = 4; i < 12; i++)
-            *n = *n << 8 | h[i];
-    }
+    if (mp__frame_is_big(h) && !c->records && (rc = mp__read_full(c->fd, h + 4, 8, false)) < 0)
+        return rc;
+    /* CPython would read a negative length as a huge one and fail; here
+     * it is simply a bad length. */
+    if ((*n = mp__frame_length(h)) == UINT64_MAX)
+        return bad_length(c);
     if (c->records)
         mp__rec_begin(c, *n);
     return 0;

@@ -108,7 +108,7 @@ int mp__rec_header(mp_connection *c, uint8_t *h)
             return r < 0 ? (int)r : c->end == 0 ? mp__fail(MP_EEOF, "%s", "")
                                                : mp__fail(MP_EOS, "got end of file during message");
         c->end += (uint32_t)r;
-        if (c->end >= 4 && memcmp(c->stage, "\xff\xff\xff\xff", 4) == 0)
+        if (c->end >= 4 && mp__frame_is_big(c->stage))
             need = 12;
     }
     memcpy(h, c->stage, need);

@@ -133,6 +133,12 @@ int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *
  * Shared by connections and the queues' channel (queue_channel.c). */
 size_t mp__frame_header(uint8_t hdr[12], uint64_t n);
 
+/* Reading one: the length h gives.  h holds 4 bytes, or 12 when they are
+ * the -1 marker (mp__frame_is_big).  UINT64_MAX for a negative 4-byte
+ * length, which CPython would read as a huge one and fail on. */
+bool mp__frame_is_big(const uint8_t h[4]);
+uint64_t mp__frame_length(const uint8_t *h);
+
 /* Write every byte of the iovecs (which this consumes) to c, with no
  * SIGPIPE; *sent (if not NULL) counts the bytes that went, also on an
  * error.  0, or the error of the write (MP_EOS for EPIPE). */

@@ -112,21 +112,13 @@ static int read_header(int fd, mp__qahead *a, uint64_t *len)
     int rc = fill(fd, a, 4, true);
     if (rc < 0)
         return rc;
-    const uint8_t *h = a->buf + a->start;
-    *len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-    if (*len != 0xffffffffu) {
-        consume(a, 4);
-        /* Only this library writes the channel; a bad length would mean
-         * a stream out of step, which nothing can put right. */
-        return *len > 0x7fffffffu ? mp__fail(MP_EOS, "bad message length") : 0;
-    }
-    if ((rc = fill(fd, a, 12, false)) < 0)
+    bool big = mp__frame_is_big(a->buf + a->start);
+    if (big && (rc = fill(fd, a, 12, false)) < 0)
         return rc;
-    h = a->buf + a->start;
-    *len = 0;
-    for (int i = 4; i < 12; i++)
-        *len = *len << 8 | h[i];
-    consume(a, 12);
+    *len = mp__frame_length(a->buf + a->start);
+    consume(a, big ? 12 : 4);
+    /* Only this library writes the channel; a bad length would mean a
+     * stream out of step, which nothing can put right. */
     return *len > SIZE_MAX / 2 ? mp__fail(MP_EOS, "bad message length") : 0;
 }
 
