@@ -1,4 +1,4 @@
-/* connection.c - Connection and Pipe: framed messages over a pipe or socket, as multiprocessing.connection frames them. */
+/* connection.c - Connection and Pipe: framed messages over a pipe, a socket or a Pipe's rings, as multiprocessing.connection frames them. */
 #include "connection.h"
 
 #include <errno.h>
@@ -109,6 +109,8 @@ int mp__conn_send(mp_connection *c, const void *buf, size_t n)
         return rc;
     uint8_t hdr[12];
     size_t hlen = mp__frame_header(hdr, n);
+    if (c->lanes)
+        return mp__lane_send(c, hdr, hlen, buf, n);
     if (c->records)
         return mp__rec_send(c, hdr, hlen, buf, n);
     struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, n}};
@@ -170,6 +172,8 @@ int mp__read_full(int fd, void *buf, size_t n, bool message_start)
  * writing only; one that cannot is closed. */
 static int bad_length(mp_connection *c)
 {
+    if (c->ring_msg)
+        mp__lane_abandon(c);
     if (c->writable)
         c->readable = false;
     else
@@ -177,11 +181,31 @@ static int bad_length(mp_connection *c)
     return mp__fail(MP_EOS, "bad message length");
 }
 
+/* A header from a Pipe's ring: CPython's framing there too. */
+static int ring_header(mp_connection *c, uint64_t *n)
+{
+    uint8_t h[12];
+    int rc = mp__lane_read(c, h, 4);
+    if (rc == 0 && mp__frame_is_big(h))
+        rc = mp__lane_read(c, h + 4, 8);
+    if (rc < 0)
+        return rc;
+    if ((*n = mp__frame_length(h)) == UINT64_MAX)
+        return bad_length(c);
+    mp__lane_body(c, *n);
+    return 0;
+}
+
 /* Read one header; *n is the message size. */
 static int read_header(mp_connection *c, uint64_t *n)
 {
     uint8_t h[12];
-    int rc = c->records ? mp__rec_header(c, h) : mp__read_full(c->fd, h, 4, true);
+    int rc = c->lanes ? mp__lane_begin(c) : 0;
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        return ring_header(c, n);
+    rc = c->records ? mp__rec_header(c, h) : mp__read_full(c->fd, h, 4, true);
     if (rc < 0)
         return rc;
     if (mp__frame_is_big(h) && !c->records && (rc = mp__read_full(c->fd, h + 4, 8, false)) < 0)
@@ -198,6 +222,10 @@ static int read_header(mp_connection *c, uint64_t *n)
 /* The bytes of the message whose header was read. */
 static int read_body_bytes(mp_connection *c, void *buf, size_t n)
 {
+    if (n == 0)
+        return 0;
+    if (c->ring_msg)
+        return mp__lane_read(c, buf, n);
     return c->records ? mp__rec_read(c, buf, n) : mp__read_full(c->fd, buf, n, false);
 }
 
@@ -216,6 +244,15 @@ static int recv_size(mp_connection *c, ptrdiff_t maxlength, size_t *want)
     return 0;
 }
 
+/* A message whose header was read is given up (no memory for it): a
+ * ring's rest is dropped, so that the next reader starts at a message. */
+static int give_up(mp_connection *c, int rc)
+{
+    if (c->ring_msg)
+        mp__lane_abandon(c);
+    return rc;
+}
+
 /* Up to this size a message is read into memory reserved at once; past
  * it, the length comes from the peer and is not trusted (below). */
 #define TRUSTED_SIZE (1u << 20)
@@ -229,14 +266,14 @@ static int read_body(mp_connection *c, size_t want, uint8_t **buf)
     size_t cap = want < TRUSTED_SIZE ? want : TRUSTED_SIZE, got = 0;
     uint8_t *b = malloc(cap ? cap : 1);
     if (!b)
-        return mp__fail(MP_ENOMEM, "out of memory");
+        return give_up(c, mp__fail(MP_ENOMEM, "out of memory"));
     while (got < want) {
         if (got == cap) {
             size_t ncap = cap * 2 < want ? cap * 2 : want;
             uint8_t *nb = realloc(b, ncap);
             if (!nb) {
                 free(b);
-                return mp__fail(MP_ENOMEM, "out of memory");
+                return give_up(c, mp__fail(MP_ENOMEM, "out of memory"));
             }
             b = nb;
             cap = ncap;
@@ -286,7 +323,7 @@ int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **o
     if (maxlength != MP_ALL && maxlength < 0)
         return mp__fail(MP_EVALUE, "negative maxlength");
     uint8_t *b;
-    size_t n;
+    size_t n = 0;
     /* A message of trusted size goes straight into the bytes value, with
      * no buffer to copy it out of. */
     if ((rc = recv_size(c, maxlength, &n)) < 0)
@@ -294,7 +331,7 @@ int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **o
     if (n <= TRUSTED_SIZE) {
         mp_value *v = mp__bytes_uninit(n, &b);
         if (!v)
-            return MP_ENOMEM;
+            return give_up(c, MP_ENOMEM);
         if ((rc = read_body_bytes(c, b, n)) < 0) {
             mp_decref(v);
             return rc;
@@ -361,7 +398,7 @@ int mp_connection_send(mp_connection *c, const mp_value *obj)
 
 int mp_connection_recv(mp_connection *c, mp_value **out)
 {
-    size_t n;
+    size_t n = 0;
     int rc = recv_size(c, MP_ALL, &n);
     if (rc < 0)
         return rc;
@@ -382,6 +419,8 @@ int mp_connection_poll(mp_connection *c, double timeout)
     int rc = check_readable(c);
     if (rc < 0)
         return rc;
+    if (c->lanes && (rc = mp__lane_poll(c, timeout < 0 ? -1.0 : timeout)) != 2)
+        return rc;
     if (mp__conn_staged(c))
         return 1;
     return mp__wait_readable(c->fd, timeout < 0 ? -1.0 : timeout);
@@ -390,7 +429,12 @@ int mp_connection_poll(mp_connection *c, double timeout)
 int mp_connection_fileno(const mp_connection *c)
 {
     int rc = check_closed(c);
-    return rc < 0 ? rc : c->fd;
+    if (rc < 0)
+        return rc;
+    /* What a user does with the descriptor must see CPython's stream. */
+    if (c->lanes)
+        mp__lane_to_socket(c);
+    return c->fd;
 }
 
 int mp_connection_close(mp_connection *c)
@@ -400,6 +444,7 @@ int mp_connection_close(mp_connection *c)
      * not give the child a connection that would close that. */
     int fd = c->fd;
     if (fd >= 0) {
+        mp__lane_forget(c);
         c->fd = -1;
         close(fd);
     }
@@ -434,6 +479,7 @@ static void finalize(mp__object *o)
     mp_connection_close((mp_connection *)o);
     free(((mp_connection *)o)->stage);
     mp__spare_free(&((mp_connection *)o)->spare);
+    mp__shm_close(&((mp_connection *)o)->shm);
 }
 
 /* For a spawn or forkserver child: the descriptor travels beside the
@@ -446,7 +492,14 @@ static mp_value *reduce(mp__object *o)
     int idx = mp__reduce_fd(o, c->fd);
     if (idx < 0)
         return NULL;
-    return mp_tuple_of(idx, (bool)c->readable, (bool)c->writable);
+    if (!c->lanes)
+        return mp_tuple_of(idx, (bool)c->readable, (bool)c->writable);
+    int m = mp__reduce_fd(o, c->shm.fd);
+    mp_value *state = m < 0 ? NULL : mp_tuple_of(idx, (bool)c->readable, (bool)c->writable, m,
+                                                 (int)c->side);
+    if (state)
+        mp__lane_reduced(c);
+    return state;
 }
 
 static mp__object *rebuild(const mp_value *state);
@@ -458,18 +511,31 @@ MP_CLASS(connection_class);
 
 static mp__object *rebuild(const mp_value *state)
 {
-    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 3) {
+    size_t len = mp_typeof(state) == MP_T_TUPLE ? mp_len(state) : 0;
+    if (len != 3 && len != 5) {
         mp__fail(MP_EUNPICKLE, "bad state for a Connection");
         return NULL;
     }
     int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
-    if (fd < 0)
+    int memfd = len == 5 && fd >= 0 ? mp__rebuild_fd(mp_as_int(mp_item(state, 3))) : -1;
+    if (fd < 0 || (len == 5 && memfd < 0)) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
+    }
     mp_connection *c = mp_connection_new(fd, mp_as_bool(mp_item(state, 1)),
                                          mp_as_bool(mp_item(state, 2)));
-    if (!c)
+    if (!c) {
         close(fd);
-    return c ? &c->ob : NULL;
+        if (memfd >= 0)
+            close(memfd);
+        return NULL;
+    }
+    if (len == 5 && mp__lanes_attach(c, memfd, (int)mp_as_int(mp_item(state, 4))) < 0) {
+        mp_connection_free(c);
+        return NULL;
+    }
+    return &c->ob;
 }
 
 mp_connection *mp_connection_new(int fd, bool readable, bool writable)
@@ -482,6 +548,7 @@ mp_connection *mp_connection_new(int fd, bool readable, bool writable)
     if (!c)
         return NULL;
     c->fd = fd;
+    c->shm.fd = -1;
     c->readable = readable;
     c->writable = writable;
     int type;
@@ -503,8 +570,9 @@ int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
     int fds[2];
     bool duplex = !opts || opts->duplex != MP_NO;
     *a = *b = NULL;
-    /* Duplex ends carry records (connection_records.c); a one-way Pipe is an
-     * os.pipe(), as CPython's. */
+    /* Duplex ends carry their messages through rings (connection_lane.c),
+     * and records on the socket once fileno() is out (connection_records.c);
+     * a one-way Pipe is an os.pipe(), as CPython's. */
     if (duplex ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
                : pipe2(fds, O_CLOEXEC) < 0)
         return mp__fail_errno(duplex ? "socketpair" : "pipe");
@@ -513,19 +581,19 @@ int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
      * records of 208 KiB, two in flight, about 1.4x the bytes per second
      * of the default buffer (scripts/bench-messaging bulk).  Asking no
      * more than the stock limit keeps this the same on machines whose
-     * limit was raised.  A Pipe then holds about twice what CPython's
-     * does before a send blocks (278 small messages there, 555 here). */
+     * limit was raised.  (On its socket a Pipe then holds about twice what
+     * CPython's does before a send blocks: 555 small messages, not 278.) */
     for (int i = 0; duplex && i < 2; i++) {
         int sndbuf = 212992;
         setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     }
     *a = mp_connection_new(fds[0], true, duplex);
     *b = mp_connection_new(fds[1], duplex, true);
-    if (!*a || !*b) {
+    int rc = !*a || !*b ? MP_ENOMEM : duplex ? mp__lanes_create(*a, *b) : 0;
+    if (rc < 0) {
         if (*a) mp_connection_free(*a); else close(fds[0]);
         if (*b) mp_connection_free(*b); else close(fds[1]);
         *a = *b = NULL;
-        return MP_ENOMEM;
     }
-    return 0;
+    return rc;
 }

@@ -3,6 +3,9 @@
 #define MP_CONNECTION_H
 
 #include "internal.h"
+#include "semlock.h"
+
+typedef struct mp__lanes mp__lanes;
 
 struct mp_connection {
     mp__object ob;
@@ -14,6 +17,14 @@ struct mp_connection {
     uint32_t pos, end;          /* records: stage[pos, end) is read and not yet taken */
     uint64_t left;              /* records: bytes of the current message still in the socket */
     mp__spare spare;            /* recv's buffer for large pickles, kept for the next */
+    /* A duplex Pipe's end: its messages go through rings (connection_lane.c). */
+    mp__lanes *lanes;           /* NULL for any other connection */
+    mp__shm shm;                /* the block lanes is in */
+    uint8_t side;               /* sends on lanes->lane[side], reads the other */
+    bool counted;               /* in lanes->handles[side] and this process's list */
+    bool ring_msg;              /* reading a message from the ring (its rlock held) */
+    uint64_t ring_left;         /* its bytes still to read; UINT64_MAX until its header is */
+    mp_connection *next, *prev; /* this process's counted ends */
 };
 
 /* ---- records (connection_records.c) --------------------------------------- */
@@ -33,6 +44,41 @@ void mp__rec_begin(mp_connection *c, uint64_t n);
 /* n bytes of the current body into buf: 0, or MP_EOS ("got end of file
  * during message", a system error). */
 int mp__rec_read(mp_connection *c, uint8_t *buf, size_t n);
+
+/* ---- lanes (connection_lane.c) ------------------------------------------------ */
+
+/* Make the shared block of a new Pipe's two ends, counted open once each:
+ * 0, MP_EOS or MP_ENOMEM. */
+int mp__lanes_create(mp_connection *a, mp_connection *b);
+/* A child's end, rebuilt from the block's memfd (taken even on failure). */
+int mp__lanes_attach(mp_connection *c, int memfd, int end);
+/* The end was reduced for a child, which will hold a copy. */
+void mp__lane_reduced(mp_connection *c);
+/* The end is closed in this process (idempotent); see also
+ * mp__lanes_forget_all in internal.h. */
+void mp__lane_forget(mp_connection *c);
+
+/* Send one framed message (header, body): 0, MP_EOS (BrokenPipeError
+ * once the peer has gone). */
+int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8_t *buf, size_t n);
+/* Wait for the next message: 1 it is in the ring (then read it with
+ * mp__lane_read: its header, mp__lane_body, its body), 0 it is on the
+ * socket (read it as before), MP_EEOF, MP_EOS. */
+int mp__lane_begin(mp_connection *c);
+void mp__lane_body(mp_connection *c, uint64_t n);
+/* n bytes of the ring message into dst (NULL drops them): 0, or MP_EOS
+ * "got end of file during message".  The message's lock goes with its
+ * last byte or an error. */
+int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n);
+/* Drop the rest of a ring message being read (a refused length, no
+ * memory), so that the next reader starts at a message. */
+void mp__lane_abandon(mp_connection *c);
+/* poll(timeout): 1 a message or end of file waits, 0 not within timeout
+ * (< 0 none), 2 the ring is drained and in socket mode (ask the socket),
+ * or an error. */
+int mp__lane_poll(mp_connection *c, double timeout);
+/* fileno() was asked: the Pipe goes to socket mode. */
+void mp__lane_to_socket(const mp_connection *c);
 
 /* The start of a message waits in the stage (read with an earlier one
  * from a raw record holding two): the socket may be empty, yet a recv

@@ -8,7 +8,8 @@
 #include <sys/uio.h>
 
 /*
- * Records.  Pipe's duplex ends are a SOCK_SEQPACKET socketpair: the bytes
+ * Records.  Pipe's duplex ends are a SOCK_SEQPACKET socketpair (which
+ * carries their messages once fileno() is out: connection_lane.c): the bytes
  * on it are CPython's framing, as on any connection, but cut into records
  * of at most RECORD_MAX bytes, and a record never holds bytes of two
  * messages.  A reader can then take a whole record per system call without

@@ -110,6 +110,11 @@ void mp__run_finalizers(int minpriority);
 int mp__register_after_fork(void (*fn)(void *), void *arg);
 void mp__unregister_after_fork(void (*fn)(void *), void *arg);
 void mp__run_after_fork(void);
+
+/* Every end of a duplex Pipe this process holds is no longer counted as
+ * open by its peers (connection_lane.c): the last thing a process does
+ * in its exit function, as the kernel is about to close them. */
+void mp__lanes_forget_all(void);
 /* Around fork() in the fork start method: hold the hook lists' locks
  * across it, then release them (parent) or make them anew (child). */
 void mp__hooks_before_fork(void);

@@ -292,6 +292,7 @@ void mp__exit_function(void)
     free(kids);
     mp_debug("running the remaining \"atexit\" finalizers");
     mp__run_finalizers(INT_MIN);
+    mp__lanes_forget_all();
 }
 
 /* ---- a child's bootstrap ------------------------------------------------ */
