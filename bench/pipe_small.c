@@ -5,9 +5,11 @@
  * of mp_pipe(); a child started with METHOD receives them with
  * mp_connection_recv, checks each is the next one, and sends back their sum.
  * The clock runs from the first send (the child has said it is ready) to
- * the sum.  The floor: N frames of the same size (4-byte length and a
- * pickled int), each written with one write(2) on a socketpair, read by a
- * forked child in 64 KiB reads and counted.
+ * the sum.  For reference, the floor of a socket: N frames of the same
+ * size (4-byte length and a pickled int), each written with one write(2)
+ * on a socketpair, read by a forked child in 64 KiB reads and counted (a
+ * Pipe's rings make no system call while the reader keeps up, so ours
+ * can pass it).
  * Prints "mp_pipe msgs-per-second" and "raw_pipe msgs-per-second", the best
  * of REPS runs; scripts/bench-messaging runs it beside bench/pipe_small.py.
  * PIN (default none) is where the two processes run: see choose_cpus.
