@@ -66,13 +66,13 @@ $(LESSON_BUILD)/lessons/%/lesson: $$(wildcard lessons/%/*.c) $(LESSON_LIB) ref/i
 
 lessons-build: $(LESSON_BINS)
 
-$(BUILD)/test/%: ref/test/%.c $(LIBA) ref/test/tap.h
+$(BUILD)/test/%: ref/test/%.c $(LIBA) $(wildcard ref/test/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iref/src -Iref/test -o $@ $< $(LIBA) $(LDLIBS)
 
 # The unit tests again, library included, under AddressSanitizer and UBSan.
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(BUILD)/test-san/%: ref/test/%.c $(LIB_SRCS) $(LIB_HDRS) ref/test/tap.h
+$(BUILD)/test-san/%: ref/test/%.c $(LIB_SRCS) $(LIB_HDRS) $(wildcard ref/test/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -Iref/test -o $@ $< $(LIB_SRCS) $(LDLIBS)
 

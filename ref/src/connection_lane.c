@@ -1,5 +1,6 @@
 /* connection_lane.c - a duplex Pipe's messages through rings of bytes in shared memory; the socket stays for waking, end of file and fileno(). */
 #include "connection.h"
+#include "ring.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -67,8 +68,6 @@
 #define RING (256 * 1024)
 #define START ((uint32_t)-(RING / 2))   /* every lane crosses the counters' wrap early */
 #define BELL (1ull << 32)
-#define SPINS 2000
-#define YIELD_EVERY 64
 #define LOOK_MS 100                     /* how often a writer waiting for room looks at its peer */
 
 enum { RING_MODE, SOCKET_MODE };
@@ -90,25 +89,6 @@ struct mp__lanes {
 
 static lane *out_lane(const mp_connection *c) { return &c->lanes->lane[c->side]; }
 static lane *in_lane(const mp_connection *c) { return &c->lanes->lane[1 - c->side]; }
-
-static void relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-/* Spin round i of a wait: every YIELD_EVERY-th gives the CPU away, so
- * that two ends sharing one CPU let each other run. */
-static void spin(int i)
-{
-    if (i % YIELD_EVERY == 0)
-        sched_yield();
-    else
-        relax();
-}
 
 static int lock(pthread_mutex_t *m)
 {
@@ -330,10 +310,10 @@ static int clear_bell(mp_connection *c, lane *l)
  * little before sleeping in poll(). */
 static int await_data(mp_connection *c, lane *l, uint32_t tail, double timeout, bool inside)
 {
-    for (int i = 1; timeout != 0 && i <= SPINS; i++) {
+    for (int i = 1; timeout != 0 && i <= MP__SPINS; i++) {
         if ((uint32_t)atomic_load_explicit(&l->hb, memory_order_acquire) != tail)
             return 1;
-        spin(i);
+        mp__spin(i);
     }
     double end = timeout > 0 ? mp__monotonic() + timeout : 0;
     for (;;) {
@@ -383,8 +363,8 @@ static int ring_write(mp_connection *c, lane *l, const uint8_t *const segs[2], c
         if (used > RING)
             return mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
         if (used == RING) {
-            for (int i = 1; i <= SPINS && atomic_load(&l->tail) == tail; i++)
-                spin(i);
+            for (int i = 1; i <= MP__SPINS && atomic_load(&l->tail) == tail; i++)
+                mp__spin(i);
             if (atomic_load(&l->tail) != tail)
                 continue;
             atomic_fetch_add(&l->wwait, 1);
@@ -396,15 +376,7 @@ static int ring_write(mp_connection *c, lane *l, const uint8_t *const segs[2], c
                 return broken_pipe();
             continue;
         }
-        for (size_t room = RING - used; s < 2 && room > 0;) {
-            size_t k = lens[s] - at < room ? lens[s] - at : room;
-            size_t off = head % RING, first = k < RING - off ? k : RING - off;
-            memcpy(l->data + off, segs[s] + at, first);
-            memcpy(l->data, segs[s] + at + first, k - first);
-            head += (uint32_t)k, room -= k, at += k;
-            if (at == lens[s])
-                s++, at = 0;
-        }
+        head = mp__ring_fill(l->data, RING, head, RING - used, segs, lens, &s, &at);
         rc = publish(c, l, head);
     }
     return rc;
@@ -507,10 +479,8 @@ int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n)
             return rc;
         }
         size_t k = n < avail ? n : avail;
-        size_t off = tail % RING, first = k < RING - off ? k : RING - off;
         if (dst) {
-            memcpy(dst, l->data + off, first);
-            memcpy(dst + first, l->data, k - first);
+            mp__ring_copy_out(dst, l->data, RING, tail, k);
             dst += k;
         }
         tail += (uint32_t)k, n -= k;

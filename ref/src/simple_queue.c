@@ -1,5 +1,6 @@
 /* simple_queue.c - SimpleQueue: a byte ring in shared memory with a process-shared lock at each end, written and read in the caller (queues.py). */
 #include "queue.h"
+#include "ring.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -42,13 +43,7 @@
 #define RING (64 * 1024)
 #define HEADER 8
 #define START ((uint32_t)-(RING / 2))
-/* Rounds of looking again before sleeping: a reader that keeps up with
- * the writer would otherwise sleep after every message and make each put
- * a wake-up call.  Every YIELD_EVERY-th round gives the CPU away, so that
- * when both ends share one CPU the other end runs instead of the spin
- * (pinned to one CPU, bench/queue_ints went from 4.6x CPython to 32x). */
-#define SPINS 2000
-#define YIELD_EVERY 64
+/* Each side spins a little before it sleeps: see ring.h. */
 
 typedef struct shared {
     mp__sem rlock, wlock;
@@ -75,27 +70,15 @@ static const mp_class simple_queue_class;
 
 /* ---- the ring ----------------------------------------------------------------- */
 
-static void relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
 /* Wait until *word is no longer seen, spinning a little and then asleep
  * (said in *waiting).  Interrupted sleeps are resumed; if futex itself is
  * refused (a sandbox), the wait yields the CPU instead. */
 static void await_move(_Atomic uint32_t *word, uint32_t seen, _Atomic uint32_t *waiting)
 {
-    for (int i = 1; i <= SPINS; i++) {
+    for (int i = 1; i <= MP__SPINS; i++) {
         if (atomic_load_explicit(word, memory_order_acquire) != seen)
             return;
-        if (i % YIELD_EVERY == 0)
-            sched_yield();
-        else
-            relax();
+        mp__spin(i);
     }
     atomic_fetch_add(waiting, 1);
     while (atomic_load(word) == seen)
@@ -133,15 +116,7 @@ static int ring_write(shared *sh, const uint8_t *const segs[2], const size_t len
             await_move(&sh->tail, tail, &sh->wwait);
             continue;
         }
-        for (size_t room = RING - used; s < 2 && room > 0;) {
-            size_t k = lens[s] - at < room ? lens[s] - at : room;
-            size_t off = head % RING, first = k < RING - off ? k : RING - off;
-            memcpy(sh->data + off, segs[s] + at, first);
-            memcpy(sh->data, segs[s] + at + first, k - first);
-            head += (uint32_t)k, room -= k, at += k;
-            if (at == lens[s])
-                s++, at = 0;
-        }
+        head = mp__ring_fill(sh->data, RING, head, RING - used, segs, lens, &s, &at);
         atomic_store(&sh->head, head);
         wake(&sh->head, &sh->rwait);
     }
@@ -163,10 +138,8 @@ static int ring_read(shared *sh, uint8_t *dst, size_t n)
             continue;
         }
         size_t k = n < avail ? n : avail;
-        size_t off = tail % RING, first = k < RING - off ? k : RING - off;
         if (dst) {
-            memcpy(dst, sh->data + off, first);
-            memcpy(dst + first, sh->data, k - first);
+            mp__ring_copy_out(dst, sh->data, RING, tail, k);
             dst += k;
         }
         tail += (uint32_t)k, n -= k;

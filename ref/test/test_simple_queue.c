@@ -9,6 +9,7 @@
  * that sleeps is woken.  No check depends on how long something takes.
  */
 #include "internal.h"
+#include "messages.h"
 #include "tap.h"
 
 #include <pthread.h>
@@ -20,38 +21,6 @@
 static const char *const methods[] = {"fork", "spawn", "forkserver"};
 
 #define RING (64 * 1024)        /* simple_queue.c's ring */
-
-/* Byte j of message (tag, i): a pattern that shows a piece out of place. */
-static uint8_t pattern(int64_t tag, int64_t i, size_t j)
-{
-    return (uint8_t)((tag * 7 + i * 31 + (int64_t)j) % 251);
-}
-
-static mp_value *message(int64_t tag, int64_t i, size_t size)
-{
-    uint8_t *b = malloc(size ? size : 1);
-    for (size_t j = 0; j < size; j++)
-        b[j] = pattern(tag, i, j);
-    mp_value *v = mp_tuple_of(tag, i, mp_bytes(b, size));
-    free(b);
-    return v;
-}
-
-/* 1 when v is message (tag, i) of some size, whole: its size in *size. */
-static bool whole(const mp_value *v, int64_t *tag, int64_t *i, size_t *size)
-{
-    if (mp_typeof(v) != MP_T_TUPLE || mp_len(v) != 3)
-        return false;
-    *tag = mp_as_int(mp_item(v, 0));
-    *i = mp_as_int(mp_item(v, 1));
-    const uint8_t *b = mp_as_bytes(mp_item(v, 2), size);
-    if (!b)
-        return false;
-    for (size_t j = 0; j < *size; j++)
-        if (b[j] != pattern(*tag, *i, j))
-            return false;
-    return true;
-}
 
 /* Sizes around the ring's: a pickle adds a few bytes and the ring an
  * 8-byte length, so these land on either side of its edges. */
@@ -81,27 +50,15 @@ static int reader(mp_value *args)
 {
     mp_simple_queue *q = mp_as_simple_queue(mp_item(args, 0));
     mp_simple_queue *results = mp_as_simple_queue(mp_item(args, 1));
-    int64_t n = mp_as_int(mp_item(args, 2)), got = 0, wrong = 0, unordered = 0, bytes = 0;
-    int64_t last[2] = {-1, -1};
-    for (int64_t k = 0; k < n; k++) {
+    tally t = tally_new();
+    for (int64_t k = 0; k < mp_as_int(mp_item(args, 2)); k++) {
         mp_value *v;
         int rc = mp_simple_queue_get(q, &v);
         if (rc < 0)
             return rc;
-        int64_t tag, i;
-        size_t size;
-        if (!whole(v, &tag, &i, &size) || tag < 0 || tag > 1) {
-            wrong++;
-        } else {
-            got++;
-            bytes += (int64_t)size;
-            if (i <= last[tag])
-                unordered++;
-            last[tag] = i;
-        }
-        mp_decref(v);
+        tally_add(&t, v);
     }
-    return mp_simple_queue_put(results, mp_tuple_of(got, wrong, unordered, bytes));
+    return mp_simple_queue_put(results, tally_value(&t));
 }
 MP_TARGET(reader);
 
