@@ -416,6 +416,22 @@ static void end_message(mp_connection *c, lane *l)
     pthread_mutex_unlock(&l->rlock);
 }
 
+/* In socket mode, a writer of the ring is still counted: wait for it,
+ * unless it died inside its send (its robust wlock says so, or is free
+ * with the count left up), which would leave every reader waiting. */
+static void writer_check(lane *l)
+{
+    int e = pthread_mutex_trylock(&l->wlock);
+    if (e != 0 && e != EOWNERDEAD) {
+        sched_yield();
+        return;
+    }
+    if (e == EOWNERDEAD)
+        pthread_mutex_consistent(&l->wlock);
+    atomic_store(&l->writers, 0);
+    pthread_mutex_unlock(&l->wlock);
+}
+
 int mp__lane_begin(mp_connection *c)
 {
     lane *l = in_lane(c);
@@ -439,7 +455,7 @@ int mp__lane_begin(mp_connection *c)
                 if ((rc = clear_bell(c, l)) < 0)
                     break;
             } else {
-                sched_yield();
+                writer_check(l);
             }
             continue;
         }
