@@ -665,14 +665,16 @@ int mp_set_executable(const char *path);
  */
 typedef struct mp_connection mp_connection;
 
-/* Pipe(duplex=True): two connected ends.  duplex (the default) is a Unix
- * socketpair whose ends both send and receive (SOCK_SEQPACKET: CPython's
- * framing cut into records that never span two messages, so a reader takes
- * a small message in one system call and never more than its message, see
- * connection.c); .duplex = MP_NO gives
+/* Pipe(duplex=True): two connected ends.  duplex (the default) gives ends
+ * that both send and receive: CPython's framing, carried through a 256 KiB
+ * ring of shared memory each way, so that a send or recv makes no system
+ * call while the other end keeps up, beside a Unix socketpair that wakes a
+ * sleeping reader and says when a peer has gone (see connection_lane.c).
+ * Any number of processes may hold and use either end; readers of one end
+ * take turns, as do its writers.  .duplex = MP_NO gives
  * (reader, writer) over a pipe, and using an end the wrong way is
  * MP_EOS "connection is write-only" / "connection is read-only".
- * Returns 0 or MP_EOS. */
+ * Returns 0 or MP_EOS (no descriptor or shared memory left). */
 typedef struct mp_pipe_opts {
     int duplex;                 /* 0 or MP_YES: two-way; MP_NO: one-way */
 } mp_pipe_opts;
@@ -721,7 +723,12 @@ int mp_connection_poll(mp_connection *c, double timeout);
 
 /* fileno(), close(), closed, readable, writable.  close is idempotent;
  * every other call on a closed connection is MP_ECLOSED "handle is closed"
- * (fileno returns it too). */
+ * (fileno returns it too).  The first fileno() on either end of a duplex
+ * Pipe, in any process, sends that Pipe's later messages through its socket
+ * (SOCK_SEQPACKET records that never span two messages), so that what you
+ * poll, select or write on the descriptor is CPython's byte stream; the
+ * Pipe is then about as fast as before the rings.  wait() and poll() do not
+ * need it. */
 int mp_connection_fileno(const mp_connection *c);
 int mp_connection_close(mp_connection *c);
 bool mp_connection_closed(const mp_connection *c);
