@@ -4,6 +4,8 @@
 
 #include <mp.h>
 
+#include "tap.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,6 +75,27 @@ static inline void tally_add(tally *t, mp_value *v)
 static inline mp_value *tally_value(const tally *t)
 {
     return mp_tuple_of(t->got, t->wrong, t->unordered, t->bytes);
+}
+
+/* Add a reader's tally_value (taken) to t. */
+static inline void tally_merge(tally *t, mp_value *v)
+{
+    t->got += mp_as_int(mp_item(v, 0));
+    t->wrong += mp_as_int(mp_item(v, 1));
+    t->unordered += mp_as_int(mp_item(v, 2));
+    t->bytes += mp_as_int(mp_item(v, 3));
+    mp_decref(v);
+}
+
+/* What the readers of two writers' n messages each (bytes_each bytes in
+ * all per writer) must have seen together. */
+static inline void tally_check(const tally *t, const char *method, int64_t n, size_t bytes_each)
+{
+    tap_is_int(t->got, 2 * n, "%s: two readers got the two writers' %lld messages", method,
+               (long long)(2 * n));
+    tap_is_int(t->wrong, 0, "%s: none mixed or torn", method);
+    tap_is_int(t->unordered, 0, "%s: each writer's in its order", method);
+    tap_is_int(t->bytes, (int64_t)(2 * bytes_each), "%s: every byte once", method);
 }
 
 #endif

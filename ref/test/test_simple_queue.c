@@ -152,27 +152,17 @@ static void test_many_processes(void)
                 .target = k < 2 ? writer : reader, .args = args});
             mp_process_start(p[k]);
         }
-        int64_t got = 0, wrong = 0, unordered = 0, bytes = 0;
-        for (int k = 0; k < 2; k++) {
-            mp_value *v;
-            if (mp_simple_queue_get(res, &v) < 0)
-                break;
-            got += mp_as_int(mp_item(v, 0));
-            wrong += mp_as_int(mp_item(v, 1));
-            unordered += mp_as_int(mp_item(v, 2));
-            bytes += mp_as_int(mp_item(v, 3));
-            mp_decref(v);
-        }
+        tally t = tally_new();
+        mp_value *v;
+        for (int k = 0; k < 2 && mp_simple_queue_get(res, &v) == 0; k++)
+            tally_merge(&t, v);
         int codes = 0;
         for (int k = 0; k < 4; k++) {
             mp_process_join(p[k], MP_WAIT_FOREVER);
             codes += mp_process_exitcode(p[k]) != 0;
             mp_process_free(p[k]);
         }
-        tap_is_int(got, 2 * N, "%s: two readers got the two writers' %d messages", methods[m], 2 * N);
-        tap_is_int(wrong, 0, "%s: none mixed or torn", methods[m]);
-        tap_is_int(unordered, 0, "%s: each writer's in its order", methods[m]);
-        tap_is_int(bytes, (int64_t)(2 * expect_bytes), "%s: every byte once", methods[m]);
+        tally_check(&t, methods[m], N, expect_bytes);
         tap_is_int(codes, 0, "%s: the four children exit 0", methods[m]);
         TAP_OK(mp_simple_queue_empty(q), "%s: nothing left over", methods[m]);
         mp_simple_queue_free(q);
