@@ -3,15 +3,12 @@
 #include "ring.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -322,21 +319,14 @@ static int await_data(mp_connection *c, lane *l, uint32_t tail, double timeout, 
             return rc;
         if ((uint32_t)atomic_load(&l->hb) != tail)
             return 1;
-        int ms = -1;
-        if (timeout >= 0) {
-            double left = timeout == 0 ? 0 : end - mp__monotonic();
-            ms = left <= 0 ? 0 : (int)(left * 1000.0 + 0.999);
-        }
-        struct pollfd p = {c->fd, POLLIN, 0};
-        int r = poll(&p, 1, ms);
-        if (r < 0 && errno != EINTR)
-            return mp__fail_errno("poll");
+        double left = timeout <= 0 ? timeout : end - mp__monotonic();
+        int r = mp__wait_readable(c->fd, timeout > 0 && left < 0 ? 0 : left);
+        if (r < 0)
+            return r;
         if ((uint32_t)atomic_load(&l->hb) != tail)
             return 1;
         if (r == 0)
             return 0;
-        if (r < 0)
-            continue;
         uint8_t byte;
         ssize_t k = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (k == 0)
@@ -363,14 +353,12 @@ static int ring_write(mp_connection *c, lane *l, const uint8_t *const segs[2], c
         if (used > RING)
             return mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
         if (used == RING) {
-            for (int i = 1; i <= MP__SPINS && atomic_load(&l->tail) == tail; i++)
-                mp__spin(i);
-            if (atomic_load(&l->tail) != tail)
+            if (mp__ring_spin(&l->tail, tail))
                 continue;
             atomic_fetch_add(&l->wwait, 1);
             struct timespec ts = {0, LOOK_MS * 1000000L};
             while (atomic_load(&l->tail) == tail && !peer_gone(c, true))
-                syscall(SYS_futex, (uint32_t *)&l->tail, FUTEX_WAIT, tail, &ts, NULL, 0);
+                mp__ring_sleep(&l->tail, tail, &ts);
             atomic_fetch_sub(&l->wwait, 1);
             if (atomic_load(&l->tail) == tail)
                 return broken_pipe();
@@ -501,8 +489,7 @@ int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n)
         }
         tail += (uint32_t)k, n -= k;
         atomic_store(&l->tail, tail);
-        if (atomic_load(&l->wwait))
-            syscall(SYS_futex, (uint32_t *)&l->tail, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+        mp__ring_wake(&l->tail, &l->wwait);
         if (c->ring_left != UINT64_MAX && (c->ring_left -= k) == 0)
             end_message(c, l);
     }

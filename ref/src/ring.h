@@ -1,11 +1,19 @@
-/* ring.h - what SimpleQueue's ring (simple_queue.c) and a Pipe's lanes (connection_lane.c) share: copying bytes in and out across the ring's end, and spinning politely. */
+/* ring.h - what SimpleQueue's ring (simple_queue.c) and a Pipe's lanes (connection_lane.c) share: copying bytes in and out across the ring's end, spinning politely, and sleeping on a counter. */
 #ifndef MP_RING_H
 #define MP_RING_H
 
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 /* Spin rounds before sleeping: a reader that keeps up with its writer
  * would otherwise sleep after every message, and make each write a
@@ -27,6 +35,35 @@ static inline void mp__spin(int i)
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+/* Spin while *word is seen: true when it moved within the spin. */
+static inline bool mp__ring_spin(_Atomic uint32_t *word, uint32_t seen)
+{
+    for (int i = 1; i <= MP__SPINS; i++) {
+        if (atomic_load_explicit(word, memory_order_acquire) != seen)
+            return true;
+        mp__spin(i);
+    }
+    return false;
+}
+
+/* Sleep once on *word (a futex shared between processes) while it is
+ * seen, for at most ts (NULL: no limit); callers look again and loop.  A
+ * sleeper first says so in a counter its waker reads (mp__ring_wake).  If
+ * futex itself is refused (a sandbox), this yields the CPU instead. */
+static inline void mp__ring_sleep(_Atomic uint32_t *word, uint32_t seen, const struct timespec *ts)
+{
+    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, ts, NULL, 0) < 0 &&
+        errno != EAGAIN && errno != EINTR && errno != ETIMEDOUT)
+        sched_yield();
+}
+
+/* After moving *word: wake its sleepers, if any said so in *waiting. */
+static inline void mp__ring_wake(_Atomic uint32_t *word, _Atomic uint32_t *waiting)
+{
+    if (atomic_load(waiting))
+        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 /* Copy as much of the two segments (from segment *s, byte *at) as room

@@ -2,14 +2,8 @@
 #include "queue.h"
 #include "ring.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -71,28 +65,15 @@ static const mp_class simple_queue_class;
 /* ---- the ring ----------------------------------------------------------------- */
 
 /* Wait until *word is no longer seen, spinning a little and then asleep
- * (said in *waiting).  Interrupted sleeps are resumed; if futex itself is
- * refused (a sandbox), the wait yields the CPU instead. */
+ * (said in *waiting). */
 static void await_move(_Atomic uint32_t *word, uint32_t seen, _Atomic uint32_t *waiting)
 {
-    for (int i = 1; i <= MP__SPINS; i++) {
-        if (atomic_load_explicit(word, memory_order_acquire) != seen)
-            return;
-        mp__spin(i);
-    }
+    if (mp__ring_spin(word, seen))
+        return;
     atomic_fetch_add(waiting, 1);
     while (atomic_load(word) == seen)
-        if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, NULL, NULL, 0) < 0 &&
-            errno != EAGAIN && errno != EINTR)
-            sched_yield();
+        mp__ring_sleep(word, seen, NULL);
     atomic_fetch_sub(waiting, 1);
-}
-
-/* After moving *word: wake its sleepers, if any said so. */
-static void wake(_Atomic uint32_t *word, _Atomic uint32_t *waiting)
-{
-    if (atomic_load(waiting))
-        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 /* A count of waiting bytes over RING: another process wrote the block. */
@@ -118,7 +99,7 @@ static int ring_write(shared *sh, const uint8_t *const segs[2], const size_t len
         }
         head = mp__ring_fill(sh->data, RING, head, RING - used, segs, lens, &s, &at);
         atomic_store(&sh->head, head);
-        wake(&sh->head, &sh->rwait);
+        mp__ring_wake(&sh->head, &sh->rwait);
     }
     return 0;
 }
@@ -144,7 +125,7 @@ static int ring_read(shared *sh, uint8_t *dst, size_t n)
         }
         tail += (uint32_t)k, n -= k;
         atomic_store(&sh->tail, tail);
-        wake(&sh->tail, &sh->wwait);
+        mp__ring_wake(&sh->tail, &sh->wwait);
     }
     return 0;
 }
