@@ -11,9 +11,9 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iref/include
 LDLIBS  += -lm -lpthread -lcrypto
 
-LIB_SRCS := $(wildcard ref/src/*.c ref/src/unix/*.c)
+LIB_SRCS := $(wildcard ref/src/*/*.c)
 LIB_OBJS := $(patsubst ref/src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-LIB_HDRS := ref/include/mp.h $(wildcard ref/src/*.h)
+LIB_HDRS := ref/include/mp.h $(wildcard ref/src/*/*.h)
 LIBA     := $(BUILD)/libmp.a
 LIBSO    := $(BUILD)/libmp.so
 

@@ -6,7 +6,7 @@
  * for the same objects (class MyFancyClass in __main__); the commands are
  * beside them.
  */
-#include "internal.h"
+#include "connection/connection.h"
 #include "tap.h"
 
 #include <pthread.h>

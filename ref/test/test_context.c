@@ -4,7 +4,7 @@
  * spawn and forkserver re-run for their children, which is what the targets
  * below exercise: arguments, state and identity must survive the trip.
  */
-#include "internal.h"
+#include "core/core.h"
 #include "tap.h"
 
 #include <fcntl.h>

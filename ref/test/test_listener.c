@@ -4,7 +4,7 @@
  * with CPython's hmac module (hmac.new(b'forklore', message, digest)), so the
  * answers are checked byte for byte against what CPython sends.
  */
-#include "internal.h"
+#include "util/util.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -43,10 +43,10 @@ static void put_frame(int fd, const void *p, size_t n)
 static long get_frame(int fd, void *buf, size_t cap)
 {
     uint8_t h[4];
-    if (mp__read_exact(fd, h, 4) < 0)
+    if (mp__read_exact(fd, h, 4, true) < 0)
         return -1;
-    size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
-    if (n > cap || mp__read_exact(fd, buf, n) < 0)
+    size_t n = mp__get_be32(h);
+    if (n > cap || mp__read_exact(fd, buf, n, false) < 0)
         return -1;
     return (long)n;
 }

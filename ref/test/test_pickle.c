@@ -26,7 +26,7 @@
  * compares; see its header for the rest.
  */
 #include "mp.h"
-#include "internal.h"
+#include "core/core.h"
 #include "tap.h"
 
 #include <math.h>

@@ -9,7 +9,7 @@
  * its reader has, and once fileno() is given out the descriptor says what
  * recv would find.  No check depends on how long something takes.
  */
-#include "connection.h"
+#include "connection/connection.h"
 #include "messages.h"
 #include "tap.h"
 

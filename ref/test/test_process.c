@@ -3,7 +3,7 @@
  * Usage: test_process      prints TAP.  The messages checked are CPython 3.11's
  * own (multiprocessing/process.py), so a change of wording is a conformance bug.
  */
-#include "internal.h"
+#include "core/core.h"
 #include "tap.h"
 
 #include <signal.h>

@@ -7,8 +7,8 @@
  * fail when nothing can arrive, and waits for things that must happen have
  * no deadline at all.
  */
-#include "internal.h"
-#include "semlock.h"
+#include "queues/queues.h"
+
 #include "tap.h"
 
 #include <math.h>

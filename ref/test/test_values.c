@@ -23,7 +23,7 @@
  * since mp_tostring() returns a C string; nested ones may (repr escapes it).
  */
 #include "mp.h"
-#include "internal.h"
+#include "core/core.h"
 #include "tap.h"
 
 #include <float.h>

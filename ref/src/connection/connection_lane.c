@@ -1,0 +1,543 @@
+/* connection_lane.c - a duplex Pipe's messages through rings of bytes in shared memory; the socket stays for waking, end of file and fileno(). */
+#include "connection.h"
+#include "synchronize/ring.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Why.  Every send on a socket is a system call, and on this kind of
+ * machine that alone caps a Pipe at about four times CPython's small
+ * messages per second.  So a duplex Pipe carries its messages, framed as
+ * CPython frames them, in two rings of bytes in a memfd block that every
+ * process holding an end maps: lane[i] carries what end i sends.  A send
+ * copies its bytes in and moves the lane's head; a recv copies them out
+ * and moves its tail.  Neither makes a system call while the other keeps
+ * up.
+ *
+ * The socketpair stays, for three things a ring cannot do:
+ *  - waking a reader that sleeps, and telling it its peer has gone: a
+ *    sleeping reader waits in poll() on its end, where a writer's "bell"
+ *    (one byte) or the peer's end of file wakes it;
+ *  - fileno(): the first time any process asks either end for its
+ *    descriptor, the Pipe goes back to sending on the socket (the lanes'
+ *    mode), so that what a user polls, selects or writes is CPython's
+ *    byte stream again;
+ *  - knowing that the reader has gone when handles[] cannot tell (below).
+ *
+ * The bell.  The lane's head word holds the head (32 bits) and BELL.  A
+ * writer that publishes bytes sets BELL and, only when it was clear,
+ * sends one byte on the socket; a reader clears BELL, with a
+ * compare-and-swap on the same word that succeeds only if the ring is
+ * empty, and then reads that one byte.  So BELL says exactly "one byte is
+ * on its way or in the socket", and whenever the ring holds bytes BELL is
+ * set: a reader that cleared BELL and sleeps is woken by the next publish,
+ * and once in socket mode a non-empty ring keeps the descriptor readable.
+ * While the Pipe is in ring mode a reader clears BELL lazily, only before
+ * it sleeps, so a reader that keeps up costs no system call at all; once
+ * fileno() has been given out it clears it as soon as it empties the ring,
+ * so that poll() on the descriptor says exactly what recv would find.
+ *
+ * handles[e] counts, over all processes, the open Connection objects for
+ * end e: the one made by Pipe(), one per copy a fork made (counted in the
+ * parent before the fork, so that the parent closing its copy at once
+ * cannot reach 0 first), one per child that rebuilt it; minus closes, and
+ * minus every end still open when a process runs its exit function.  A
+ * send to an end whose count is 0 is BrokenPipeError at once, as on a
+ * socket.  A process that dies without running its exit function (killed,
+ * crashed) is not subtracted; a send to it fails when it must ring the
+ * bell (the socket says EPIPE) or when the ring is full (the writer
+ * looks at its socket while it waits).
+ *
+ * Locks.  Writers of a lane take its wlock, readers its rlock: robust
+ * process-shared mutexes, so that a process killed while holding one (a
+ * worker terminated while it waits in recv) does not leave the others
+ * waiting for ever.  CPython's Pipe has no locks; two processes reading
+ * one end there can tear each other's messages, here they take turns.
+ */
+#define RING (256 * 1024)
+#define START ((uint32_t)-(RING / 2))   /* every lane crosses the counters' wrap early */
+#define BELL (1ull << 32)
+#define LOOK_MS 100                     /* how often a writer waiting for room looks at its peer */
+
+enum { RING_MODE, SOCKET_MODE };
+
+typedef struct lane {
+    pthread_mutex_t wlock, rlock;
+    _Atomic uint32_t mode;
+    _Atomic uint32_t writers;           /* writers between seeing RING_MODE and finishing */
+    _Alignas(64) _Atomic uint64_t hb;   /* head | BELL */
+    _Alignas(64) _Atomic uint32_t tail;
+    _Atomic uint32_t wwait;             /* writers asleep on tail */
+    _Alignas(64) uint8_t data[RING];
+} lane;
+
+struct mp__lanes {
+    _Atomic int32_t handles[2];
+    lane lane[2];
+};
+
+static lane *out_lane(const mp_connection *c) { return &c->lanes->lane[c->side]; }
+static lane *in_lane(const mp_connection *c) { return &c->lanes->lane[1 - c->side]; }
+
+static int lock(pthread_mutex_t *m)
+{
+    int e = pthread_mutex_lock(m);
+    if (e == EOWNERDEAD)
+        e = pthread_mutex_consistent(m);
+    if (e != 0) {
+        errno = e;
+        return mp__fail_errno("lock");
+    }
+    return 0;
+}
+
+static int init_lock(pthread_mutex_t *m)
+{
+    pthread_mutexattr_t a;
+    int e = pthread_mutexattr_init(&a);
+    if (!e)
+        e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    if (!e)
+        e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    if (!e)
+        e = pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+    if (e) {
+        errno = e;
+        return mp__fail_errno("pthread_mutex_init");
+    }
+    return 0;
+}
+
+static int broken_pipe(void)
+{
+    errno = EPIPE;
+    return mp__fail_errno("write");
+}
+
+/* The peer's end is closed in every process (as far as handles[] knows),
+ * or its socket says it has gone. */
+static bool peer_gone(const mp_connection *c, bool ask_socket)
+{
+    if (atomic_load(&c->lanes->handles[1 - c->side]) <= 0)
+        return true;
+    struct pollfd p = {c->fd, POLLRDHUP, 0};
+    return ask_socket && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
+/* ---- this process's ends, for handles[] ------------------------------------ */
+
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+static mp_connection *ends;
+
+/* Before fork(): the child will hold a copy of every end this process
+ * holds.  The list stays locked across the fork so that the child's copy
+ * is whole. */
+static void before_fork(void)
+{
+    pthread_mutex_lock(&list_lock);
+    for (mp_connection *c = ends; c; c = c->next)
+        atomic_fetch_add(&c->lanes->handles[c->side], 1);
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&list_lock);
+}
+
+static void after_fork_child(void)
+{
+    pthread_mutex_init(&list_lock, NULL);
+}
+
+static void forget_all(void);
+
+/* Every end this process still holds is no longer counted as open by its
+ * peers: the last step of the exit function, as the kernel is about to
+ * close them. */
+static void install(void)
+{
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    mp__exit_add_last_step(forget_all);
+}
+
+/* Count c as open in this process (already in handles[] when counted). */
+static void enlist(mp_connection *c, bool add)
+{
+    pthread_once(&list_once, install);
+    pthread_mutex_lock(&list_lock);
+    if (add)
+        atomic_fetch_add(&c->lanes->handles[c->side], 1);
+    c->counted = true;
+    c->prev = NULL;
+    c->next = ends;
+    if (ends)
+        ends->prev = c;
+    ends = c;
+    pthread_mutex_unlock(&list_lock);
+}
+
+static void unlist_locked(mp_connection *c)
+{
+    if (!c->counted)
+        return;
+    c->counted = false;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        ends = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->next = c->prev = NULL;
+    atomic_fetch_sub(&c->lanes->handles[c->side], 1);
+}
+
+void mp__lane_forget(mp_connection *c)
+{
+    if (!c->lanes || !c->counted)
+        return;
+    pthread_mutex_lock(&list_lock);
+    unlist_locked(c);
+    pthread_mutex_unlock(&list_lock);
+}
+
+static void forget_all(void)
+{
+    pthread_mutex_lock(&list_lock);
+    while (ends)
+        unlist_locked(ends);
+    pthread_mutex_unlock(&list_lock);
+}
+
+/* ---- the block ---------------------------------------------------------------- */
+
+int mp__lanes_create(mp_connection *a, mp_connection *b)
+{
+    int rc = mp__shm_create(&a->shm, "forklore-pipe", sizeof(mp__lanes));
+    if (rc < 0)
+        return rc;
+    mp__lanes *l = a->lanes = a->shm.addr;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        if ((rc = init_lock(&l->lane[i].wlock)) == 0)
+            rc = init_lock(&l->lane[i].rlock);
+        atomic_init(&l->lane[i].hb, START);
+        atomic_init(&l->lane[i].tail, START);
+    }
+    int fd = rc < 0 ? -1 : dup(a->shm.fd);
+    if (rc == 0 && fd < 0)
+        rc = mp__fail_errno("dup");
+    if (rc == 0 && (rc = mp__shm_attach(&b->shm, fd, sizeof(mp__lanes))) == 0) {
+        b->lanes = b->shm.addr;
+        a->side = 0;
+        b->side = 1;
+        enlist(a, true);
+        enlist(b, true);
+        return 0;
+    }
+    mp__shm_close(&a->shm);
+    a->lanes = NULL;
+    return rc;
+}
+
+/* Counted for the child by the parent when it reduced the end (below):
+ * the parent closing its own copy as soon as the child is started must
+ * not bring the count to 0 before the child has rebuilt it. */
+void mp__lane_reduced(mp_connection *c)
+{
+    atomic_fetch_add(&c->lanes->handles[c->side], 1);
+}
+
+int mp__lanes_attach(mp_connection *c, int memfd, int end)
+{
+    int rc = mp__shm_attach(&c->shm, memfd, sizeof(mp__lanes));
+    if (rc < 0)
+        return rc;
+    c->lanes = c->shm.addr;
+    c->side = (uint8_t)(end & 1);
+    enlist(c, false);
+    return 0;
+}
+
+/* ---- the bell --------------------------------------------------------------------- */
+
+/* With wlock held: head moved to `head`; ring the bell if it was clear. */
+static int publish(mp_connection *c, lane *l, uint32_t head)
+{
+    uint64_t old = atomic_load(&l->hb);
+    while (!atomic_compare_exchange_weak(&l->hb, &old, BELL | head))
+        ;
+    if (old & BELL)
+        return 0;
+    for (;;) {
+        if (send(c->fd, "", 1, MSG_NOSIGNAL) == 1)
+            return 0;
+        if (errno != EINTR)
+            return mp__fail_errno("write");
+    }
+}
+
+/* If the lane is empty and its bell set, clear it and take its byte.
+ * Anyone holding the reading end may; the compare-and-swap on the head
+ * word decides between a clearer and a writer publishing at once. */
+static int clear_bell(mp_connection *c, lane *l)
+{
+    uint32_t tail = atomic_load(&l->tail);
+    uint64_t hb = atomic_load(&l->hb);
+    if (!(hb & BELL) || (uint32_t)hb != tail ||
+        !atomic_compare_exchange_strong(&l->hb, &hb, (uint64_t)tail))
+        return 0;
+    uint8_t byte;
+    for (;;) {
+        /* The writer that set BELL sends its byte just after: wait for it
+         * (0 if it died first: there is then none to take). */
+        if (recv(c->fd, &byte, 1, 0) >= 0)
+            return 0;
+        if (errno != EINTR)
+            return mp__fail_errno("read");
+    }
+}
+
+/* Data in the lane beyond `tail`: 1; 0 when timeout (seconds; < 0 none)
+ * passes; 2 when the socket holds something that is not a bell (the
+ * Pipe went to socket mode: at a message's start only, as inside one the
+ * rest comes through the ring); MP_EEOF when the peer has gone.  Spins a
+ * little before sleeping in poll(). */
+static int await_data(mp_connection *c, lane *l, uint32_t tail, double timeout, bool inside)
+{
+    for (int i = 1; timeout != 0 && i <= MP__SPINS; i++) {
+        if ((uint32_t)atomic_load_explicit(&l->hb, memory_order_acquire) != tail)
+            return 1;
+        mp__spin(i);
+    }
+    double end = timeout > 0 ? mp__monotonic() + timeout : 0;
+    for (;;) {
+        int rc = clear_bell(c, l);
+        if (rc < 0)
+            return rc;
+        if ((uint32_t)atomic_load(&l->hb) != tail)
+            return 1;
+        double left = timeout <= 0 ? timeout : end - mp__monotonic();
+        int r = mp__wait_readable(c->fd, timeout > 0 && left < 0 ? 0 : left);
+        if (r < 0)
+            return r;
+        if ((uint32_t)atomic_load(&l->hb) != tail)
+            return 1;
+        if (r == 0)
+            return 0;
+        uint8_t byte;
+        ssize_t k = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (k == 0)
+            return MP_EEOF;
+        if (k > 0 && !inside && atomic_load(&l->mode) == SOCKET_MODE &&
+            !(atomic_load(&l->hb) & BELL))
+            return 2;
+        /* A bell whose clearer has yet to take it, or one to clear. */
+        sched_yield();
+    }
+}
+
+/* ---- sending ------------------------------------------------------------------- */
+
+/* With wlock held, in ring mode: the bytes of segs into the ring, each
+ * piece published as soon as it is in, waiting for room as it is made. */
+static int ring_write(mp_connection *c, lane *l, const uint8_t *const segs[2], const size_t lens[2])
+{
+    uint32_t head = (uint32_t)atomic_load_explicit(&l->hb, memory_order_relaxed);
+    size_t s = 0, at = 0;
+    int rc = 0;
+    while (s < 2 && rc == 0) {
+        uint32_t tail = atomic_load_explicit(&l->tail, memory_order_acquire), used = head - tail;
+        if (used > RING)
+            return mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
+        if (used == RING) {
+            if (mp__ring_spin(&l->tail, tail))
+                continue;
+            atomic_fetch_add(&l->wwait, 1);
+            struct timespec ts = {0, LOOK_MS * 1000000L};
+            while (atomic_load(&l->tail) == tail && !peer_gone(c, true))
+                mp__ring_sleep(&l->tail, tail, &ts);
+            atomic_fetch_sub(&l->wwait, 1);
+            if (atomic_load(&l->tail) == tail)
+                return broken_pipe();
+            continue;
+        }
+        head = mp__ring_fill(l->data, RING, head, RING - used, segs, lens, &s, &at);
+        rc = publish(c, l, head);
+    }
+    return rc;
+}
+
+int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8_t *buf, size_t n)
+{
+    if (peer_gone(c, false))
+        return broken_pipe();
+    lane *l = out_lane(c);
+    int rc = lock(&l->wlock);
+    if (rc < 0)
+        return rc;
+    /* A writer that saw ring mode is counted until it is done, so that a
+     * reader in socket mode knows its bytes are still to come. */
+    atomic_fetch_add(&l->writers, 1);
+    if (atomic_load(&l->mode) == RING_MODE) {
+        rc = ring_write(c, l, (const uint8_t *const[2]){hdr, buf}, (const size_t[2]){hlen, n});
+        atomic_fetch_sub(&l->writers, 1);
+    } else {
+        atomic_fetch_sub(&l->writers, 1);
+        rc = mp__rec_send(c, hdr, hlen, buf, n);
+    }
+    pthread_mutex_unlock(&l->wlock);
+    return rc;
+}
+
+/* ---- receiving ------------------------------------------------------------------ */
+
+static void end_message(mp_connection *c, lane *l)
+{
+    c->ring_msg = false;
+    /* Once fileno() is out, the descriptor must not stay readable after
+     * the ring is emptied (see the top). */
+    if (atomic_load(&l->mode) == SOCKET_MODE)
+        clear_bell(c, l);
+    pthread_mutex_unlock(&l->rlock);
+}
+
+/* In socket mode, a writer of the ring is still counted: wait for it,
+ * unless it died inside its send (its robust wlock says so, or is free
+ * with the count left up), which would leave every reader waiting. */
+static void writer_check(lane *l)
+{
+    int e = pthread_mutex_trylock(&l->wlock);
+    if (e != 0 && e != EOWNERDEAD) {
+        sched_yield();
+        return;
+    }
+    if (e == EOWNERDEAD)
+        pthread_mutex_consistent(&l->wlock);
+    atomic_store(&l->writers, 0);
+    pthread_mutex_unlock(&l->wlock);
+}
+
+int mp__lane_begin(mp_connection *c)
+{
+    lane *l = in_lane(c);
+    int rc = lock(&l->rlock);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        uint32_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed);
+        uint64_t hb = atomic_load(&l->hb);
+        if ((uint32_t)hb != tail) {
+            c->ring_msg = true;
+            c->ring_left = UINT64_MAX;      /* until the header says */
+            return 1;
+        }
+        if (atomic_load(&l->mode) == SOCKET_MODE) {
+            if (atomic_load(&l->writers) == 0) {
+                if (!(hb & BELL)) {
+                    pthread_mutex_unlock(&l->rlock);
+                    return 0;
+                }
+                if ((rc = clear_bell(c, l)) < 0)
+                    break;
+            } else {
+                writer_check(l);
+            }
+            continue;
+        }
+        if ((rc = await_data(c, l, tail, -1, false)) < 0) {
+            if (rc == MP_EEOF)
+                rc = mp__fail(MP_EEOF, "%s", "");
+            break;
+        }
+    }
+    pthread_mutex_unlock(&l->rlock);
+    return rc;
+}
+
+void mp__lane_body(mp_connection *c, uint64_t n)
+{
+    c->ring_left = n;
+    if (n == 0)
+        end_message(c, in_lane(c));
+}
+
+int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n)
+{
+    lane *l = in_lane(c);
+    uint32_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed);
+    while (n > 0) {
+        uint32_t avail = (uint32_t)atomic_load_explicit(&l->hb, memory_order_acquire) - tail;
+        int rc = 0;
+        if (avail > RING)
+            rc = mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
+        else if (avail == 0 && (rc = await_data(c, l, tail, -1, true)) >= 0)
+            continue;
+        if (rc < 0) {
+            if (rc == MP_EEOF)
+                rc = mp__fail(MP_EOS, "got end of file during message");
+            c->ring_msg = false;
+            pthread_mutex_unlock(&l->rlock);
+            return rc;
+        }
+        size_t k = n < avail ? n : avail;
+        if (dst) {
+            mp__ring_copy_out(dst, l->data, RING, tail, k);
+            dst += k;
+        }
+        tail += (uint32_t)k, n -= k;
+        atomic_store(&l->tail, tail);
+        mp__ring_wake(&l->tail, &l->wwait);
+        if (c->ring_left != UINT64_MAX && (c->ring_left -= k) == 0)
+            end_message(c, l);
+    }
+    return 0;
+}
+
+void mp__lane_abandon(mp_connection *c)
+{
+    while (c->ring_msg && c->ring_left != UINT64_MAX && c->ring_left > 0) {
+        size_t k = c->ring_left < SIZE_MAX ? (size_t)c->ring_left : SIZE_MAX;
+        if (mp__lane_read(c, NULL, k) < 0)
+            return;
+    }
+    if (c->ring_msg)
+        end_message(c, in_lane(c));
+}
+
+/* ---- poll, wait, fileno --------------------------------------------------------------- */
+
+int mp__lane_poll(mp_connection *c, double timeout)
+{
+    lane *l = in_lane(c);
+    for (;;) {
+        uint32_t tail = atomic_load(&l->tail);
+        if ((uint32_t)atomic_load(&l->hb) != tail)
+            return 1;
+        if (atomic_load(&l->mode) == SOCKET_MODE && atomic_load(&l->writers) == 0 &&
+            !(atomic_load(&l->hb) & BELL))
+            return 2;
+        int rc = await_data(c, l, tail, timeout, false);
+        if (rc == MP_EEOF)
+            return 1;               /* recv would not block: it raises EOFError */
+        if (rc != 1)
+            return rc;
+    }
+}
+
+void mp__lane_to_socket(const mp_connection *c)
+{
+    for (int i = 0; i < 2; i++)
+        atomic_store(&c->lanes->lane[i].mode, SOCKET_MODE);
+    /* A bell left set on an empty ring would make the descriptor readable
+     * with nothing to read. */
+    clear_bell((mp_connection *)c, in_lane(c));
+}

@@ -1,0 +1,230 @@
+/* core.h - the ground floor every other floor stands on: values and objects, errors, the string buffer, whole reads and writes. */
+#ifndef MP_CORE_H
+#define MP_CORE_H
+
+/*
+ * The library is built in floors that follow CPython's Lib/multiprocessing
+ * (docs/README.md maps each folder to its module).  A floor's header
+ * includes the one below it, so a file sees its own floor and every floor
+ * under it, never one above: scripts/check-layers fails the build if an
+ * #include or a symbol goes up.  This floor is what Python itself gives
+ * multiprocessing: objects, exceptions, str(), and the os module's reads
+ * and writes.
+ */
+#include "mp.h"
+
+#include <stdarg.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* ---- values and objects (value.c, object.c) -------------------------------- */
+
+/*
+ * Every value starts with this header; each type's struct embeds it as its
+ * first member, so a pointer to one converts to the other (as CPython's
+ * PyObject does).  The count is atomic because a value may be released by a
+ * thread other than the one that made it (a queue's feeder thread drops what
+ * it has sent).  None, True and False are immortal: shared statics that are
+ * never counted and never freed.
+ */
+struct mp_value {
+    mp_type type;
+    bool immortal;
+    union {
+        size_t refs;            /* while alive */
+        mp_value *next_dead;    /* once dead, queued for freeing (see destroy) */
+    };
+};
+
+/* An object: a registered class and its attributes (user classes), or a
+ * library object (Connection, Queue) whose C struct embeds this first. */
+typedef struct mp__object {
+    mp_value h;
+    const mp_class *cls;
+    mp_value *dict;             /* __dict__ (user classes); NULL for natives */
+} mp__object;
+
+/*
+ * What a library class adds to mp_class (its `native` field).
+ *   size      of the C struct that embeds mp__object
+ *   finalize  releases the object's resources (closes descriptors, stops
+ *             threads); value.c frees the memory afterwards
+ *   reduce    the state that rebuilds the object in a child started by
+ *             spawn or forkserver, as a new value; it registers each
+ *             descriptor to pass with mp__reduce_fd() and stores the index
+ *             that returns.  NULL when the object cannot be passed.
+ *   rebuild   the child's side: a new object from the state (borrowed),
+ *             taking its descriptors with mp__rebuild_fd().
+ * Under fork neither runs: the child shares the parent's memory and
+ * descriptors.
+ */
+typedef struct mp__native {
+    size_t size;
+    void (*finalize)(mp__object *self);
+    mp_value *(*reduce)(mp__object *self);
+    mp__object *(*rebuild)(const mp_value *state);
+} mp__native;
+
+/* A zeroed object of a library class (cls->native->size bytes), one
+ * reference; NULL with MP_ENOMEM. */
+mp__object *mp__object_alloc(const mp_class *cls);
+
+/* A registered class by module and name (user classes and the library's). */
+const mp_class *mp__class_lookup(const char *module, size_t mlen, const char *name, size_t nlen);
+
+/* A new bytes value of len bytes whose contents the caller writes through
+ * *data (value.c).  NULL with MP_ENOMEM. */
+mp_value *mp__bytes_uninit(size_t len, uint8_t **data);
+
+/* A str's UTF-8 bytes and their length, in constant time (the value keeps
+ * both), or NULL if v is not a str. */
+const char *mp__str_utf8(const mp_value *v, size_t *len);
+
+/* ---- errors (errors.c) --------------------------------------------------- */
+
+/* Record code and a printf-formatted message (CPython's wording) for
+ * mp_errmsg() in this thread, and return code so callers can write
+ * `return mp__fail(MP_EVALUE, "process object is closed");`. */
+int mp__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mp__vfail(int code, const char *fmt, va_list ap);
+
+/* Record an OSError from errno, as "[Errno N] strerror: what". */
+int mp__fail_errno(const char *what);
+
+/* The exception type name recorded by the last failure in this thread
+ * (for MP_EEXCEPTION, the mp_raise type name). */
+const char *mp__exc_type(void);
+
+/* The status recorded by the last mp_sys_exit() in this thread. */
+int mp__exit_status(void);
+
+/* The pending exception of this thread, saved across code (the shutdown
+ * function) that may record failures of its own. */
+#define MP__ERRTYPE_MAX 128
+#define MP__ERRMSG_MAX 2048
+typedef struct mp__exc {
+    int code, status;
+    char type[MP__ERRTYPE_MAX];
+    char msg[MP__ERRMSG_MAX];
+} mp__exc;
+void mp__exc_save(mp__exc *e);
+void mp__exc_restore(const mp__exc *e);
+
+/* ---- the string buffer (buf.c) and str() (repr.c) -------------------------- */
+
+/* Growable byte buffer used to build strings (repr, log lines, names). */
+typedef struct mp__buf {
+    char *data;
+    size_t len, cap;
+    bool oom;               /* sticky: an append failed */
+} mp__buf;
+
+void mp__buf_putn(mp__buf *b, const char *s, size_t n);
+void mp__buf_puts(mp__buf *b, const char *s);
+void mp__buf_printf(mp__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the NUL-terminated string (caller frees), or NULL after any OOM. */
+char *mp__buf_finish(mp__buf *b);
+
+/* Python's repr of a str given as UTF-8 ('it', "it's"), appended to b. */
+void mp__buf_repr_str(mp__buf *b, const char *s, size_t len);
+/* str(v) appended to b: false (with the error recorded) on failure. */
+bool mp__buf_str(mp__buf *b, const mp_value *v);
+/* repr(float) appended to b. */
+void mp__buf_float(mp__buf *b, double d);
+
+/* ---- descriptors (io.c) ---------------------------------------------------- */
+
+/* Wait until fd is readable or timeout seconds pass (negative: forever).
+ * Returns 1 readable, 0 timed out, negative on error.  Retries on EINTR. */
+int mp__wait_readable(int fd, double timeout);
+
+/* One write of the iovecs with no SIGPIPE: on a socket (while *is_socket)
+ * send() with MSG_NOSIGNAL, clearing *is_socket if fd is not one; on a
+ * pipe writev() with SIGPIPE held off, so a reader that has gone is EPIPE.
+ * write(2)'s result and errno. */
+ssize_t mp__writev_some(int fd, bool *is_socket, struct iovec *iov, int iovcnt);
+/* Every byte of the iovecs (which this consumes), retrying on EINTR;
+ * *sent (if not NULL) counts the bytes that went, also on an error.
+ * 0, or MP_EOS from errno. */
+int mp__writev_all(int fd, bool *is_socket, struct iovec *iov, int iovcnt, size_t *sent);
+int mp__write_all(int fd, const void *buf, size_t n);
+
+/* Read exactly n bytes from fd.  EOF before the first byte of a message
+ * (message_start) is MP_EEOF; EOF inside one is MP_EOS "got end of file
+ * during message", as CPython's _recv says. */
+int mp__read_exact(int fd, void *buf, size_t n, bool message_start);
+
+/* A list of descriptors: those a description passes to a child (see
+ * reduction.h), or those that came with bytes read from a socket. */
+typedef struct mp__fdlist {
+    int *fds;
+    size_t n, cap;
+} mp__fdlist;
+void mp__fdlist_close(mp__fdlist *l);      /* closes what no one took; frees */
+void mp__fdlist_release(mp__fdlist *l);    /* frees the list only (borrowed fds) */
+
+/* Send len bytes on a Unix socket with nfds descriptors riding on the
+ * first byte (SCM_RIGHTS).  With partial, only what the socket takes
+ * without blocking is sent; *sent says how much.  0 or MP_EOS. */
+int mp__send_fds(int sock, const void *buf, size_t len, const int *fds, size_t nfds,
+                 bool partial, size_t *sent);
+/* Read exactly n bytes from a Unix socket, appending every descriptor
+ * that comes with them to fds (close-on-exec).  Errors as mp__read_exact
+ * with message_start. */
+int mp__recv_fds(int sock, void *buf, size_t n, mp__fdlist *fds);
+
+/* Big-endian integers, as CPython's struct.pack("!i") and friends. */
+static inline void mp__put_be32(uint8_t *b, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static inline void mp__put_be64(uint8_t *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static inline uint32_t mp__get_be32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline uint64_t mp__get_be64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* ---- time (io.c) ------------------------------------------------------------ */
+
+/* Seconds on the monotonic clock. */
+double mp__monotonic(void);
+
+/* The absolute monotonic time timeout seconds from now, saturating far in
+ * the future rather than overflowing time_t. */
+struct timespec mp__deadline_after(double timeout);
+
+/* ---- a receive buffer kept for the next message (spare.c) --------------- */
+
+/* Messages from MP__SPARE_MIN bytes up are read into the spare when it is
+ * big enough; buffers up to MP__SPARE_MAX are kept. */
+#define MP__SPARE_MIN ((size_t)128 * 1024)
+#define MP__SPARE_MAX ((size_t)16 << 20)
+typedef struct mp__spare {
+    uint8_t *p;                 /* malloc'd, or NULL; exchanged atomically */
+} mp__spare;
+
+/* The spare, if it holds at least n bytes (n >= MP__SPARE_MIN), now the
+ * caller's; else NULL (allocate as usual).  Thread-safe. */
+uint8_t *mp__spare_take(mp__spare *s, size_t n);
+/* Give back a malloc'd buffer (or NULL) once done with it: kept as the
+ * spare if its size is within the limits, else freed.  Thread-safe. */
+void mp__spare_give(mp__spare *s, uint8_t *p);
+/* Free the spare (the owner's finalizer). */
+void mp__spare_free(mp__spare *s);
+
+#endif

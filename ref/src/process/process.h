@@ -1,0 +1,62 @@
+/* process.h - the floor of process.py: the Process object, the children set, a child's bootstrap, the registries, print(). */
+#ifndef MP_PROCESS_H
+#define MP_PROCESS_H
+
+#include "util/util.h"
+
+/* ---- a start method's back end, as the process sees it ------------------- */
+
+/*
+ * A start method's back end (popen_fork.py, popen_spawn_posix.py,
+ * popen_forkserver.py), defined on the floor above.  launch starts the
+ * child and sets p->pid, p->sentinel and p->parent_w; poll returns the
+ * exit code once the child has ended (recording it in p->exitcode), else
+ * MP_EXITCODE_NONE, waiting for it if block.  start() stores the back end
+ * in p->popen; everything after start goes through that pointer.
+ */
+typedef struct mp__popen_ops {
+    const char *method;
+    int (*launch)(mp_process *p);
+    int (*poll)(mp_process *p, bool block);
+} mp__popen_ops;
+
+/* Dispatch to the process's back end; before start, poll gives NONE. */
+int mp__popen_poll(mp_process *p, bool block);
+/* wait(timeout): poll after waiting up to timeout for the sentinel. */
+int mp__popen_wait(mp_process *p, double timeout);
+int mp__popen_send_signal(mp_process *p, int sig);
+
+/* ---- the process object (process.c) --------------------------------------- */
+
+/* start()'s checks, with CPython's words, before any back end is chosen:
+ * 0, or the error start() returns. */
+int mp__process_check_startable(mp_process *p);
+
+/* The children set: a started process is added (the set holds a
+ * reference) and discarded once reaped. */
+void mp__children_add(mp_process *p);
+void mp__children_discard(mp_process *p);
+
+/* Process-wide state of this process, reset in every child. */
+void mp__process_after_fork_child(mp_process *self, const char *parent_name,
+                                  pid_t parent_pid, int parent_sentinel);
+
+/* Processes made from their pickled description (spawn.c). */
+mp_process *mp__process_alloc(const mp_process_class *cls);
+const mp_process_class *mp__process_default_class(void);
+
+/* ---- the registries (registry.c) ------------------------------------------- */
+
+/* A registered target by name, or NULL. */
+mp_target_fn mp__target_find(const char *name);
+/* A registered process class by name, or NULL. */
+const mp_process_class *mp__process_class_find(const char *name);
+
+/* ---- the child's side (bootstrap.c) ----------------------------------------- */
+
+/* BaseProcess._bootstrap: become p, run it, shut down; returns the exit
+ * code. */
+int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_pid,
+                          int parent_sentinel);
+
+#endif

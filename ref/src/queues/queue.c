@@ -1,0 +1,437 @@
+/* queue.c - Queue and JoinableQueue: the methods, over a one-way socket written by a feeder thread (queue_feeder.c), with process-shared locks and counters (queues.py). */
+#include "queues.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct mp_queue {
+    mp__object ob;
+    mp__qcore *c;
+    mp__spare spare;            /* get's buffer for large pickles, kept for the next */
+};
+
+static const mp_class queue_class, joinable_class;
+
+/* ---- the object ------------------------------------------------------------ */
+
+/* "Queue <multiprocessing.queues.Queue object at 0x...> is closed": CPython
+ * words it with the repr whatever the class. */
+static int fail_repr(int code, mp_queue *q, const char *what)
+{
+    char *r = mp_repr(&q->ob.h);
+    mp__fail(code, "Queue %s %s", r ? r : "<Queue>", what);
+    free(r);
+    return code;
+}
+
+static void q_finalize(mp__object *o)
+{
+    mp__spare_free(&((mp_queue *)o)->spare);
+    mp__qcore *c = ((mp_queue *)o)->c;
+    if (!c)
+        return;
+    int drops = 1;
+    pthread_mutex_lock(&c->mu);
+    c->owner_dead = true;
+    mp__qcore_send_sentinel(c, &drops);
+    mp__qcore_drop_join_if_idle(c, &drops);
+    pthread_mutex_unlock(&c->mu);
+    mp__qcore_unref(c, drops);
+}
+
+/* Passed to a spawn or forkserver child: the memfd first, so that outside
+ * a child's description mp__reduce_fd fails at once with CPython's
+ * assert_spawning RuntimeError. */
+static mp_value *q_reduce(mp__object *o)
+{
+    mp__qcore *c = ((mp_queue *)o)->c;
+    int m = mp__reduce_fd(o, c->shm.fd);
+    if (m < 0)
+        return NULL;
+    pthread_mutex_lock(&c->mu);
+    int rfd = c->reader_closing ? MP_ECLOSED : mp_connection_fileno(c->reader);
+    int wfd = mp_connection_fileno(c->writer);
+    pthread_mutex_unlock(&c->mu);
+    if (rfd < 0 || wfd < 0) {
+        mp__fail(MP_ECLOSED, "handle is closed");
+        return NULL;
+    }
+    int r = mp__reduce_fd(o, rfd), w = r < 0 ? r : mp__reduce_fd(o, wfd);
+    return w < 0 ? NULL : mp_tuple_of(c->maxsize, m, r, w);
+}
+
+static mp__object *rebuild(const mp_class *cls, const mp_value *state)
+{
+    bool ok = mp_typeof(state) == MP_T_TUPLE && mp_len(state) == 4;
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = mp_typeof(mp_item(state, i)) == MP_T_INT;
+    if (!ok) {
+        mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
+        return NULL;
+    }
+    int64_t maxsize = mp_as_int(mp_item(state, 0));
+    int fds[3];
+    for (int i = 0; i < 3; i++)
+        fds[i] = mp__rebuild_fd(mp_as_int(mp_item(state, (size_t)i + 1)));
+    mp_queue *q = NULL;
+    mp__qcore *c = NULL;
+    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || maxsize < 1 || maxsize > MP__SEM_VALUE_MAX) {
+        if (fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0)
+            mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
+        goto fail;
+    }
+    if (!(c = mp__qcore_new()))
+        goto fail;
+    c->maxsize = (int)maxsize;
+    c->joinable = cls == &joinable_class;
+    int rc = mp__shm_attach(&c->shm, fds[0], sizeof(mp__qshared));
+    fds[0] = -1;
+    if (rc < 0)
+        goto fail;
+    c->sh = c->shm.addr;
+    if (!(c->reader = mp_connection_new(fds[1], true, false)))
+        goto fail;
+    fds[1] = -1;
+    if (!(c->writer = mp_connection_new(fds[2], false, true)))
+        goto fail;
+    fds[2] = -1;
+    if (!(q = (mp_queue *)mp__object_alloc(cls)) || mp__register_after_fork(mp__qcore_after_fork, c) < 0)
+        goto fail;
+    /* In CPython's order of unpickling: rlock, wlock, sem, then _cond and
+     * _unfinished_tasks. */
+    mp__sem_attached(&c->sh->rlock);
+    mp__sem_attached(&c->sh->wlock);
+    mp__sem_attached(&c->sh->sem);
+    if (c->joinable) {
+        mp__cond_attached(&c->sh->cond);
+        mp__sem_attached(&c->sh->unfinished);
+    }
+    q->c = c;
+    return &q->ob;
+fail:
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    if (q)
+        mp_decref(&q->ob.h);
+    if (c)
+        mp__qcore_unref(c, 1);
+    return NULL;
+}
+
+static mp__object *rebuild_queue(const mp_value *s) { return rebuild(&queue_class, s); }
+static mp__object *rebuild_joinable(const mp_value *s) { return rebuild(&joinable_class, s); }
+
+static const mp__native queue_native = {sizeof(mp_queue), q_finalize, q_reduce, rebuild_queue};
+static const mp__native joinable_native = {sizeof(mp_queue), q_finalize, q_reduce,
+                                           rebuild_joinable};
+static const mp_class queue_class = {
+    .name = "Queue", .module = "multiprocessing.queues", .native = &queue_native};
+static const mp_class joinable_class = {
+    .name = "JoinableQueue", .module = "multiprocessing.queues", .native = &joinable_native};
+MP_CLASS(queue_class);
+MP_CLASS(joinable_class);
+
+/* Queue.__init__: the channel (CPython's pipe), then rlock, wlock and the
+ * bounded semaphore (and for JoinableQueue the unfinished count and the
+ * condition), in CPython's order so the debug log matches. */
+static mp_queue *queue_new(const mp_class *cls, int maxsize)
+{
+    mp__qcore *c = mp__qcore_new();
+    mp_queue *q = c ? (mp_queue *)mp__object_alloc(cls) : NULL;
+    if (!q)
+        goto fail;
+    c->maxsize = maxsize <= 0 ? MP__SEM_VALUE_MAX : maxsize;
+    c->joinable = cls == &joinable_class;
+    if (mp__queue_channel(&c->reader, &c->writer) < 0 ||
+        mp__shm_create(&c->shm, "forklore-queue", sizeof(mp__qshared)) < 0)
+        goto fail;
+    mp__qshared *sh = c->sh = c->shm.addr;
+    if (mp__sem_init(&sh->rlock, 1, 1) < 0 || mp__sem_init(&sh->wlock, 1, 1) < 0 ||
+        mp__sem_init(&sh->sem, c->maxsize, c->maxsize) < 0)
+        goto fail;
+    if (c->joinable && (mp__sem_init(&sh->unfinished, 0, MP__SEM_VALUE_MAX) < 0 ||
+                        mp__cond_init(&sh->cond) < 0))
+        goto fail;
+    if (mp__register_after_fork(mp__qcore_after_fork, c) < 0)
+        goto fail;
+    q->c = c;
+    return q;
+fail:
+    if (q)
+        mp_decref(&q->ob.h);
+    if (c)
+        mp__qcore_unref(c, 1);
+    return NULL;
+}
+
+mp_queue *mp_queue_new(int maxsize) { return queue_new(&queue_class, maxsize); }
+mp_queue *mp_joinable_queue_new(int maxsize) { return queue_new(&joinable_class, maxsize); }
+mp_queue *mp_context_queue(mp_context *ctx, int maxsize) { (void)ctx; return mp_queue_new(maxsize); }
+mp_queue *mp_context_joinable_queue(mp_context *ctx, int maxsize)
+{
+    (void)ctx;
+    return mp_joinable_queue_new(maxsize);
+}
+
+mp_queue *mp_as_queue(const mp_value *v)
+{
+    const mp_class *c = mp_class_of(v);
+    return c == &queue_class || c == &joinable_class ? (mp_queue *)v : NULL;
+}
+
+void mp_queue_free(mp_queue *q)
+{
+    if (q)
+        mp_decref(&q->ob.h);
+}
+
+static int no_queue(void)
+{
+    return mp__fail(MP_ETYPE, "expected a Queue, got NULL");
+}
+
+/* ---- put and get ------------------------------------------------------------ */
+
+/* Queue.put: the value itself goes into the buffer (one reference, no
+ * copy); the feeder pickles it in its turn, and a value that cannot be
+ * pickled is the feeder's to report, as in CPython. */
+/* put's and get's block and timeout: block false only tries; timeout 0
+ * is Python's None (no limit); negative waits not at all, as CPython
+ * clamps it.  Gives mp__sem_acquire's number in *out: < 0 no limit, 0 try,
+ * > 0 seconds.  MP_EVALUE for NaN. */
+static int queue_timeout(int block, double timeout, double *out)
+{
+    *out = 0;
+    if (block == MP_NO) {
+        *out = 0;
+        return 0;
+    }
+    if (isnan(timeout))
+        return mp__fail(MP_EVALUE, "Invalid value NaN (not a number)");
+    *out = timeout == 0 ? -1.0 : timeout < 0 ? 0.0 : timeout;
+    return 0;
+}
+
+int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
+{
+    mp_value *v = mp_value_from_arg(obj);
+    if (!v)
+        return mp_errcode() < 0 ? mp_errcode() : mp__fail(MP_ENOMEM, "out of memory");
+    double t;
+    int rc = q ? queue_timeout(opts ? opts->block : 0, opts ? opts->timeout : 0, &t)
+               : no_queue();
+    if (rc < 0)
+        goto out;
+    mp__qcore *c = q->c;
+    mp__qcore_release_orphans(c);
+    pthread_mutex_lock(&c->mu);
+    bool closed = c->closed;
+    pthread_mutex_unlock(&c->mu);
+    if (closed) {
+        rc = fail_repr(MP_EVALUE, q, "is closed");
+        goto out;
+    }
+    if ((rc = mp__sem_acquire(&c->sh->sem, t)) <= 0) {
+        rc = rc < 0 ? rc : mp__fail(MP_EFULL, "%s", "");
+        goto out;
+    }
+    pthread_mutex_lock(&c->mu);
+    if ((rc = mp__qcore_push(c, v)) == 0)
+        v = NULL;
+    else
+        mp__sem_release(&c->sh->sem);
+    pthread_mutex_unlock(&c->mu);
+    if (rc == 1)
+        rc = fail_repr(MP_EVALUE, q, "is closed");
+out:
+    /* Released without mu: a value's release may run finalizers. */
+    mp_decref(v);
+    return rc;
+}
+
+/* A get or empty is using the reader; closing waits for the last one. */
+static int reader_enter(mp_queue *q, bool check_closed)
+{
+    mp__qcore *c = q->c;
+    int rc = 0;
+    pthread_mutex_lock(&c->mu);
+    if (check_closed && c->closed)
+        rc = 1;
+    else if (c->reader_closing || mp_connection_closed(c->reader))
+        rc = mp__fail(MP_ECLOSED, "handle is closed");
+    else
+        c->reader_users++;
+    pthread_mutex_unlock(&c->mu);
+    return rc == 1 ? fail_repr(MP_EVALUE, q, "is closed") : rc;
+}
+
+static void reader_leave(mp__qcore *c)
+{
+    pthread_mutex_lock(&c->mu);
+    if (--c->reader_users == 0 && c->reader_closing) {
+        mp_connection_close(c->reader);
+        c->reader_closing = false;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Queue.get: the message is read under rlock (through the read-ahead the
+ * shared block keeps, see queue_channel.c) and unpickled after. */
+int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
+{
+    double t;
+    if (!out)
+        return mp__fail(MP_EVALUE, "get needs somewhere to store the value");
+    *out = NULL;
+    if (!q)
+        return no_queue();
+    int rc = queue_timeout(opts ? opts->block : 0, opts ? opts->timeout : 0, &t);
+    if (rc < 0 || (rc = reader_enter(q, true)) < 0)
+        return rc;
+    mp__qcore *c = q->c;
+    uint8_t small[256], *buf = NULL;
+    size_t n = 0;
+    double deadline = mp__monotonic() + t;
+    if ((rc = mp__sem_acquire(&c->sh->rlock, t)) == 1) {
+        double left = t < 0 ? -1.0 : deadline - mp__monotonic();
+        rc = t < 0 ? 1 : mp__qchannel_poll(c->reader, &c->sh->ahead, left > 0 ? left : 0);
+        if (rc == 1 && (rc = mp__qchannel_recv(c->reader, &c->sh->ahead, &q->spare, small,
+                                               sizeof small, &buf, &n)) == 0)
+            mp__sem_release(&c->sh->sem);
+        mp__sem_release(&c->sh->rlock);
+    }
+    reader_leave(c);
+    if (rc == 0 && !buf)
+        return mp__fail(MP_EEMPTY, "%s", "");
+    if (rc < 0)
+        return rc;
+    rc = mp_pickle_loads(buf, n, NULL, out);
+    if (buf != small)
+        mp__spare_give(&q->spare, buf);
+    return rc;
+}
+
+int mp_queue_get(mp_queue *q, mp_value **out) { return mp_queue_get_ex(q, out, NULL); }
+
+int mp_queue_get_nowait(mp_queue *q, mp_value **out)
+{
+    return mp_queue_get_ex(q, out, &(mp_queue_opts){.block = MP_NO});
+}
+
+/* ---- the rest of Queue ------------------------------------------------------ */
+
+int mp_queue_qsize(mp_queue *q)
+{
+    if (!q)
+        return no_queue();
+    return q->c->maxsize - mp__sem_value(&q->c->sh->sem);
+}
+
+/* not reader.poll().  When the reader cannot be polled (closed by this
+ * process's feeder) CPython raises OSError; here the error is recorded
+ * and true returned, so a loop `while (!empty)` ends. */
+bool mp_queue_empty(mp_queue *q)
+{
+    if (!q) {
+        no_queue();
+        return true;
+    }
+    if (reader_enter(q, false) < 0)
+        return true;
+    int r = mp__qchannel_poll(q->c->reader, &q->c->sh->ahead, 0);
+    reader_leave(q->c);
+    return r != 1;
+}
+
+bool mp_queue_full(mp_queue *q)
+{
+    if (!q) {
+        no_queue();
+        return false;
+    }
+    return mp__sem_is_zero(&q->c->sh->sem);
+}
+
+int mp_queue_close(mp_queue *q)
+{
+    if (!q)
+        return no_queue();
+    mp__qcore *c = q->c;
+    int drops = 0;
+    pthread_mutex_lock(&c->mu);
+    c->closed = true;
+    mp__qcore_send_sentinel(c, &drops);
+    pthread_mutex_unlock(&c->mu);
+    mp__qcore_unref(c, drops);
+    return 0;
+}
+
+int mp_queue_join_thread(mp_queue *q)
+{
+    if (!q)
+        return no_queue();
+    mp_debug("Queue.join_thread()");
+    mp__qcore *c = q->c;
+    int drops = 0;
+    pthread_mutex_lock(&c->mu);
+    bool closed = c->closed;
+    if (closed)
+        mp__qcore_join_feeder(c, &drops);
+    pthread_mutex_unlock(&c->mu);
+    mp__qcore_unref(c, drops);
+    return closed ? 0 : fail_repr(MP_EASSERT, q, "not closed");
+}
+
+void mp_queue_cancel_join_thread(mp_queue *q)
+{
+    if (!q)
+        return;
+    mp_debug("Queue.cancel_join_thread()");
+    mp__qcore *c = q->c;
+    int drops = 0;
+    pthread_mutex_lock(&c->mu);
+    c->joincancelled = true;
+    mp__qcore_claim(&c->join_fin, &drops);
+    pthread_mutex_unlock(&c->mu);
+    mp__qcore_unref(c, drops);
+}
+
+/* ---- JoinableQueue ---------------------------------------------------------- */
+
+static int check_joinable(mp_queue *q, const char *method)
+{
+    if (!q)
+        return no_queue();
+    if (!q->c->joinable)
+        return mp__fail(MP_EATTR, "'%s' object has no attribute '%s'", q->ob.cls->name, method);
+    return 0;
+}
+
+int mp_joinable_queue_task_done(mp_queue *q)
+{
+    int rc = check_joinable(q, "task_done");
+    mp__qshared *sh = rc < 0 ? NULL : q->c->sh;
+    if (rc < 0 || (rc = mp__cond_acquire(&sh->cond)) < 0)
+        return rc;
+    if ((rc = mp__sem_acquire(&sh->unfinished, 0)) == 0)
+        rc = mp__fail(MP_EVALUE, "task_done() called too many times");
+    else if (rc == 1)
+        rc = mp__sem_is_zero(&sh->unfinished) ? mp__cond_notify(&sh->cond, INT_MAX) : 0;
+    mp__cond_release(&sh->cond);
+    return rc;
+}
+
+/* One wait, as CPython's: the notify comes when the count reaches zero. */
+int mp_joinable_queue_join(mp_queue *q)
+{
+    int rc = check_joinable(q, "join");
+    mp__qshared *sh = rc < 0 ? NULL : q->c->sh;
+    if (rc < 0 || (rc = mp__cond_acquire(&sh->cond)) < 0)
+        return rc;
+    if (!mp__sem_is_zero(&sh->unfinished))
+        rc = mp__cond_wait(&sh->cond, -1);
+    mp__cond_release(&sh->cond);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,220 @@
+/* semlock.c - process-shared semaphores and conditions over POSIX unnamed semaphores in a memfd (semaphore.c, synchronize.py). */
+#include "synchronize.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- semaphores ----------------------------------------------------------- */
+
+int mp__sem_init(mp__sem *s, int value, int maxvalue)
+{
+    if (sem_init(&s->sem, 1, (unsigned)value) < 0)
+        return mp__fail_errno("sem_init");
+    s->maxvalue = maxvalue;
+    /* CPython logs the sem_t pointer as the handle; so do we. */
+    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&s->sem);
+    return 0;
+}
+
+void mp__sem_attached(const mp__sem *s)
+{
+    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&s->sem);
+}
+
+/* sem_clockwait measures on CLOCK_MONOTONIC, so setting the wall clock
+ * neither shortens nor stretches a timeout (sem_timedwait would). */
+int mp__sem_acquire(mp__sem *s, double timeout)
+{
+    int r;
+    if (timeout == 0) {
+        while ((r = sem_trywait(&s->sem)) < 0 && errno == EINTR)
+            ;
+    } else if (timeout < 0) {
+        while ((r = sem_wait(&s->sem)) < 0 && errno == EINTR)
+            ;
+    } else {
+        struct timespec d = mp__deadline_after(timeout);
+        while ((r = sem_clockwait(&s->sem, CLOCK_MONOTONIC, &d)) < 0 && errno == EINTR)
+            ;
+    }
+    if (r == 0)
+        return 1;
+    if (errno == EAGAIN || errno == ETIMEDOUT)
+        return 0;
+    return mp__fail_errno("sem_wait");
+}
+
+int mp__sem_release(mp__sem *s)
+{
+    /* As CPython on Linux: the bound is checked against the value, which
+     * another process may change at the same moment; the check is a guard
+     * against misuse, not a synchronisation. */
+    int v;
+    if (sem_getvalue(&s->sem, &v) < 0)
+        return mp__fail_errno("sem_getvalue");
+    if (v >= s->maxvalue)
+        return mp__fail(MP_EVALUE, "semaphore or lock released too many times");
+    if (sem_post(&s->sem) < 0)
+        return mp__fail_errno("sem_post");
+    return 0;
+}
+
+int mp__sem_value(mp__sem *s)
+{
+    int v = 0;
+    sem_getvalue(&s->sem, &v);
+    /* glibc never reports waiters as a negative value; clamp anyway, as
+     * CPython does, so qsize cannot exceed maxsize. */
+    return v < 0 ? 0 : v;
+}
+
+bool mp__sem_is_zero(mp__sem *s)
+{
+    return mp__sem_value(s) == 0;
+}
+
+/* ---- conditions ----------------------------------------------------------- */
+
+/* CPython creates the lock (an RLock) first, then the three counters. */
+int mp__cond_init(mp__cond *c)
+{
+    int rc;
+    if ((rc = mp__sem_init(&c->lock, 1, 1)) < 0 ||
+        (rc = mp__sem_init(&c->sleeping, 0, MP__SEM_VALUE_MAX)) < 0 ||
+        (rc = mp__sem_init(&c->woken, 0, MP__SEM_VALUE_MAX)) < 0)
+        return rc;
+    return mp__sem_init(&c->wait, 0, MP__SEM_VALUE_MAX);
+}
+
+void mp__cond_attached(const mp__cond *c)
+{
+    mp__sem_attached(&c->lock);
+    mp__sem_attached(&c->sleeping);
+    mp__sem_attached(&c->woken);
+    mp__sem_attached(&c->wait);
+}
+
+int mp__cond_acquire(mp__cond *c)
+{
+    int rc = mp__sem_acquire(&c->lock, -1);
+    return rc < 0 ? rc : 0;
+}
+
+int mp__cond_release(mp__cond *c)
+{
+    return mp__sem_release(&c->lock);
+}
+
+/* Announce the sleep before giving up the lock, so a notify that comes in
+ * between still counts this waiter and posts a wake-up it will find. */
+int mp__cond_wait(mp__cond *c, double timeout)
+{
+    int rc;
+    if ((rc = mp__sem_release(&c->sleeping)) < 0)
+        return rc;
+    if ((rc = mp__sem_release(&c->lock)) < 0)
+        return rc;
+    int got = mp__sem_acquire(&c->wait, timeout);
+    /* Whether notified or not, tell a notifier counting wake-ups. */
+    if ((rc = mp__sem_release(&c->woken)) < 0 && got >= 0)
+        got = rc;
+    if ((rc = mp__sem_acquire(&c->lock, -1)) < 0)
+        return rc;
+    return got;
+}
+
+int mp__cond_notify(mp__cond *c, int n)
+{
+    int rc;
+    /* Waiters that timed out since the last notify came back without a
+     * wake-up: take them off the sleeping count first. */
+    while ((rc = mp__sem_acquire(&c->woken, 0)) == 1)
+        if ((rc = mp__sem_acquire(&c->sleeping, 0)) < 0)
+            return rc;
+    if (rc < 0)
+        return rc;
+    int sleepers = 0;
+    while (sleepers < n && (rc = mp__sem_acquire(&c->sleeping, 0)) == 1) {
+        if ((rc = mp__sem_release(&c->wait)) < 0)
+            return rc;
+        sleepers++;
+    }
+    if (rc < 0)
+        return rc;
+    /* Wait for each one woken to come back, so a later wait cannot take a
+     * wake-up meant for an earlier waiter. */
+    for (int i = 0; i < sleepers; i++)
+        if ((rc = mp__sem_acquire(&c->woken, -1)) < 0)
+            return rc;
+    /* A waiter that timed out just as it was posted left its wake-up
+     * behind; take it back. */
+    if (sleepers)
+        while ((rc = mp__sem_acquire(&c->wait, 0)) == 1)
+            ;
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- the shared block ------------------------------------------------------ */
+
+int mp__shm_create(mp__shm *m, const char *name, size_t size)
+{
+    *m = (mp__shm){-1, NULL, 0};
+    long page = sysconf(_SC_PAGESIZE);
+    size_t psz = page > 0 ? (size_t)page : 4096;
+    size = (size + psz - 1) / psz * psz;
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0)
+        return mp__fail_errno("memfd_create");
+    if (ftruncate(fd, (off_t)size) < 0) {
+        int rc = mp__fail_errno("ftruncate");
+        close(fd);
+        return rc;
+    }
+    void *a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (a == MAP_FAILED) {
+        int rc = mp__fail_errno("mmap");
+        close(fd);
+        return rc;
+    }
+    *m = (mp__shm){fd, a, size};
+    return 0;
+}
+
+int mp__shm_attach(mp__shm *m, int fd, size_t size)
+{
+    *m = (mp__shm){-1, NULL, 0};
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int rc = mp__fail_errno("fstat");
+        close(fd);
+        return rc;
+    }
+    /* The descriptor came with a pickle: check it is a block of the size
+     * the semaphores need before touching it. */
+    if (!S_ISREG(st.st_mode) || st.st_size < 0 || (size_t)st.st_size < size) {
+        close(fd);
+        return mp__fail(MP_EUNPICKLE, "shared memory of a queue is too small");
+    }
+    void *a = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (a == MAP_FAILED) {
+        int rc = mp__fail_errno("mmap");
+        close(fd);
+        return rc;
+    }
+    *m = (mp__shm){fd, a, (size_t)st.st_size};
+    return 0;
+}
+
+void mp__shm_close(mp__shm *m)
+{
+    if (m->addr)
+        munmap(m->addr, m->size);
+    if (m->fd >= 0)
+        close(m->fd);
+    *m = (mp__shm){-1, NULL, 0};
+}

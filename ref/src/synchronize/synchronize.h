@@ -1,0 +1,94 @@
+/* synchronize.h - the floor of synchronize.py: process-shared semaphores, locks and conditions in shared memory (semlock.c), and the byte ring (ring.h). */
+#ifndef MP_SYNCHRONIZE_H
+#define MP_SYNCHRONIZE_H
+
+#include "util/util.h"
+
+#include <limits.h>
+#include <semaphore.h>
+
+/*
+ * CPython's queues are built from SemLocks: named POSIX semaphores that a
+ * spawned child opens again by name.  Here they are unnamed semaphores
+ * (sem_init with pshared) placed in a block of memory made with
+ * memfd_create and mapped MAP_SHARED: a forked child shares the mapping as
+ * it is, and a spawn or forkserver child receives the memfd descriptor and
+ * maps it again, so nothing is left behind in /dev/shm if a process dies.
+ *
+ * Like CPython's, these are plain counters: nothing records which process
+ * holds a lock, so one that dies holding it leaves it held.
+ */
+
+/* _multiprocessing.SemLock.SEM_VALUE_MAX on Linux: the size an unbounded
+ * Queue reports as its maxsize. */
+#define MP__SEM_VALUE_MAX INT_MAX
+
+/* A semaphore with the bound of a BoundedSemaphore (a Lock is one whose
+ * bound is 1; an unbounded Semaphore has MP__SEM_VALUE_MAX). */
+typedef struct mp__sem {
+    sem_t sem;
+    int maxvalue;
+} mp__sem;
+
+/* Initialise a semaphore that lives in shared memory.  Logs CPython's
+ * "created semlock with handle N".  0 or MP_EOS. */
+int mp__sem_init(mp__sem *s, int value, int maxvalue);
+
+/* Log CPython's "recreated blocker with handle N" for a semaphore a child
+ * found in a mapping it received. */
+void mp__sem_attached(const mp__sem *s);
+
+/* acquire(block, timeout) as SemLock does it, with one number: timeout < 0
+ * waits without limit, 0 only tries, > 0 waits that many seconds (on the
+ * monotonic clock).  1 when acquired, 0 when not; MP_EOS on a system error.
+ * Interrupted waits are resumed. */
+int mp__sem_acquire(mp__sem *s, double timeout);
+
+/* release(): MP_EVALUE "semaphore or lock released too many times" past
+ * the bound, as CPython's BoundedSemaphore and Lock say. */
+int mp__sem_release(mp__sem *s);
+
+/* _get_value() and _is_zero(). */
+int mp__sem_value(mp__sem *s);
+bool mp__sem_is_zero(mp__sem *s);
+
+/*
+ * multiprocessing's Condition, made of four semaphores as CPython makes
+ * it: a lock; sleeping, counting waiters that went to sleep; woken,
+ * counting waiters that came back; and wait, on which waiters sleep.
+ * notify hands out exactly as many wake-ups as there are sleepers and
+ * waits for each of them to take one, so a waiter never wakes without a
+ * notify (or its timeout).
+ */
+typedef struct mp__cond {
+    mp__sem lock, sleeping, woken, wait;
+} mp__cond;
+
+int mp__cond_init(mp__cond *c);
+void mp__cond_attached(const mp__cond *c);
+/* The condition's lock (without limit; 0 or MP_EOS) and its release. */
+int mp__cond_acquire(mp__cond *c);
+int mp__cond_release(mp__cond *c);
+/* wait(timeout), with the lock held: 1 notified, 0 timed out (timeout as
+ * mp__sem_acquire's, < 0 without limit).  The lock is held again on return. */
+int mp__cond_wait(mp__cond *c, double timeout);
+/* notify(n) with the lock held; n = INT_MAX is notify_all(). */
+int mp__cond_notify(mp__cond *c, int n);
+
+/* ---- the shared block ---------------------------------------------------- */
+
+typedef struct mp__shm {
+    int fd;                     /* the memfd; -1 once closed */
+    void *addr;                 /* the mapping; NULL once unmapped */
+    size_t size;
+} mp__shm;
+
+/* A new zeroed block of at least size bytes.  0 or MP_EOS. */
+int mp__shm_create(mp__shm *m, const char *name, size_t size);
+/* Map a block received as fd (taken, even on failure), which must hold at
+ * least size bytes: MP_EUNPICKLE if it does not. */
+int mp__shm_attach(mp__shm *m, int fd, size_t size);
+/* Unmap and close; idempotent. */
+void mp__shm_close(mp__shm *m);
+
+#endif

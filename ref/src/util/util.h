@@ -1,0 +1,80 @@
+/* util.h - the floor of util.py: finalizers, after-fork hooks, the exit function, the temp directory, the logger. */
+#ifndef MP_UTIL_H
+#define MP_UTIL_H
+
+#include "core/core.h"
+
+/* ---- finalizers (finalize.c) ------------------------------------------------ */
+
+/*
+ * util.Finalize with an exitpriority: functions run at exit by
+ * mp__exit_function (in the main program and in every child the library
+ * started), higher priority first, later registration first within one
+ * priority.  Queues flush their feeder here.  Returns a handle for
+ * mp__finalize_cancel, or NULL when out of memory.  Thread-safe.
+ */
+typedef struct mp__finalizer mp__finalizer;
+mp__finalizer *mp__finalize_register(void (*fn)(void *), void *arg, int priority);
+/* Remove f without running it.  False if it was no longer registered (it
+ * has run, or is running: mp__run_finalizers takes it off first). */
+bool mp__finalize_cancel(mp__finalizer *f);
+/* Run (and remove) the finalizers of at least minpriority (INT_MIN: all). */
+void mp__run_finalizers(int minpriority);
+
+/* util.register_after_fork: fn(arg) runs in the child right after a fork
+ * by the library (fork start method and the forkserver's children), before
+ * anything else.  Unregister (same fn and arg) before arg is freed. */
+int mp__register_after_fork(void (*fn)(void *), void *arg);
+void mp__unregister_after_fork(void (*fn)(void *), void *arg);
+void mp__run_after_fork(void);
+
+/* Around fork() in the fork start method: hold the hook lists' locks
+ * across it, then release them (parent) or make them anew (child). */
+void mp__hooks_before_fork(void);
+void mp__hooks_after_fork_parent(void);
+void mp__hooks_after_fork_child(void);
+
+/* ---- the end of a process (exit.c) -------------------------------------------- */
+
+/* The shutdown Python's multiprocessing runs at exit (util._exit_function):
+ * logs, runs the finalizers of priority >= 0, the children step, the rest
+ * of the finalizers, then the last steps.  Idempotent. */
+void mp__exit_function(void);
+
+/* The exit function's part between the two runs of finalizers, which
+ * terminates daemonic children and joins the rest: set by the process
+ * floor, which this one may not call. */
+void mp__exit_set_children_step(void (*fn)(void));
+/* A step for the very end of the exit function, after every finalizer
+ * (a floor that must let go of something last; at most four). */
+void mp__exit_add_last_step(void (*fn)(void));
+
+/* Register the exit function with atexit() once. */
+void mp__ensure_atexit(void);
+
+/* util.is_exiting(): true once this process's exit function has begun.
+ * Safe to call from any thread. */
+bool mp__is_exiting(void);
+
+/* util.get_temp_dir(): this program's private temporary directory (made on
+ * first use, logged, removed at exit); NULL with an OSError recorded. */
+const char *mp__get_temp_dir(void);
+
+/* Flush stdout and stderr (util._flush_std_streams). */
+void mp__flush_std_streams(void);
+
+/* What this floor resets in a child the library starts, as it begins its
+ * life: the exiting flag. */
+void mp__util_after_fork_child(void);
+
+/* ---- the logger (log.c) ------------------------------------------------------ */
+
+/* Logger state, carried to children that re-run the program. */
+void mp__log_get(bool *exists, int *level, int *handlers);
+void mp__log_set(bool exists, int level, int handlers);
+
+/* How the logger learns the current process's name (the record's
+ * processName): the process floor hands it in. */
+void mp__log_set_name_source(const char *(*fn)(void));
+
+#endif
