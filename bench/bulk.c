@@ -45,7 +45,7 @@ static bool good(const mp_value *v)
     return mp_typeof(v) == MP_T_BYTES && len == SIZE && p[len - 1] == 0xA5;
 }
 
-static int consume_queue(mp_value *args)
+static int consume_queue(const mp_value *args)
 {
     alarm(LIMIT);
     pin((int)mp_as_int(mp_item(args, 3)));
@@ -66,16 +66,15 @@ static int consume_queue(mp_value *args)
 }
 MP_TARGET(consume_queue);
 
-static int consume_pipe(mp_value *args)
+static int consume_pipe(const mp_value *args)
 {
     alarm(LIMIT);
     pin((int)mp_as_int(mp_item(args, 3)));
     mp_connection *c = mp_as_connection(mp_item(args, 0));
     int64_t count = mp_as_int(mp_item(args, 1)), total = 0;
     bool as_bytes = mp_as_bool(mp_item(args, 2));
-    mp_value *v = mp_str("ready");
-    int rc = mp_connection_send(c, v);
-    mp_decref(v);
+    mp_value *v;
+    int rc = mp_connection_send(c, "ready");
     for (int64_t i = 0; rc == 0 && i < count; i++) {
         rc = as_bytes ? mp_connection_recv_bytes(c, MP_ALL, &v) : mp_connection_recv(c, &v);
         if (rc < 0)
@@ -88,10 +87,7 @@ static int consume_pipe(mp_value *args)
     }
     if (rc < 0)
         return rc;
-    v = mp_int(total);
-    rc = mp_connection_send(c, v);
-    mp_decref(v);
-    return rc;
+    return mp_connection_send(c, total);
 }
 MP_TARGET(consume_pipe);
 
@@ -108,7 +104,7 @@ static void check_total(const char *way, mp_value *v, int64_t count)
 static mp_process *start(mp_context *ctx, mp_target_fn target, mp_value *args)
 {
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){
-        .target = target, .args = args, .daemon = MP_DAEMON});
+        .target = target, .args = args, .daemon = MP_YES});
     int rc;
     if (p == NULL)
         die("Process", mp_errcode());
@@ -169,7 +165,7 @@ static double run_pipe(mp_context *ctx, mp_value *payload, int64_t count, bool a
     double t = now();
     for (int64_t i = 0; i < count; i++) {
         rc = as_bytes ? mp_connection_send_bytes(a, data, len, 0, MP_ALL)
-                      : mp_connection_send(a, payload);
+                      : mp_connection_send(a, mp_incref(payload));
         if (rc < 0)
             die("send", rc);
     }

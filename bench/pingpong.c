@@ -41,7 +41,7 @@ static int64_t value(int64_t i)
     return 256 + i % 50000;
 }
 
-static int echo(mp_value *args)
+static int echo(const mp_value *args)
 {
     alarm(LIMIT);
     pin((int)mp_as_int(mp_item(args, 2)));
@@ -52,9 +52,7 @@ static int echo(mp_value *args)
         int rc = mp_connection_recv(c, &v);
         if (rc < 0)
             return rc;
-        rc = mp_connection_send(c, v);
-        mp_decref(v);
-        if (rc < 0)
+        if ((rc = mp_connection_send(c, v)) < 0)
             return rc;
     }
     return 0;
@@ -66,7 +64,7 @@ static double rounds_ours(mp_connection *c, int64_t n)
     double t = now();
     for (int64_t i = 0; i < n; i++) {
         mp_value *v = mp_int(value(i)), *r;
-        int rc = mp_connection_send(c, v);
+        int rc = mp_connection_send(c, mp_incref(v));
         if (rc < 0)
             die("send", rc);
         if ((rc = mp_connection_recv(c, &r)) < 0)
@@ -170,7 +168,7 @@ int main(int argc, char **argv)
     if ((rc = mp_pipe(&a, &b, NULL)) < 0)
         die("Pipe", rc);
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){
-        .target = echo, .args = mp_tuple_of(b, total, cpu[1]), .daemon = MP_DAEMON});
+        .target = echo, .args = mp_tuple_of(b, total, cpu[1]), .daemon = MP_YES});
     if (p == NULL)
         die("Process", mp_errcode());
     if ((rc = mp_process_start(p)) < 0)

@@ -34,15 +34,14 @@
 /* now(), die(), choose_cpus() and pin(), shared by the benchmarks. */
 #include "bench_common.h"
 
-static int consume(mp_value *args)
+static int consume(const mp_value *args)
 {
     alarm(LIMIT);
     pin((int)mp_as_int(mp_item(args, 2)));
     mp_connection *c = mp_as_connection(mp_item(args, 0));
     int64_t n = mp_as_int(mp_item(args, 1)), total = 0;
-    mp_value *v = mp_str("ready");
-    int rc = mp_connection_send(c, v);
-    mp_decref(v);
+    mp_value *v;
+    int rc = mp_connection_send(c, "ready");
     for (int64_t i = 0; rc == 0 && i < n; i++) {
         if ((rc = mp_connection_recv(c, &v)) < 0)
             break;
@@ -54,10 +53,7 @@ static int consume(mp_value *args)
     }
     if (rc < 0)
         return rc;
-    v = mp_int(total);
-    rc = mp_connection_send(c, v);
-    mp_decref(v);
-    return rc;
+    return mp_connection_send(c, total);
 }
 MP_TARGET(consume);
 
@@ -69,7 +65,7 @@ static double run_ours(mp_context *ctx, int64_t n)
     if ((rc = mp_pipe(&a, &b, NULL)) < 0)
         die("Pipe", rc);
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){
-        .target = consume, .args = mp_tuple_of(b, n, cpu[1]), .daemon = MP_DAEMON});
+        .target = consume, .args = mp_tuple_of(b, n, cpu[1]), .daemon = MP_YES});
     if (p == NULL)
         die("Process", mp_errcode());
     if ((rc = mp_process_start(p)) < 0)
@@ -80,10 +76,8 @@ static double run_ours(mp_context *ctx, int64_t n)
     mp_decref(v);
     double t = now();
     for (int64_t i = 0; i < n; i++) {
-        v = mp_int(i);
-        if ((rc = mp_connection_send(a, v)) < 0)
+        if ((rc = mp_connection_send(a, mp_int(i))) < 0)
             die("send", rc);
-        mp_decref(v);
     }
     if ((rc = mp_connection_recv(a, &v)) < 0)
         die("recv sum", rc);

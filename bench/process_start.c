@@ -22,7 +22,7 @@
 
 extern char **environ;
 
-static int nothing(mp_value *args)
+static int nothing(const mp_value *args)
 {
     (void)args;
     return 0;

@@ -28,7 +28,7 @@
 /* now(), die(), choose_cpus() and pin(), shared by the benchmarks. */
 #include "bench_common.h"
 
-static int consume_queue(mp_value *args)
+static int consume_queue(const mp_value *args)
 {
     alarm(LIMIT);
     pin((int)mp_as_int(mp_item(args, 3)));
@@ -49,7 +49,7 @@ static int consume_queue(mp_value *args)
 }
 MP_TARGET(consume_queue);
 
-static int consume_simple(mp_value *args)
+static int consume_simple(const mp_value *args)
 {
     alarm(LIMIT);
     pin((int)mp_as_int(mp_item(args, 3)));
@@ -74,7 +74,7 @@ MP_TARGET(consume_simple);
 static mp_process *start(mp_context *ctx, mp_target_fn target, mp_value *args)
 {
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){
-        .target = target, .args = args, .daemon = MP_DAEMON});
+        .target = target, .args = args, .daemon = MP_YES});
     int rc;
     if (p == NULL)
         die("Process", mp_errcode());

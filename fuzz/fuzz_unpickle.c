@@ -35,13 +35,13 @@ static size_t nodes(const mp_value *v, size_t limit)
     for (size_t i = 0; (t == MP_T_TUPLE || t == MP_T_LIST) && i < mp_len(v) && n <= limit; i++)
         n += nodes(mp_item(v, i), limit - n);
     for (size_t i = 0; t == MP_T_DICT && i < mp_len(v) && n <= limit; i++) {
-        mp_value *k, *val;
+        const mp_value *k, *val;
         mp_dict_entry(v, i, &k, &val);
         n += nodes(k, limit - n);
         n += n <= limit ? nodes(val, limit - n) : 0;
     }
     for (const char *const *k = names; t == MP_T_OBJECT && *k && n <= limit; k++) {
-        mp_value *a = mp_getattr(v, *k);
+        const mp_value *a = mp_getattr(v, *k);
         n += a ? nodes(a, limit - n) : 0;
     }
     return n;
@@ -69,7 +69,7 @@ static int same(const mp_value *a, const mp_value *b)
         if (mp_len(a) != mp_len(b))
             return 0;
         for (size_t i = 0; i < mp_len(a); i++) {
-            mp_value *ka, *va, *kb, *vb;
+            const mp_value *ka, *va, *kb, *vb;
             mp_dict_entry(a, i, &ka, &va);
             mp_dict_entry(b, i, &kb, &vb);
             if (!same(ka, kb) || !same(va, vb))
@@ -83,7 +83,7 @@ static int same(const mp_value *a, const mp_value *b)
         if (mp_class_of(a) != mp_class_of(b))
             return 0;
         for (const char *const *k = names; *k; k++) {
-            mp_value *x = mp_getattr(a, *k), *y = mp_getattr(b, *k);
+            const mp_value *x = mp_getattr(a, *k), *y = mp_getattr(b, *k);
             if ((x == NULL) != (y == NULL) || (x && !same(x, y)))
                 return 0;
         }

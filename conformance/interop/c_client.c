@@ -8,12 +8,11 @@ int main(int argc, char **argv)
 {
     mp_main(argc, argv);
     peer_opts o = peer_parse(argc, argv);
-    mp_connection *c = NULL;
-    int rc = mp_client(&(mp_client_opts){.address = o.address, .authkey = o.key,
-                                         .auth_form = o.form}, &c);
-    if (rc == 0) {
-        printf("connected\n");
-        rc = peer_client_side(c);
-    }
+    mp_connection *c = mp_client_new(&(mp_client_opts){.address = o.address, .authkey = o.key,
+                                                       .auth_form = o.form});
+    if (c == NULL)
+        return mp_excepthook(mp_errcode());
+    printf("connected\n");
+    int rc = peer_client_side(c);
     return rc < 0 ? mp_excepthook(rc) : 0;
 }

@@ -7,7 +7,7 @@
  * exception would: a traceback's last line on stderr, status 1. */
 
 /* The child's target under --child: the connection arrives in args. */
-static int serve(mp_value *args)
+static int serve(const mp_value *args)
 {
     return peer_listener_side(mp_as_connection(mp_item(args, 0)));
 }

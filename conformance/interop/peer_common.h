@@ -130,15 +130,6 @@ static inline uint64_t peer_checksum(const uint8_t *b, size_t n)
     return s;
 }
 
-static inline int peer_send_value(mp_connection *c, mp_value *v)
-{
-    if (!v)
-        return mp_errcode();
-    int rc = mp_connection_send(c, v);
-    mp_decref(v);
-    return rc;
-}
-
 static inline int peer_send_pattern(mp_connection *c, size_t n, unsigned mul, unsigned mod)
 {
     uint8_t *b = peer_pattern(n, mul, mod);
@@ -180,9 +171,8 @@ static inline int peer_client_side(mp_connection *c)
     mp_dict_set(d, mp_str("key"), mp_str("value"));
     mp_dict_set(d, mp_str("nested"), mp_tuple_of(1, mp_tuple_of(2.5, mp_tuple_of(3, "deep"))));
     mp_dict_set(d, mp_str("flag"), mp_bool(true));
-    if (rc == 0) rc = peer_send_value(c, mp_list_of(42, mp_none(), "hello"));
-    if (rc == 0) rc = peer_send_value(c, d);
-    else mp_decref(d);
+    if (rc == 0) rc = mp_connection_send(c, mp_list_of(42, mp_none(), "hello"));
+    if (rc == 0) rc = mp_connection_send(c, d);
     if (rc == 0) rc = mp_connection_send_bytes(c, "raw\0bytes\xff", 10, 0, MP_ALL);
     if (rc == 0) rc = peer_send_pattern(c, 100000, 7, 256);
     if (rc == 0) rc = peer_show(c, false, "client got:");
@@ -207,10 +197,10 @@ static inline int peer_listener_side(mp_connection *c)
     if (rc == 0) {
         mp_value *d = mp_dict_new();
         mp_dict_set(d, mp_str("k"), mp_int(-7));
-        rc = peer_send_value(c, mp_tuple_of("nested", mp_tuple_of(1, 2.5),
+        rc = mp_connection_send(c, mp_tuple_of("nested", mp_tuple_of(1, 2.5),
                                             mp_list_of(mp_bytes("\x01\x02", 2), mp_none()), d));
     }
-    if (rc == 0) rc = peer_send_value(c, mp_bytes("pickled bytes", 13));
+    if (rc == 0) rc = mp_connection_send(c, mp_bytes("pickled bytes", 13));
     if (rc == 0) rc = mp_connection_send_bytes(c, "\0\1end", 5, 0, MP_ALL);
     if (rc == 0) rc = peer_send_pattern(c, 70000, 13, 251);
     mp_connection_close(c);

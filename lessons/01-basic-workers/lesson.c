@@ -12,7 +12,7 @@
 */
 #include "mp.h"
 
-static int worker(mp_value *args)
+static int worker(const mp_value *args)
 {
     (void)args;                 /* def worker(): takes no arguments */
     mp_print("Worker");

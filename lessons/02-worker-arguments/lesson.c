@@ -11,9 +11,9 @@
 */
 #include "mp.h"
 
-static int worker(mp_value *args)
+static int worker(const mp_value *args)
 {
-    mp_value *num = mp_item(args, 0);   /* def worker(num): */
+    const mp_value *num = mp_item(args, 0);   /* def worker(num): */
     mp_print("Worker:", num);
     return 0;
 }

@@ -7,7 +7,7 @@
 */
 #include "lesson03_worker.h"
 
-int worker(mp_value *args)
+int worker(const mp_value *args)
 {
     (void)args;
     mp_print("Worker");

@@ -5,6 +5,6 @@
 #include "mp.h"
 
 /* Print "Worker".  Registered as the target "worker" in lesson03_worker.c. */
-int worker(mp_value *args);
+int worker(const mp_value *args);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "mp.h"
 
-static int worker(mp_value *args)
+static int worker(const mp_value *args)
 {
     (void)args;
     const char *name = mp_process_name(mp_current_process());
@@ -25,7 +25,7 @@ static int worker(mp_value *args)
 }
 MP_TARGET(worker);
 
-static int my_service(mp_value *args)
+static int my_service(const mp_value *args)
 {
     (void)args;
     const char *name = mp_process_name(mp_current_process());

@@ -17,7 +17,7 @@
 
 #include "mp.h"
 
-static int daemon_fn(mp_value *args)
+static int daemon_fn(const mp_value *args)
 {
     (void)args;
     mp_process *p = mp_current_process();
@@ -30,7 +30,7 @@ static int daemon_fn(mp_value *args)
 }
 MP_TARGET(daemon_fn);
 
-static int non_daemon(mp_value *args)
+static int non_daemon(const mp_value *args)
 {
     (void)args;
     mp_process *p = mp_current_process();

@@ -13,7 +13,7 @@
 
 #include "mp.h"
 
-static int daemon_fn(mp_value *args)
+static int daemon_fn(const mp_value *args)
 {
     (void)args;
     const char *name = mp_process_name(mp_current_process());
@@ -24,7 +24,7 @@ static int daemon_fn(mp_value *args)
 }
 MP_TARGET(daemon_fn);
 
-static int non_daemon(mp_value *args)
+static int non_daemon(const mp_value *args)
 {
     (void)args;
     const char *name = mp_process_name(mp_current_process());

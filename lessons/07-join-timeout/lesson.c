@@ -14,7 +14,7 @@
 
 #include "mp.h"
 
-static int daemon_fn(mp_value *args)
+static int daemon_fn(const mp_value *args)
 {
     (void)args;
     const char *name = mp_process_name(mp_current_process());
@@ -25,7 +25,7 @@ static int daemon_fn(mp_value *args)
 }
 MP_TARGET(daemon_fn);
 
-static int non_daemon(mp_value *args)
+static int non_daemon(const mp_value *args)
 {
     (void)args;
     const char *name = mp_process_name(mp_current_process());
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 
     /* join() returns 0 whether or not the child ended in time;
        is_alive() says which. */
-    if ((rc = mp_process_join(d, 1.0)) < 0)
+    if ((rc = mp_process_join(d, MP_TIMEOUT(1.0))) < 0)
         return mp_excepthook(rc);
     mp_print("d.is_alive()", mp_process_is_alive(d));
     if ((rc = mp_process_join(n, MP_WAIT_FOREVER)) < 0)

@@ -16,7 +16,7 @@
 
 #include "mp.h"
 
-static int slow_worker(mp_value *args)
+static int slow_worker(const mp_value *args)
 {
     (void)args;
     mp_print("Starting worker");

@@ -14,35 +14,35 @@
 
 #include "mp.h"
 
-static int exit_error(mp_value *args)
+static int exit_error(const mp_value *args)
 {
     (void)args;
     return mp_sys_exit(1);
 }
 MP_TARGET(exit_error);
 
-static int exit_ok(mp_value *args)
+static int exit_ok(const mp_value *args)
 {
     (void)args;
     return 0;
 }
 MP_TARGET(exit_ok);
 
-static int return_value(mp_value *args)
+static int return_value(const mp_value *args)
 {
     (void)args;
     return 1;           /* not an error: a target's return value is ignored */
 }
 MP_TARGET(return_value);
 
-static int raises(mp_value *args)
+static int raises(const mp_value *args)
 {
     (void)args;
     return mp_raise("RuntimeError", "There was an error!");
 }
 MP_TARGET(raises);
 
-static int terminated(mp_value *args)
+static int terminated(const mp_value *args)
 {
     (void)args;
     sleep(3);

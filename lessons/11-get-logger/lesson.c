@@ -13,7 +13,7 @@
 
 #include "mp.h"
 
-static int worker(mp_value *args)
+static int worker(const mp_value *args)
 {
     (void)args;
     mp_print("Doing some work");

@@ -9,9 +9,9 @@
 */
 #include "mp.h"
 
-static int f(mp_value *args)
+static int f(const mp_value *args)
 {
-    mp_value *name = mp_item(args, 0);
+    const mp_value *name = mp_item(args, 0);
     mp_print("hello", name);
     return 0;
 }

@@ -23,9 +23,9 @@ static void info(const char *title)
     mp_print("process id:", getpid());
 }
 
-static int f(mp_value *args)
+static int f(const mp_value *args)
 {
-    mp_value *name = mp_item(args, 0);
+    const mp_value *name = mp_item(args, 0);
     info("function f");
     mp_print("hello", name);
     return 0;

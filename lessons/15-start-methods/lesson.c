@@ -32,7 +32,7 @@
  * module is imported; main() changes it in the main program only. */
 static const char *greeting = "set at import";
 
-static int report(mp_value *args)
+static int report(const mp_value *args)
 {
     int fd = (int)mp_as_int(mp_item(args, 0));
     int64_t dev = mp_as_int(mp_item(args, 1)), ino = mp_as_int(mp_item(args, 2));

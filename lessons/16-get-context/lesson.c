@@ -17,7 +17,7 @@
 
 #include "mp.h"
 
-static int foo(mp_value *args)
+static int foo(const mp_value *args)
 {
     (void)args;
     mp_print("   ", mp_process_name(mp_current_process()), "runs in", mp_module_name());

@@ -17,7 +17,7 @@
 */
 #include "mp.h"
 
-static int hello(mp_value *args)
+static int hello(const mp_value *args)
 {
     (void)args;
     mp_print("hello from", mp_process_name(mp_current_process()));

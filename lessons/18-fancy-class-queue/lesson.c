@@ -33,10 +33,10 @@ static mp_value *MyFancyClass_new(const char *name)
 }
 
 /* The method do_something(self). */
-static int do_something(mp_value *self)
+static int do_something(const mp_value *self)
 {
     const char *proc_name = mp_process_name(mp_current_process());
-    mp_value *name = mp_getattr(self, "name");
+    const mp_value *name = mp_getattr(self, "name");
     if (name == NULL)
         return mp_errcode();
     mp_print_ex((mp_print_opts){.sep = ""},
@@ -44,7 +44,7 @@ static int do_something(mp_value *self)
     return 0;
 }
 
-static int worker(mp_value *args)
+static int worker(const mp_value *args)
 {
     mp_queue *q = mp_as_queue(mp_item(args, 0));
     mp_value *obj;

@@ -45,7 +45,7 @@ static mp_value *Task_new(int64_t a, int64_t b)
  * object is not a Task made of two ints. */
 static int Task_fields(const mp_value *self, int64_t *a, int64_t *b)
 {
-    mp_value *va = mp_getattr(self, "a"), *vb = va ? mp_getattr(self, "b") : NULL;
+    const mp_value *va = mp_getattr(self, "a"), *vb = va ? mp_getattr(self, "b") : NULL;
     if (vb == NULL)
         return mp_errcode();
     if (mp_typeof(va) != MP_T_INT || mp_typeof(vb) != MP_T_INT)
@@ -129,13 +129,12 @@ static int Consumer_run(mp_process *base)
         mp_print_ex((mp_print_opts){.sep = ": "}, proc_name, text);
         mp_value *answer = Task_call(next_task);
         mp_decref(next_task);
-        if (answer == NULL)
-            return mp_errcode();
         if ((rc = mp_joinable_queue_task_done(self->task_queue)) < 0) {
             mp_decref(answer);
             return rc;
         }
-        if ((rc = mp_queue_put(self->result_queue, answer)) < 0)   /* takes answer over */
+        /* put takes answer over; a NULL answer fails with Task_call's error */
+        if ((rc = mp_queue_put(self->result_queue, answer)) < 0)
             return rc;
     }
 }
@@ -146,7 +145,7 @@ static mp_value *Consumer_getstate(mp_process *base)
     return mp_incref(((Consumer *)base)->queues);
 }
 
-static int Consumer_setstate(mp_process *base, mp_value *state)
+static int Consumer_setstate(mp_process *base, const mp_value *state)
 {
     return Consumer_set_queues((Consumer *)base, mp_incref(state));
 }
@@ -210,10 +209,7 @@ int main(int argc, char **argv)
     /* Enqueue jobs */
     int num_jobs = 10;
     for (int i = 0; i < num_jobs; i++) {
-        mp_value *task = Task_new(i, i);
-        if (task == NULL)
-            return mp_excepthook(mp_errcode());
-        if ((rc = mp_queue_put(tasks, task)) < 0)
+        if ((rc = mp_queue_put(tasks, Task_new(i, i))) < 0)
             return mp_excepthook(rc);
     }
 

@@ -11,7 +11,7 @@
 */
 #include "mp.h"
 
-static int f(mp_value *args)
+static int f(const mp_value *args)
 {
     mp_queue *q = mp_as_queue(mp_item(args, 0));
     mp_value *item = mp_list_of(42, mp_none(), "hello");

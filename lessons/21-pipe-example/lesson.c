@@ -11,14 +11,10 @@
 */
 #include "mp.h"
 
-static int f(mp_value *args)
+static int f(const mp_value *args)
 {
     mp_connection *conn = mp_as_connection(mp_item(args, 0));
-    mp_value *msg = mp_list_of(42, mp_none(), "hello");
-    if (msg == NULL)
-        return mp_errcode();
-    int rc = mp_connection_send(conn, msg);
-    mp_decref(msg);
+    int rc = mp_connection_send(conn, mp_list_of(42, mp_none(), "hello"));
     if (rc < 0)
         return rc;
     return mp_connection_close(conn);
@@ -34,10 +30,8 @@ int main(int argc, char **argv)
     if ((rc = mp_pipe(&parent_conn, &child_conn, NULL)) < 0)
         return mp_excepthook(rc);
     /* The tuple takes a reference of its own to child_conn. */
-    mp_value *args = mp_tuple_of(child_conn);
-    if (args == NULL)
-        return mp_excepthook(mp_errcode());
-    mp_process *p = mp_process_new(&(mp_process_opts){.target = f, .args = args});
+    mp_process *p = mp_process_new(&(mp_process_opts){.target = f,
+                                                      .args = mp_tuple_of(child_conn)});
     if (p == NULL)
         return mp_excepthook(mp_errcode());
     mp_value *msg;

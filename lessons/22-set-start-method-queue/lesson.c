@@ -13,7 +13,7 @@
 */
 #include "mp.h"
 
-static int foo(mp_value *args)
+static int foo(const mp_value *args)
 {
     mp_queue *q = mp_as_queue(mp_item(args, 0));
     return mp_queue_put(q, "hello");

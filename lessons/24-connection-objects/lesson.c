@@ -56,12 +56,8 @@ int main(int argc, char **argv)
     if ((rc = mp_pipe(&a, &b, NULL)) < 0)
         return mp_excepthook(rc);
 
-    v = mp_list_of(1, "hello", mp_none());            /* a.send([1, 'hello', None]) */
-    if (v == NULL)
-        return fail(mp_errcode(), a, b);
-    rc = mp_connection_send(a, v);
-    mp_decref(v);
-    if (rc < 0 || (rc = mp_connection_recv(b, &v)) < 0)
+    if ((rc = mp_connection_send(a, mp_list_of(1, "hello", mp_none()))) < 0 ||
+        (rc = mp_connection_recv(b, &v)) < 0)       /* a.send([1, 'hello', None]) */
         return fail(rc, a, b);
     mp_print(v);                                      /* print(b.recv()) */
     mp_decref(v);

@@ -14,16 +14,12 @@
 
 #define NCHILDREN 4
 
-static int foo(mp_value *args)
+static int foo(const mp_value *args)
 {
     mp_connection *w = mp_as_connection(mp_item(args, 0));
     int rc = 0;
-    for (int i = 0; i < 10 && rc >= 0; i++) {
-        /* w.send((i, current_process().name)) */
-        mp_value *msg = mp_tuple_of(i, mp_process_name(mp_current_process()));
-        rc = msg != NULL ? mp_connection_send(w, msg) : mp_errcode();
-        mp_decref(msg);
-    }
+    for (int i = 0; i < 10 && rc >= 0; i++)
+        rc = mp_connection_send(w, mp_tuple_of(i, mp_process_name(mp_current_process())));
     mp_connection_close(w);
     return rc;
 }

@@ -41,22 +41,21 @@ static const char *short_name(int code)
 }
 
 /* client(address, authkey) */
-static int client(mp_value *args)
+static int client(const mp_value *args)
 {
-    mp_connection *conn;
     /* The options take over the address and key: give them references of
      * their own, since args keeps its items. */
-    int rc = mp_client(&(mp_client_opts){.address = mp_incref(mp_item(args, 0)),
-                                         .authkey = mp_incref(mp_item(args, 1))},
-                       &conn);
-    if (rc == MP_EAUTH) {
-        printf("client: %s: %s\n", short_name(rc), mp_errmsg());
+    mp_connection *conn = mp_client_new(&(mp_client_opts){
+        .address = mp_incref(mp_item(args, 0)), .authkey = mp_incref(mp_item(args, 1))});
+    if (conn == NULL && mp_errcode() == MP_EAUTH) {
+        printf("client: %s: %s\n", short_name(MP_EAUTH), mp_errmsg());
         return 0;
     }
-    if (rc < 0)
-        return rc;
+    if (conn == NULL)
+        return mp_errcode();
 
     mp_value *v;
+    int rc;
     int arr[5] = {0};
     size_t count;
     if ((rc = mp_connection_recv(conn, &v)) >= 0) {
@@ -82,12 +81,11 @@ MP_TARGET(client);
 /* The server's part, once the listener exists.  Returns 0 or an error. */
 static int serve(mp_listener *listener)
 {
-    /* Port 0: the system picked a free port; the address tells which.  It
-     * is borrowed from the listener, and the tuple steals: incref it. */
-    mp_value *address = (mp_value *)mp_listener_address(listener);
+    /* Port 0: the system picked a free port; the address tells which.  The
+     * listener lends it, and the tuple takes a reference of its own. */
+    const mp_value *address = mp_listener_address(listener);
     mp_process *p = mp_process_new(&(mp_process_opts){
-        .target = client,
-        .args = mp_tuple_of(mp_incref(address), mp_bytes(secret, strlen(secret)))});
+        .target = client, .args = mp_tuple_of(address, mp_bytes(secret, strlen(secret)))});
     if (p == NULL)
         return mp_errcode();
     int rc = mp_process_start(p);
@@ -99,10 +97,7 @@ static int serve(mp_listener *listener)
         mp_print_ex((mp_print_opts){.flush = true}, "connection accepted from",
                     mp_item(mp_listener_last_accepted(listener), 0));
 
-        mp_value *v = mp_list_of(2.25, mp_none(), "junk");
-        rc = v != NULL ? mp_connection_send(conn, v) : mp_errcode();
-        mp_decref(v);
-
+        rc = mp_connection_send(conn, mp_list_of(2.25, mp_none(), "junk"));
         if (rc >= 0)
             rc = mp_connection_send_bytes(conn, "hello", 5, 0, MP_ALL);
 
@@ -120,20 +115,17 @@ static int serve(mp_listener *listener)
 
     /* A client with the wrong key: both ends raise AuthenticationError. */
     p = mp_process_new(&(mp_process_opts){
-        .target = client,
-        .args = mp_tuple_of(mp_incref(address), mp_bytes(wrong, strlen(wrong)))});
+        .target = client, .args = mp_tuple_of(address, mp_bytes(wrong, strlen(wrong)))});
     if (p == NULL)
         return mp_errcode();
     if ((rc = mp_process_start(p)) >= 0) {
         rc = mp_listener_accept(listener, &conn);
         if (rc == MP_EAUTH) {
-            /* Keep the message: join must not be the call that replaces it. */
-            char msg[200];
-            snprintf(msg, sizeof msg, "%s", mp_errmsg());
-            /* Joined first, so that the client's line comes before ours. */
+            /* Joined first, so that the client's line comes before ours;
+             * a join that succeeds leaves mp_errmsg() as it was. */
             rc = mp_process_join(p, MP_WAIT_FOREVER);
             if (rc >= 0)
-                printf("server: %s: %s\n", short_name(MP_EAUTH), msg);
+                printf("server: %s: %s\n", short_name(MP_EAUTH), mp_errmsg());
         } else if (rc >= 0) {
             mp_connection_free(conn);
         }

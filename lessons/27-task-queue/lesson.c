@@ -90,7 +90,7 @@ static int calculate(const char *func, const mp_value *args, mp_value **out)
 /*
  * Function run by worker processes: for func, args in iter(input.get, 'STOP').
  */
-static int worker(mp_value *args)
+static int worker(const mp_value *args)
 {
     mp_queue *input = mp_as_queue(mp_item(args, 0));
     mp_queue *output = mp_as_queue(mp_item(args, 1));

@@ -22,7 +22,7 @@
 #define SIZE 1000000
 
 /* q.put('X' * 1000000) */
-static int f(mp_value *args)
+static int f(const mp_value *args)
 {
     mp_queue *q = mp_as_queue(mp_item(args, 0));
     char *xs = malloc(SIZE);
@@ -94,7 +94,7 @@ static int run(mp_queue *queue)
     mp_process *p = start_child(queue, &rc);
     if (p == NULL)
         return rc;
-    if ((rc = mp_process_join(p, 0.5)) >= 0) {
+    if ((rc = mp_process_join(p, MP_TIMEOUT(0.5))) >= 0) {
         mp_value *code = exitcode(p);
         mp_print("joined before draining: child still alive after the timeout:",
                  mp_process_is_alive(p), "exitcode:", code);

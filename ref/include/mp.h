@@ -12,35 +12,108 @@
 extern "C" {
 #endif
 
+/* What the library exports: it is built with -fvisibility=hidden, so a
+ * function not declared MP_EXTERN here stays inside it (the mp__ names
+ * below are the few the macros of this header expand to). */
+#if defined(__GNUC__) || defined(__clang__)
+#define MP_EXTERN __attribute__((visibility("default")))
+#else
+#define MP_EXTERN
+#endif
+
 /*
- * How to read this header
- * -----------------------
- * Every Python class becomes a family of functions named mp_<class>_<method>.
- * Keyword arguments become an options struct filled with designated
- * initializers; every field's zero value is Python's default.
+ * How to read this header: the rules every call keeps
+ * ---------------------------------------------------
+ * A new call follows these rules; a call that would need an exception to
+ * one of them means the rule is wrong, and is changed everywhere.
  *
- * Errors.  A call that can fail returns int: 0 (or a non-negative result) on
- * success, a negative MP_E* code on failure.  Each code stands for the Python
- * exception of the same meaning (mp_errname() gives its name) and the failing
- * call also records Python's message for this thread (mp_errmsg()).
+ * Names.  Every Python class becomes a family of functions named
+ * mp_<class>_<method> (queue.put is mp_queue_put).  Keyword arguments
+ * become an options struct filled with designated initializers, and every
+ * field's zero value is Python's default, so
+ *     mp_process_new(&(mp_process_opts){.target = worker, .name = "w1"})
+ * reads like Process(target=worker, name="w1").  Names with two
+ * underscores (mp__) are the library's own: only the macros below use them.
  *
- * Ownership of values (mp_value *).  Values are reference counted.
- *   - Functions that create a value return a new reference: you own it and
- *     release it with mp_decref().
- *   - Builders (mp_tuple_of, mp_list_of, mp_list_append, mp_dict_set,
- *     mp_tuple_set) STEAL the references they are given, so that a call such
- *     as mp_tuple_of("bob", mp_int(3)) leaks nothing.  If a builder is given
- *     NULL (a failed allocation) it releases the rest and returns NULL.
- *   - Readers (mp_repr, mp_print, mp_item, accessors) BORROW: they never take
- *     or release a reference, and a borrowed result lives as long as its
- *     container.
+ * Errors.  A call that can fail returns int: 0 (or a non-negative result)
+ * on success, a negative MP_E* code on failure.  Each code stands for the
+ * Python exception of the same meaning (mp_errname() gives its name) and
+ * the failing call records Python's message for this thread (mp_errmsg();
+ * for an OSError, mp_errno()).  Only a failing call changes them: a call
+ * that succeeds leaves the last failure as it was.  A call that returns a
+ * pointer returns NULL on failure, with the code in mp_errcode().  A call
+ * that returns bool cannot fail, or says in its contract what a misuse
+ * gives.
+ *
+ * Constructors.  mp_<class>_new(...) and the context factories
+ * mp_context_<class>(ctx, ...) return the new object, or NULL.  The one
+ * constructor that makes two objects, mp_pipe, returns int and fills two
+ * out-pointers.  Objects are released with mp_<class>_free (values with
+ * mp_decref).
+ *
+ * Ownership is in the signature.  Values (mp_value *) are reference
+ * counted.
+ *   - A call that returns mp_value * (or fills an mp_value ** out-pointer)
+ *     gives you a new reference: release it with mp_decref().  One that
+ *     returns const mp_value * lends it: it lives as long as what you got
+ *     it from, and mp_incref() makes it yours.
+ *   - A const mp_value * parameter is borrowed: the call only looks.
+ *   - An mp_value * parameter is taken over (stolen), even when the call
+ *     fails: mp_tuple_of("bob", mp_int(3)) leaks nothing.  The exception
+ *     is the object a call works on (the list of mp_list_append, the
+ *     object of mp_setattr), its first argument: it stays yours.
+ *   - A call that takes over a value accepts NULL in its place, the result
+ *     of a constructor that failed: it releases the rest and fails with
+ *     the error that constructor recorded, so
+ *         rc = mp_queue_put(q, mp_list_of(42, mp_none(), "hello"));
+ *     needs no check in between.  In an options struct a NULL field is
+ *     Python's default instead (.args NULL is args=()), so check a
+ *     constructor there if it can fail for more than a lack of memory.
+ *   - The calls that take any C argument (mp_tuple_of, mp_list_of,
+ *     mp_queue_put, mp_simple_queue_put, mp_connection_send) turn a C
+ *     string or number into a value, take over an mp_value * and take a
+ *     reference of their own to a const mp_value *; mp_print only looks.
  * Values are immutable once shared between processes; a list or dict may be
  * changed only by the code that owns its sole reference.
+ *
+ * Timeouts.  Every call that waits takes an mp_timeout, positional or in
+ * an options struct: MP_WAIT_FOREVER is Python's None (wait without
+ * limit), MP_TIMEOUT(seconds) waits at most that long, and MP_TIMEOUT(0)
+ * (or a negative number) does not wait, wherever Python's timeout=0 means
+ * that.  A zeroed mp_timeout is MP_WAIT_FOREVER, so a zeroed options
+ * struct keeps Python's default.  Waits use the monotonic clock: setting
+ * the wall clock neither shortens nor stretches them.  A NaN is
+ * MP_EVALUE "cannot convert float NaN to integer", as CPython's join,
+ * poll, get and wait say it.
+ *
+ * Yes, no, default.  An int option that Python spells True/False/None is
+ * a tri-state: 0 takes Python's default, MP_YES or MP_NO choose.
  *
  * Fork and threads.  The library keeps per-process state (the current
  * process, its children, the logger) and resets it in each child it starts.
  * Calls are not thread-safe unless a contract says otherwise.
+ *
+ * Not provided yet.  The second half of the documented API is not here
+ * yet: Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event and
+ * Barrier (multiprocessing.synchronize); Value, Array, RawValue, RawArray
+ * and the rest of multiprocessing.sharedctypes; Pool and AsyncResult
+ * (multiprocessing.pool) and multiprocessing.dummy; Manager and the proxies
+ * (multiprocessing.managers).  Until they land, their exceptions
+ * (TimeoutError of AsyncResult.get, KeyError of a managed dict, ...) have
+ * no code here either.
  */
+
+/* Yes and no for tri-state options (0 is Python's default). */
+#define MP_YES 1
+#define MP_NO (-1)
+
+/* A timeout: see the rules above.  Write MP_WAIT_FOREVER or MP_TIMEOUT(s). */
+typedef struct mp_timeout {
+    bool given;                 /* false: Python's None, no limit */
+    double seconds;             /* when given: at most this long; <= 0 does not wait */
+} mp_timeout;
+#define MP_TIMEOUT(s) ((mp_timeout){.given = true, .seconds = (double)(s)})
+#define MP_WAIT_FOREVER ((mp_timeout){.given = false, .seconds = 0})
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
@@ -54,63 +127,66 @@ enum {
     MP_EOVERFLOW = -4,       /* OverflowError */
     MP_EASSERT = -5,         /* AssertionError (CPython's asserts on misuse) */
     MP_ERUNTIME = -6,        /* RuntimeError */
-    MP_EOS = -7,             /* OSError (errno is kept in the message) */
-    MP_ETIMEOUT = -8,        /* TimeoutError */
-    MP_EEMPTY = -9,          /* queue.Empty */
-    MP_EFULL = -10,          /* queue.Full */
-    MP_EEOF = -11,           /* EOFError */
-    MP_EAUTH = -12,          /* multiprocessing.AuthenticationError */
-    MP_EBUFFERTOOSHORT = -13,/* multiprocessing.BufferTooShort */
-    MP_EPROCESS = -14,       /* multiprocessing.ProcessError */
-    MP_EPICKLE = -15,        /* pickle.PicklingError */
-    MP_EUNPICKLE = -16,      /* pickle.UnpicklingError */
-    MP_EKEY = -17,           /* KeyError */
-    MP_EINDEX = -18,         /* IndexError */
-    MP_EEXCEPTION = -19,     /* an exception raised with mp_raise(): its own type name */
-    MP_ESYSTEMEXIT = -20,    /* SystemExit, from mp_sys_exit() */
-    MP_ENOTIMPL = -21,       /* NotImplementedError */
-    MP_EATTR = -22,          /* AttributeError */
-    MP_ECLOSED = -23,        /* OSError "handle is closed" (a Connection used after close) */
-    MP__ELAST = -23
+    MP_EOS = -7,             /* OSError; mp_errno() gives its errno */
+    MP_EEMPTY = -8,          /* queue.Empty */
+    MP_EFULL = -9,           /* queue.Full */
+    MP_EEOF = -10,           /* EOFError */
+    MP_EAUTH = -11,          /* multiprocessing.AuthenticationError */
+    MP_EBUFFERTOOSHORT = -12,/* multiprocessing.BufferTooShort */
+    MP_EPICKLE = -13,        /* pickle.PicklingError */
+    MP_EUNPICKLE = -14,      /* pickle.UnpicklingError */
+    MP_EINDEX = -15,         /* IndexError */
+    MP_EEXCEPTION = -16,     /* an exception raised with mp_raise(): its own type name */
+    MP_ESYSTEMEXIT = -17,    /* SystemExit, from mp_sys_exit() */
+    MP_EATTR = -18,          /* AttributeError */
+    MP_ECLOSED = -19,        /* OSError "handle is closed" (a Connection or queue used
+                                after close; CPython's has no errno, so mp_errno() is 0) */
+    MP__ELAST = -19
 };
 
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
  * "_queue.Empty", "multiprocessing.context.AuthenticationError"); "?" if unknown.
- * For MP_EEXCEPTION it is the type name given to the most recent mp_raise()
- * in this thread.  Never NULL; static or thread-local storage. */
-const char *mp_errname(int code);
+ * For the code mp_raise() returns it is the type name given to the most
+ * recent mp_raise() in this thread.  Never NULL; static or thread-local storage. */
+MP_EXTERN const char *mp_errname(int code);
 
 /* A fixed English description of a code.  Never NULL; static storage. */
-const char *mp_strerror(int code);
+MP_EXTERN const char *mp_strerror(int code);
 
 /* The message of the most recent failure in this thread, as CPython words it
  * ("cannot start a process twice").  Empty string if none.  Valid until the
  * next failing call in this thread. */
-const char *mp_errmsg(void);
+MP_EXTERN const char *mp_errmsg(void);
 
 /* The code of the most recent failure in this thread (MP_OK if none), for
  * calls that return NULL on failure:
  *     if (p == NULL) return mp_excepthook(mp_errcode()); */
-int mp_errcode(void);
+MP_EXTERN int mp_errcode(void);
+
+/* The errno of the most recent failure in this thread when it was an
+ * OSError from the system (EADDRINUSE, ECONNREFUSED, EPIPE, ...), else 0;
+ * as Python's OSError.errno. */
+MP_EXTERN int mp_errno(void);
 
 /* The analog of `raise TypeName(message)`.  Records the exception for this
  * thread and returns MP_EEXCEPTION, so a target writes
  *     return mp_raise("RuntimeError", "There was an error!");
  * The message is printf-formatted. */
-int mp_raise(const char *type_name, const char *fmt, ...)
+MP_EXTERN int mp_raise(const char *type_name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The analog of sys.exit(status).  Records the status and returns
+/* The analog of sys.exit(status).  Records the status (mp_errmsg() is "1"
+ * for mp_sys_exit(1), as str(SystemExit(1)) is) and returns
  * MP_ESYSTEMEXIT: `return mp_sys_exit(1);` from a target ends the child with
  * exitcode 1 after the usual shutdown.  In the main program the same return
  * from main() exits with that status. */
-int mp_sys_exit(int status);
+MP_EXTERN int mp_sys_exit(int status);
 
 /* The analog of Python printing an uncaught exception and exiting: prints
  * "Traceback (most recent call last):" and "Name: message" for code to
  * stderr and returns the exit status Python would use (1, or the status of
  * mp_sys_exit).  For main(): `if (rc < 0) return mp_excepthook(rc);` */
-int mp_excepthook(int code);
+MP_EXTERN int mp_excepthook(int code);
 
 /* ------------------------------------------------------------------------ */
 /* Values: the C analog of picklable objects                                */
@@ -123,55 +199,67 @@ typedef enum mp_type {
     MP_T_TUPLE, MP_T_LIST, MP_T_DICT, MP_T_OBJECT
 } mp_type;
 
-/* Constructors.  Each returns a new reference, or NULL when out of memory
- * (mp_str also returns NULL, with MP_EVALUE recorded, for invalid UTF-8). */
-mp_value *mp_none(void);
-mp_value *mp_bool(bool b);
-mp_value *mp_int(int64_t i);
-mp_value *mp_float(double d);
-mp_value *mp_str(const char *utf8);
-mp_value *mp_str_n(const char *utf8, size_t len);
-mp_value *mp_bytes(const void *data, size_t len);
-mp_value *mp_tuple_new(size_t n);     /* n items, all None until set */
-mp_value *mp_list_new(void);
-mp_value *mp_dict_new(void);
+/* Constructors.  Each returns a new reference, or NULL with MP_ENOMEM when
+ * out of memory; mp_none and mp_bool, which return immortal values, never
+ * fail.  mp_str and mp_str_n also return NULL for invalid UTF-8, with
+ * MP_EVALUE recorded as CPython's decoder words it ("'utf-8' codec can't
+ * decode byte 0xff in position 0: invalid start byte"). */
+MP_EXTERN mp_value *mp_none(void);
+MP_EXTERN mp_value *mp_bool(bool b);
+MP_EXTERN mp_value *mp_int(int64_t i);
+MP_EXTERN mp_value *mp_float(double d);
+MP_EXTERN mp_value *mp_str(const char *utf8);
+MP_EXTERN mp_value *mp_str_n(const char *utf8, size_t len);
+MP_EXTERN mp_value *mp_bytes(const void *data, size_t len);
+MP_EXTERN mp_value *mp_tuple_new(size_t n);     /* n items, all None until set */
+MP_EXTERN mp_value *mp_list_new(void);
+MP_EXTERN mp_value *mp_dict_new(void);
 
-/* Reference counting.  mp_incref returns its argument; both accept NULL. */
-mp_value *mp_incref(mp_value *v);
-void mp_decref(mp_value *v);
+/* Reference counting.  mp_incref returns its argument as a reference of
+ * your own (so it takes what a reader lends: mp_incref(mp_item(t, 0)));
+ * mp_decref releases one you own.  Both accept NULL. */
+MP_EXTERN mp_value *mp_incref(const mp_value *v);
+MP_EXTERN void mp_decref(mp_value *v);
 
-/* Builders; they steal `item`/`key`/`val` (see the ownership rules above).
- * Return 0, MP_ENOMEM, MP_EINDEX (tuple index out of range), MP_ETYPE
- * (wrong container, or an unhashable dict key: a list or dict). */
-int mp_tuple_set(mp_value *tuple, size_t i, mp_value *item);
-int mp_list_append(mp_value *list, mp_value *item);
-int mp_dict_set(mp_value *dict, mp_value *key, mp_value *val);
+/* Builders; they take over `item`/`key`/`val` (see the ownership rules above).
+ * Return 0, MP_ENOMEM, MP_EINDEX "tuple index out of range", or MP_ETYPE:
+ * a wrong container ("expected a tuple, got 'list'", "descriptor 'append'
+ * for 'list' objects doesn't apply to a 'tuple' object") or an unhashable
+ * dict key, a list or dict ("unhashable type: 'list'"). */
+MP_EXTERN int mp_tuple_set(mp_value *tuple, size_t i, mp_value *item);
+MP_EXTERN int mp_list_append(mp_value *list, mp_value *item);
+MP_EXTERN int mp_dict_set(mp_value *dict, mp_value *key, mp_value *val);
 
-/* Readers.  They borrow.  mp_item returns item i of a tuple or list (NULL if
- * out of range); mp_dict_get returns the value for key, compared with
- * Python's == (so 1, 1.0 and True are one key), or NULL; mp_dict_entry gives
- * the i-th key and value in insertion order. */
-mp_type mp_typeof(const mp_value *v);
-const char *mp_type_name(const mp_value *v);   /* "int", "str", "NoneType", ... */
-size_t mp_len(const mp_value *v);              /* items, code points, or bytes */
-mp_value *mp_item(const mp_value *seq, size_t i);
-mp_value *mp_dict_get(const mp_value *dict, const mp_value *key);
-int mp_dict_entry(const mp_value *dict, size_t i, mp_value **key, mp_value **val);
+/* Readers.  They lend what they return.  mp_item returns item i of a tuple
+ * or list, or NULL with MP_EINDEX "tuple index out of range" (or "list
+ * index out of range") recorded, or MP_ETYPE "'dict' object is not
+ * subscriptable" for a value that is neither; mp_dict_get returns the value for key,
+ * compared with Python's == (so 1, 1.0 and True are one key), or NULL: a
+ * missing key records nothing, an unhashable one MP_ETYPE "unhashable
+ * type: 'list'"; mp_dict_entry gives the i-th key and value in insertion
+ * order (0, or MP_EINDEX "dict entry index out of range" past the end,
+ * MP_ETYPE "expected a dict, got 'list'" for a value that is not a dict). */
+MP_EXTERN mp_type mp_typeof(const mp_value *v);
+MP_EXTERN const char *mp_type_name(const mp_value *v);   /* "int", "str", "NoneType", ... */
+MP_EXTERN size_t mp_len(const mp_value *v);              /* items, code points, or bytes */
+MP_EXTERN const mp_value *mp_item(const mp_value *seq, size_t i);
+MP_EXTERN const mp_value *mp_dict_get(const mp_value *dict, const mp_value *key);
+MP_EXTERN int mp_dict_entry(const mp_value *dict, size_t i, const mp_value **key, const mp_value **val);
 
 /* Scalar accessors: the C value, or 0 / false / NULL if v has another type. */
-bool mp_as_bool(const mp_value *v);            /* Python's truth value, any type */
-int64_t mp_as_int(const mp_value *v);          /* int or bool */
-double mp_as_float(const mp_value *v);         /* float, int or bool */
-const char *mp_as_str(const mp_value *v);      /* NUL-terminated UTF-8 */
-const uint8_t *mp_as_bytes(const mp_value *v, size_t *len);
+MP_EXTERN bool mp_as_bool(const mp_value *v);            /* Python's truth value, any type */
+MP_EXTERN int64_t mp_as_int(const mp_value *v);          /* int or bool */
+MP_EXTERN double mp_as_float(const mp_value *v);         /* float, int or bool */
+MP_EXTERN const char *mp_as_str(const mp_value *v);      /* NUL-terminated UTF-8 */
+MP_EXTERN const uint8_t *mp_as_bytes(const mp_value *v, size_t *len);
 
 /* Python's == between values (1 == 1.0 == True; nan != nan). */
-bool mp_equal(const mp_value *a, const mp_value *b);
+MP_EXTERN bool mp_equal(const mp_value *a, const mp_value *b);
 
 /* repr() and str() as Python 3.11 prints them.  Return a malloc'd string the
  * caller frees, or NULL when out of memory. */
-char *mp_repr(const mp_value *v);
-char *mp_tostring(const mp_value *v);
+MP_EXTERN char *mp_repr(const mp_value *v);
+MP_EXTERN char *mp_tostring(const mp_value *v);
 
 /* ---- Objects: instances of registered classes ---------------------------- */
 
@@ -205,7 +293,7 @@ typedef struct mp_class_reg {
     struct mp_class_reg *next;
 } mp_class_reg;
 
-void mp__object_class_register(mp_class_reg *r);
+MP_EXTERN void mp__object_class_register(mp_class_reg *r);
 
 /* Register a class, so that an instance can be rebuilt from its name in a
  * child started by spawn or forkserver and from a CPython peer's pickle.
@@ -219,41 +307,43 @@ void mp__object_class_register(mp_class_reg *r);
 
 /* A new instance of cls with the attributes in dict (stolen; NULL for none),
  * a new reference; NULL with MP_ENOMEM, or MP_ETYPE if dict is not a dict
- * or its keys are not all str. */
-mp_value *mp_object_new(const mp_class *cls, mp_value *dict);
+ * or its keys are not all str ("attribute name must be string, not 'int'"). */
+MP_EXTERN mp_value *mp_object_new(const mp_class *cls, mp_value *dict);
 
 /* The class of an instance, or NULL if v is not an object. */
-const mp_class *mp_class_of(const mp_value *v);
+MP_EXTERN const mp_class *mp_class_of(const mp_value *v);
 
 /* True if v is an instance of cls. */
-bool mp_isinstance(const mp_value *v, const mp_class *cls);
+MP_EXTERN bool mp_isinstance(const mp_value *v, const mp_class *cls);
 
-/* getattr(obj, name): borrowed, or NULL with MP_EATTR "'MyFancyClass'
+/* getattr(obj, name): lent, or NULL with MP_EATTR "'MyFancyClass'
  * object has no attribute 'x'" recorded. */
-mp_value *mp_getattr(const mp_value *obj, const char *name);
+MP_EXTERN const mp_value *mp_getattr(const mp_value *obj, const char *name);
 
-/* setattr(obj, name, val): steals val.  0, MP_ENOMEM, or MP_EATTR for a
- * library object (whose state is not a dict of attributes). */
-int mp_setattr(mp_value *obj, const char *name, mp_value *val);
+/* setattr(obj, name, val): takes over val.  0, MP_ENOMEM, or MP_EATTR for a
+ * library object, whose state is not a dict of attributes ("'Queue' object
+ * attribute 'x' is read-only"). */
+MP_EXTERN int mp_setattr(mp_value *obj, const char *name, mp_value *val);
 
 /* ---- Building from C values -------------------------------------------- */
 
 /* One C argument as the generic builders and mp_print see it. */
 typedef struct mp_arg {
-    enum { MP__A_CSTR, MP__A_VALUE, MP__A_PROCESS, MP__A_BOOL, MP__A_INT,
-           MP__A_UINT, MP__A_FLOAT, MP__A_OBJECT } kind;
+    enum { MP__A_CSTR, MP__A_VALUE, MP__A_BORROWED, MP__A_PROCESS, MP__A_BOOL,
+           MP__A_INT, MP__A_UINT, MP__A_FLOAT, MP__A_OBJECT } kind;
     union { const char *s; mp_value *v; const void *p; bool b; int64_t i;
             uint64_t u; double d; } u;
 } mp_arg;
 
-mp_arg mp__arg_cstr(const char *s);
-mp_arg mp__arg_value(const mp_value *v);
-mp_arg mp__arg_process(const void *p);
-mp_arg mp__arg_bool(bool b);
-mp_arg mp__arg_int(long long i);
-mp_arg mp__arg_uint(unsigned long long u);
-mp_arg mp__arg_float(double d);
-mp_arg mp__arg_object(const void *o);
+MP_EXTERN mp_arg mp__arg_cstr(const char *s);
+MP_EXTERN mp_arg mp__arg_value(mp_value *v);
+MP_EXTERN mp_arg mp__arg_borrowed(const mp_value *v);
+MP_EXTERN mp_arg mp__arg_process(const void *p);
+MP_EXTERN mp_arg mp__arg_bool(bool b);
+MP_EXTERN mp_arg mp__arg_int(long long i);
+MP_EXTERN mp_arg mp__arg_uint(unsigned long long u);
+MP_EXTERN mp_arg mp__arg_float(double d);
+MP_EXTERN mp_arg mp__arg_object(const void *o);
 
 struct mp_process;
 struct mp_connection;
@@ -261,7 +351,7 @@ struct mp_queue;
 struct mp_simple_queue;
 #define MP_ARG(x) _Generic((x),                                             \
     char *: mp__arg_cstr, const char *: mp__arg_cstr,                        \
-    mp_value *: mp__arg_value, const mp_value *: mp__arg_value,              \
+    mp_value *: mp__arg_value, const mp_value *: mp__arg_borrowed,           \
     struct mp_process *: mp__arg_process,                                    \
     const struct mp_process *: mp__arg_process,                              \
     struct mp_connection *: mp__arg_object,                                  \
@@ -300,19 +390,22 @@ struct mp_simple_queue;
  * (mp_print((bool)true) prints True, mp_print(true) prints 1).
  *
  * Build a value from a C argument: const char * becomes str, integers int,
- * floating types float, bool bool; an mp_value * is stolen.  A connection
- * or queue (mp_connection *, mp_queue *, mp_simple_queue *) is BORROWED:
- * the value made from it takes a reference of its own, as a Python tuple
- * holding a queue does, so `.args = mp_tuple_of(q)` leaves q yours.  A
- * process cannot be made a value (it is not picklable) and gives NULL with
- * MP_ETYPE. */
-mp_value *mp_value_from_arg(mp_arg a);
-mp_value *mp__tuple_of(size_t n, const mp_arg *args);
-mp_value *mp__list_of(size_t n, const mp_arg *args);
+ * floating types float, bool bool; an mp_value * is taken over and a
+ * const mp_value * gets a reference of its own (the ownership rules).  A
+ * connection or queue (mp_connection *, mp_queue *, mp_simple_queue *)
+ * stays yours too: the value made from it takes a reference of its own, as
+ * a Python tuple holding a queue does, so `.args = mp_tuple_of(q)` leaves
+ * q yours.  A process cannot be made a value (it is not picklable) and
+ * gives NULL with MP_ETYPE "Pickling an AuthenticationString object is
+ * disallowed for security reasons", as pickling one does in CPython. */
+MP_EXTERN mp_value *mp_value_from_arg(mp_arg a);
+MP_EXTERN mp_value *mp__tuple_of(size_t n, const mp_arg *args);
+MP_EXTERN mp_value *mp__list_of(size_t n, const mp_arg *args);
 
 /* mp_tuple_of("bob", 3) is ('bob', 3); mp_list_of(42, mp_none(), "hello") is
- * [42, None, 'hello'].  New reference; steals mp_value * arguments.  The
- * empty tuple and list are mp_tuple_new(0) and mp_list_new(). */
+ * [42, None, 'hello'].  New reference (NULL on failure, with every argument
+ * it took over released).  The empty tuple and list are mp_tuple_new(0)
+ * and mp_list_new(). */
 #define mp_tuple_of(...) mp__tuple_of(MP__ARGV(__VA_ARGS__))
 #define mp_list_of(...) mp__list_of(MP__ARGV(__VA_ARGS__))
 
@@ -327,7 +420,7 @@ typedef struct mp_print_opts {
     bool flush;
 } mp_print_opts;
 
-void mp__print(const mp_print_opts *opts, size_t n, const mp_arg *args);
+MP_EXTERN void mp__print(const mp_print_opts *opts, size_t n, const mp_arg *args);
 
 /* mp_print("Worker:", num) prints like print('Worker:', num): each argument
  * is shown with str() (a C string as itself, bool as True/False, a process as
@@ -355,30 +448,36 @@ typedef struct mp_unpickle_opts {
 
 /* Serialize v as pickle bytes that CPython's pickle.loads reads back to an
  * equal value.  On success *out is a malloc'd buffer of *len bytes (the
- * caller frees).  Errors: MP_ENOMEM, MP_EVALUE (bad protocol), MP_EPICKLE
- * (a value that cannot be pickled). opts may be NULL. */
-int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len);
+ * caller frees).  Errors: MP_ENOMEM; MP_EVALUE for a bad protocol ("pickle
+ * protocol must be <= 5"); MP_ERUNTIME for a queue or connection, which
+ * only a child being started can be given ("Queue objects should only be
+ * shared between processes through inheritance"); MP_EPICKLE for NULL
+ * ("cannot pickle a NULL value") or a str or bytes of 4 GiB or more.
+ * opts may be NULL. */
+MP_EXTERN int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len);
 
 /* Read pickle bytes (protocols 0 to 5, as CPython writes them for the types
  * of the value model) into a new value in *out.  Nothing runs on load:
  * an opcode that names a global is accepted only for an allowlist of names
  * whose meaning the codec knows (such as _codecs.encode, which protocol 2
  * uses to carry bytes); anything else is MP_EUNPICKLE naming the opcode and
- * the global.  Malformed, truncated or hostile input is MP_EUNPICKLE (or
- * MP_EOVERFLOW for an int beyond 64 bits, MP_ENOMEM past the limits), never
- * a crash, an unbounded allocation or a hang. opts may be NULL. */
-int mp_pickle_loads(const void *data, size_t len, const mp_unpickle_opts *opts, mp_value **out);
+ * the global.  Malformed, truncated or hostile input is MP_EUNPICKLE
+ * ("pickle data was truncated"), or MP_EOVERFLOW for an int beyond 64 bits
+ * ("int too large: more than 64 bits (opcode LONG1)"), or MP_ENOMEM past
+ * the limits ("pickle data nests deeper than max_depth (1)"), never a
+ * crash, an unbounded allocation or a hang. opts may be NULL. */
+MP_EXTERN int mp_pickle_loads(const void *data, size_t len, const mp_unpickle_opts *opts, mp_value **out);
 
 /* ------------------------------------------------------------------------ */
 /* Targets: the analog of importable functions                              */
 /* ------------------------------------------------------------------------ */
 
 /* A process target: Python's `def worker(*args)`.  `args` is the tuple given
- * at creation (borrowed).  Return 0 (or any value >= 0: Python ignores a
+ * at creation, lent for the call.  Return 0 (or any value >= 0: Python ignores a
  * target's return value) for a normal return, or a negative code to end the
  * process as an uncaught exception would (mp_raise, mp_sys_exit, or any
  * error code returned by a library call). */
-typedef int (*mp_target_fn)(mp_value *args);
+typedef int (*mp_target_fn)(const mp_value *args);
 
 typedef struct mp_target_entry {
     const char *name;
@@ -386,12 +485,12 @@ typedef struct mp_target_entry {
     struct mp_target_entry *next;
 } mp_target_entry;
 
-void mp__target_register(mp_target_entry *e);
+MP_EXTERN void mp__target_register(mp_target_entry *e);
 
 /* Register a target by its name, so that a child started by spawn or
  * forkserver (which does not share the parent's memory) can find it, as
  * Python finds a target by importing it.  Write it at file scope after the
- * function:   static int worker(mp_value *args) { ... }   MP_TARGET(worker);
+ * function:   static int worker(const mp_value *args) { ... }   MP_TARGET(worker);
  * Two different functions registered under one name is a fatal error at
  * program start. */
 #define MP_TARGET(fn)                                                         \
@@ -401,7 +500,7 @@ void mp__target_register(mp_target_entry *e);
     extern int mp__target_semicolon_##fn
 
 /* The registered name of fn, or NULL if it is not registered. */
-const char *mp_target_name(mp_target_fn fn);
+MP_EXTERN const char *mp_target_name(mp_target_fn fn);
 
 /* ------------------------------------------------------------------------ */
 /* The main guard                                                           */
@@ -414,12 +513,12 @@ const char *mp_target_name(mp_target_fn fn);
  * re-running the program, it runs the child's target and never returns, so
  * the code after it (the body of main) is not run in children.
  * Code before it runs in every process, like a module's top level. */
-void mp_main(int argc, char **argv);
+MP_EXTERN void mp_main(int argc, char **argv);
 
 /* The analog of the main module's __name__: "__main__" in the main program
  * and in forked children, "__mp_main__" in children that re-ran the program
  * (spawn, forkserver), until mp_main() hands them their target. */
-const char *mp_module_name(void);
+MP_EXTERN const char *mp_module_name(void);
 
 /* ------------------------------------------------------------------------ */
 /* Process                                                                  */
@@ -438,46 +537,40 @@ typedef struct mp_process_class {
     void (*finalize)(mp_process *self);  /* frees your fields; may be NULL */
     /* Pickling your fields, for spawn and forkserver (whose children do not
      * share the parent's memory): getstate returns them as a new value,
-     * setstate gets it back in the child (borrowed) and returns 0 or an
+     * setstate gets it back in the child (lent) and returns 0 or an
      * error.  A class with fields of its own (size > sizeof(mp_process))
      * and no getstate cannot start under those methods: MP_EPICKLE, never
      * a child that silently lost them. */
     mp_value *(*getstate)(mp_process *self);
-    int (*setstate)(mp_process *self, mp_value *state);
+    int (*setstate)(mp_process *self, const mp_value *state);
 } mp_process_class;
 
-typedef struct mp_class_entry {
+typedef struct mp_process_class_entry {
     const mp_process_class *cls;
-    struct mp_class_entry *next;
-} mp_class_entry;
+    struct mp_process_class_entry *next;
+} mp_process_class_entry;
 
-void mp__class_register(mp_class_entry *e);
+MP_EXTERN void mp__process_class_register(mp_process_class_entry *e);
 
 /* Register a process class by its name, as MP_TARGET registers a target, so
  * that a child made by spawn or forkserver can rebuild the object:
  *     static const mp_process_class Worker_class = {...};  MP_PROCESS_CLASS(Worker_class); */
 #define MP_PROCESS_CLASS(c)                                                   \
-    static mp_class_entry mp__class_##c = {&c, NULL};                         \
-    __attribute__((constructor)) static void mp__register_class_##c(void)     \
-    { mp__class_register(&mp__class_##c); }                                   \
+    static mp_process_class_entry mp__pclass_##c = {&c, NULL};                \
+    __attribute__((constructor)) static void mp__register_pclass_##c(void)    \
+    { mp__process_class_register(&mp__pclass_##c); }                         \
     extern int mp__class_semicolon_##c
 
 /* Process(group=None, target=None, name=None, args=(), kwargs={}, *, daemon=None). */
 typedef struct mp_process_opts {
     mp_target_fn target;         /* NULL: run() does nothing, unless cls->run */
     const char *name;            /* NULL: "<ClassName>-<identity>" */
-    mp_value *args;              /* a tuple (stolen); NULL means () */
-    mp_value *kwargs;            /* a dict (stolen) or NULL; see mp_process_kwargs */
+    mp_value *args;              /* a tuple (taken over); NULL means () */
+    mp_value *kwargs;            /* a dict (taken over) or NULL; see mp_process_kwargs */
     int daemon;                  /* 0: inherit from the creating process, like None;
-                                    MP_DAEMON or MP_NOT_DAEMON to choose */
+                                    MP_YES or MP_NO to choose */
     const mp_process_class *cls; /* NULL: Process */
 } mp_process_opts;
-
-#define MP_DAEMON 1
-#define MP_NOT_DAEMON (-1)
-
-/* Waiting without a time limit (Python's timeout=None). */
-#define MP_WAIT_FOREVER (-1.0)
 
 /* Exit code of a process that has not finished (Python's None). */
 #define MP_EXITCODE_NONE INT32_MIN
@@ -508,91 +601,106 @@ struct mp_process {
 };
 
 /* Create a process object (not started).  Returns a new object you release
- * with mp_process_free(), or NULL with MP_ENOMEM or MP_EVALUE (args not a
- * tuple, or cls->size too small) recorded in mp_errmsg().  Steals opts->args
- * and opts->kwargs even on failure. */
-mp_process *mp_process_new(const mp_process_opts *opts);
+ * with mp_process_free(), or NULL with the error recorded: MP_ETYPE "args
+ * must be a tuple, not list" or "kwargs must be a dict, not ..."; MP_EVALUE
+ * "class size is smaller than mp_process", "processes nested too deeply";
+ * MP_ENOMEM; MP_EOS if this program's authkey cannot be made (no random
+ * bytes).  Takes over opts->args and opts->kwargs even on failure. */
+MP_EXTERN mp_process *mp_process_new(const mp_process_opts *opts);
 
 /* Drop your reference.  Safe while the child runs: the library keeps its own
  * reference in the children set until the child is joined or reaped, as a
  * Python Process object lives on in multiprocessing's _children. */
-void mp_process_free(mp_process *p);
+MP_EXTERN void mp_process_free(mp_process *p);
 
 /* start(): run the process's run() in a new child.  Errors (CPython's text):
  * MP_EASSERT "cannot start a process twice", "can only start a process
  * object created by current process", "daemonic processes are not allowed
  * to have children"; MP_EVALUE "process object is closed"; MP_EOS when fork
- * fails.  Flushes stdout and stderr first, as CPython does, so buffered
- * output is not written twice. */
-int mp_process_start(mp_process *p);
+ * fails; MP_EPICKLE under spawn or forkserver for a process the child could
+ * not rebuild: its target or class not registered ("Can't pickle <class
+ * 'Worker'>: it is not registered with MP_PROCESS_CLASS"), or a class with
+ * fields of its own and no getstate.  Flushes stdout and stderr first, as
+ * CPython does, so buffered output is not written twice. */
+MP_EXTERN int mp_process_start(mp_process *p);
 
 /* run(): what the child executes; call it yourself to run in this process. */
-int mp_process_run(mp_process *p);
+MP_EXTERN int mp_process_run(mp_process *p);
 
-/* join(timeout): wait until the child ends, or timeout seconds
- * (MP_WAIT_FOREVER for none).  Returns 0 also when the wait timed out, as
- * Python's join returns None either way: check is_alive or exitcode.
- * Errors: MP_EASSERT "can only join a started process", "can only join a
- * child process", "can only join a child process"; MP_EVALUE if closed. */
-int mp_process_join(mp_process *p, double timeout);
+/* join(timeout): wait until the child ends, or until the timeout
+ * (MP_WAIT_FOREVER: join(); MP_TIMEOUT(1.5): join(1.5)).  Returns 0 also
+ * when the wait timed out, as Python's join returns None either way: check
+ * is_alive or exitcode.  Errors: MP_EASSERT "can only join a child
+ * process", "can only join a started process"; MP_EVALUE "process object
+ * is closed", or a NaN timeout. */
+MP_EXTERN int mp_process_join(mp_process *p, mp_timeout timeout);
 
 /* is_alive().  False for a process not yet started or already reaped (it
- * is then dropped from active_children).  Misuse (closed object, someone
- * else's child) returns false and records the error for mp_errmsg(). */
-bool mp_process_is_alive(mp_process *p);
+ * is then dropped from active_children).  Misuse returns false and records
+ * the error: MP_EVALUE "process object is closed", or MP_EASSERT "can only
+ * test a child process" for someone else's child. */
+MP_EXTERN bool mp_process_is_alive(mp_process *p);
 
 /* terminate() sends SIGTERM, kill() SIGKILL; both do nothing once the child
- * has been reaped.  MP_EVALUE if closed. */
-int mp_process_terminate(mp_process *p);
-int mp_process_kill(mp_process *p);
+ * has been reaped.  MP_EVALUE "process object is closed" if closed;
+ * MP_EATTR "'NoneType' object has no attribute 'terminate'" (kill: "'NoneType'
+ * object has no attribute 'kill'") before start, as CPython's _popen is None
+ * then. */
+MP_EXTERN int mp_process_terminate(mp_process *p);
+MP_EXTERN int mp_process_kill(mp_process *p);
 
 /* close(): release the process's resources.  MP_EVALUE "Cannot close a
- * process while it is still running. ..." while the child runs.  Most
- * accessors are ValueError afterwards; the repr says `closed`. */
-int mp_process_close(mp_process *p);
+ * process while it is still running. You should first call join() or
+ * terminate()." while the child runs.  Most accessors are ValueError
+ * afterwards; the repr says `closed`. */
+MP_EXTERN int mp_process_close(mp_process *p);
 
 /* Accessors.  name is borrowed; pid and ident are 0 (None) before start;
  * exitcode is MP_EXITCODE_NONE until the child has ended, then 0, the
- * status it exited with, or -N after signal N. */
-const char *mp_process_name(const mp_process *p);
-int mp_process_set_name(mp_process *p, const char *name);
-bool mp_process_daemon(const mp_process *p);
-/* MP_EASSERT "process has already started" once started. */
-int mp_process_set_daemon(mp_process *p, bool daemon);
-pid_t mp_process_pid(const mp_process *p);
-pid_t mp_process_ident(const mp_process *p);
-int mp_process_exitcode(mp_process *p);
+ * status it exited with, or -N after signal N.  set_name: MP_EASSERT "name
+ * must be a string" for NULL. */
+MP_EXTERN const char *mp_process_name(const mp_process *p);
+MP_EXTERN int mp_process_set_name(mp_process *p, const char *name);
+MP_EXTERN bool mp_process_daemon(const mp_process *p);
+/* set_daemon: MP_EASSERT "process has already started" once started (the
+ * current process has not: current_process().daemon = True is allowed).
+ * pid, ident and exitcode of a closed process are 0, 0 and
+ * MP_EXITCODE_NONE, with MP_EVALUE "process object is closed" recorded. */
+MP_EXTERN int mp_process_set_daemon(mp_process *p, bool daemon);
+MP_EXTERN pid_t mp_process_pid(const mp_process *p);
+MP_EXTERN pid_t mp_process_ident(const mp_process *p);
+MP_EXTERN int mp_process_exitcode(mp_process *p);
 /* The authkey: bytes, borrowed.  set copies. */
-const mp_value *mp_process_authkey(const mp_process *p);
-int mp_process_set_authkey(mp_process *p, const void *key, size_t len);
+MP_EXTERN const mp_value *mp_process_authkey(const mp_process *p);
+MP_EXTERN int mp_process_set_authkey(mp_process *p, const void *key, size_t len);
 /* A descriptor that becomes readable when the child ends; MP_EVALUE
  * "process not started" before start. */
-int mp_process_sentinel(const mp_process *p);
+MP_EXTERN int mp_process_sentinel(const mp_process *p);
 /* The args and kwargs given at creation (borrowed; kwargs may be NULL). */
-mp_value *mp_process_args(const mp_process *p);
-mp_value *mp_process_kwargs(const mp_process *p);
+MP_EXTERN const mp_value *mp_process_args(const mp_process *p);
+MP_EXTERN const mp_value *mp_process_kwargs(const mp_process *p);
 
 /* repr(p) as CPython 3.11 prints it:
  *   <Process name='Process-1' parent=4242 initial>
  *   <Process name='Process-1' pid=4243 parent=4242 stopped exitcode=-SIGTERM daemon>
  * malloc'd; the caller frees.  mp_print shows a process this way. */
-char *mp_process_repr(const mp_process *p);
+MP_EXTERN char *mp_process_repr(const mp_process *p);
 
 /* current_process(): the object for the calling process (MainProcess in the
  * main program).  Borrowed; lives until the process ends. */
-mp_process *mp_current_process(void);
+MP_EXTERN mp_process *mp_current_process(void);
 
 /* parent_process(): the parent as seen from a child (its name and pid; its
  * sentinel tells when it ends), or NULL in the main process.  Borrowed. */
-mp_process *mp_parent_process(void);
+MP_EXTERN mp_process *mp_parent_process(void);
 
 /* active_children(): reaps finished children, then stores up to cap
  * borrowed pointers to the live ones in buf.  Returns how many are alive
  * (which may exceed cap).  buf may be NULL when cap is 0. */
-size_t mp_active_children(mp_process **buf, size_t cap);
+MP_EXTERN size_t mp_active_children(mp_process **buf, size_t cap);
 
 /* cpu_count(): the number of CPUs in the system (at least 1). */
-int mp_cpu_count(void);
+MP_EXTERN int mp_cpu_count(void);
 
 /* ------------------------------------------------------------------------ */
 /* Contexts and start methods                                               */
@@ -608,44 +716,41 @@ typedef struct mp_context mp_context;
  * then "context has already been set"), as in CPython; its processes are
  * ForkProcess-1 and so on.
  * Unknown: NULL with MP_EVALUE "cannot find context for 'x'". */
-mp_context *mp_get_context(const char *method);
+MP_EXTERN mp_context *mp_get_context(const char *method);
 
 /* ctx.get_start_method(): the context's method ("spawn"); for the default
  * context the method it uses, fixing it as get_start_method() does. */
-const char *mp_context_get_start_method(mp_context *ctx);
+MP_EXTERN const char *mp_context_get_start_method(mp_context *ctx);
 
 /* ctx.Process(...): a process bound to ctx's start method, whose class
  * name is the context's (ForkProcess, SpawnProcess, ForkServerProcess) or
  * opts->cls's.  ctx NULL is mp_process_new().  As mp_process_new. */
-mp_process *mp_context_process(mp_context *ctx, const mp_process_opts *opts);
+MP_EXTERN mp_process *mp_context_process(mp_context *ctx, const mp_process_opts *opts);
 
 /* set_start_method(method, force): fix the default context's method.
  * MP_ERUNTIME "context has already been set" if it is fixed and !force
  * (by an earlier call, get_start_method(), or a started process);
- * MP_EVALUE for an unknown method.  NULL with force unfixes it. */
-int mp_set_start_method(const char *method, bool force);
+ * MP_EVALUE "cannot find context for 'x'" for an unknown method.  NULL
+ * with force unfixes it. */
+MP_EXTERN int mp_set_start_method(const char *method, bool force);
 
 /* get_start_method(allow_none): the default context's method, fixing it
  * if it was not (unless allow_none, which then returns NULL).  The default
  * is "fork", or the environment variable MP_START_METHOD when it names a
  * method (a Forklore extension: the suite runs every case under all three). */
-const char *mp_get_start_method(bool allow_none);
+MP_EXTERN const char *mp_get_start_method(bool allow_none);
 
 /* get_all_start_methods(): stores up to cap names in buf ("fork", "spawn",
  * "forkserver", in that fixed order as in CPython 3.11) and returns how many there are. */
-size_t mp_get_all_start_methods(const char **buf, size_t cap);
+MP_EXTERN size_t mp_get_all_start_methods(const char **buf, size_t cap);
 
 /* set_executable(path): the program spawn and forkserver run for children
  * (default: this program, /proc/self/exe).  Copies path. */
-int mp_set_executable(const char *path);
+MP_EXTERN int mp_set_executable(const char *path);
 
 /* ------------------------------------------------------------------------ */
 /* Connection and Pipe                                                      */
 /* ------------------------------------------------------------------------ */
-
-/* Tri-state options: 0 takes Python's default, MP_YES or MP_NO choose. */
-#define MP_YES 1
-#define MP_NO (-1)
 
 /* "No limit" for sizes that Python spells None (send_bytes's size,
  * recv_bytes's maxlength). */
@@ -678,48 +783,59 @@ typedef struct mp_connection mp_connection;
 typedef struct mp_pipe_opts {
     int duplex;                 /* 0 or MP_YES: two-way; MP_NO: one-way */
 } mp_pipe_opts;
-int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts);
+MP_EXTERN int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts);
 
 /* A connection for a descriptor you own (Connection(handle)); it takes the
- * descriptor.  NULL with MP_ENOMEM. */
-mp_connection *mp_connection_new(int fd, bool readable, bool writable);
+ * descriptor.  NULL with MP_ENOMEM, or MP_EVALUE "at least one of
+ * `readable` and `writable` must be True"; the descriptor is then still
+ * yours. */
+MP_EXTERN mp_connection *mp_connection_new(int fd, bool readable, bool writable);
 
-/* send(obj): pickle obj (borrowed) and send it as one message.
- * Errors: MP_ECLOSED, MP_EOS (the reader has gone: BrokenPipeError),
- * MP_EPICKLE or MP_ERUNTIME (obj cannot be pickled: nothing is sent). */
-int mp_connection_send(mp_connection *c, const mp_value *obj);
+/* send(obj): pickle obj and send it as one message.  obj is any C argument
+ * MP_ARG takes, owned as for mp_queue_put (an mp_value * is taken over,
+ * even on failure; a const mp_value * stays yours), so
+ *     mp_connection_send(conn, mp_list_of(42, mp_none(), "hello"))
+ * is conn.send([42, None, 'hello']).  Errors: MP_ECLOSED "handle is
+ * closed", MP_EOS "connection is read-only" or the system's (the reader
+ * has gone: BrokenPipeError, mp_errno() EPIPE), MP_EPICKLE or MP_ERUNTIME
+ * (obj cannot be pickled, as mp_pickle_dumps: nothing is sent). */
+#define mp_connection_send(c, obj) mp__connection_send((c), MP_ARG(obj))
+MP_EXTERN int mp__connection_send(mp_connection *c, mp_arg obj);
 
 /* recv(): the next message, unpickled, as a new reference in *out.
- * MP_EEOF when the other end closed at a message boundary; MP_EOS when
- * it closed inside a message; MP_EUNPICKLE for a message that is not a
- * pickle of the value model. */
-int mp_connection_recv(mp_connection *c, mp_value **out);
+ * MP_EEOF when the other end closed at a message boundary; MP_EOS "got
+ * end of file during message" when it closed inside one; MP_EUNPICKLE
+ * for a message that is not a pickle of the value model ("pickle data was
+ * truncated", as mp_pickle_loads). */
+MP_EXTERN int mp_connection_recv(mp_connection *c, mp_value **out);
 
 /* send_bytes(buf, offset, size): send buf[offset:offset+size] of a buffer
  * of len bytes as one message (size MP_ALL: to the end).  MP_EVALUE
  * "offset is negative", "buffer length < offset", "size is negative",
  * "buffer length < offset + size"; as send otherwise. */
-int mp_connection_send_bytes(mp_connection *c, const void *buf, size_t len,
+MP_EXTERN int mp_connection_send_bytes(mp_connection *c, const void *buf, size_t len,
                              ptrdiff_t offset, ptrdiff_t size);
 
 /* recv_bytes(maxlength): the next message as a bytes value in *out.
  * maxlength MP_ALL is no limit; a longer message is MP_EOS "bad message
  * length" (and the connection is closed, as in CPython); a negative one is
  * MP_EVALUE "negative maxlength".  EOF as recv. */
-int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **out);
+MP_EXTERN int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **out);
 
 /* recv_bytes_into(buf, offset): read the next message into buf (len bytes)
  * at offset, storing its size in *nread.  MP_EVALUE "negative offset" or
- * "offset too large"; MP_EBUFFERTOOSHORT when it does not fit: nothing is
- * written and the whole message is given in *whole (a new bytes reference,
- * if whole is not NULL), as Python's BufferTooShort carries it. */
-int mp_connection_recv_bytes_into(mp_connection *c, void *buf, size_t len, ptrdiff_t offset,
+ * "offset too large"; MP_EBUFFERTOOSHORT when it does not fit, its message
+ * the repr of the message ("b'hello'"): nothing is written and the whole
+ * message is given in *whole (a new bytes reference, if whole is not
+ * NULL), as Python's BufferTooShort carries it. */
+MP_EXTERN int mp_connection_recv_bytes_into(mp_connection *c, void *buf, size_t len, ptrdiff_t offset,
                                   size_t *nread, mp_value **whole);
 
 /* poll(timeout): 1 if a message (or EOF) can be read, else 0 after waiting
- * up to timeout seconds (0: do not wait; MP_WAIT_FOREVER).  MP_ECLOSED,
- * MP_EOS "connection is write-only". */
-int mp_connection_poll(mp_connection *c, double timeout);
+ * until the timeout (Python's poll() is poll(MP_TIMEOUT(0)): it does not
+ * wait; MP_WAIT_FOREVER waits without limit).  MP_ECLOSED "handle is
+ * closed", MP_EOS "connection is write-only". */
+MP_EXTERN int mp_connection_poll(mp_connection *c, mp_timeout timeout);
 
 /* fileno(), close(), closed, readable, writable.  close is idempotent;
  * every other call on a closed connection is MP_ECLOSED "handle is closed"
@@ -729,32 +845,36 @@ int mp_connection_poll(mp_connection *c, double timeout);
  * poll, select or write on the descriptor is CPython's byte stream; the
  * Pipe is then about as fast as before the rings.  wait() and poll() do not
  * need it. */
-int mp_connection_fileno(const mp_connection *c);
-int mp_connection_close(mp_connection *c);
-bool mp_connection_closed(const mp_connection *c);
-bool mp_connection_readable(const mp_connection *c);
-bool mp_connection_writable(const mp_connection *c);
+MP_EXTERN int mp_connection_fileno(const mp_connection *c);
+MP_EXTERN int mp_connection_close(mp_connection *c);
+MP_EXTERN bool mp_connection_closed(const mp_connection *c);
+MP_EXTERN bool mp_connection_readable(const mp_connection *c);
+MP_EXTERN bool mp_connection_writable(const mp_connection *c);
 
 /* Drop your reference; the descriptor is closed with the last one (as
- * Python closes a connection it collects). */
-void mp_connection_free(mp_connection *c);
+ * Python closes a connection it collects).  NULL is ignored. */
+MP_EXTERN void mp_connection_free(mp_connection *c);
 
 /* The connection a value holds (borrowed), or NULL if it holds none: how a
  * child gets the connection it was given in args. */
-mp_connection *mp_as_connection(const mp_value *v);
+MP_EXTERN mp_connection *mp_as_connection(const mp_value *v);
 
 /* ------------------------------------------------------------------------ */
 /* wait()                                                                   */
 /* ------------------------------------------------------------------------ */
 
 /* multiprocessing.connection.wait(object_list, timeout): wait until at least
- * one object is ready or timeout seconds pass (MP_WAIT_FOREVER: no limit).
+ * one object is ready or the timeout passes (MP_WAIT_FOREVER: no limit).
  * objects is a list (borrowed) of connections (ready when a message or EOF
  * can be read) and ints, which are descriptors: process sentinels (ready
  * when the process has ended) and sockets.  *ready gets a new list of the
- * ready items, in the order given (empty on timeout).  MP_ETYPE for an item
- * of another type, MP_ECLOSED for a closed connection. */
-int mp_wait(const mp_value *objects, double timeout, mp_value **ready);
+ * ready items, in the order given (empty on timeout).  MP_EVALUE for an
+ * item of another type, as selectors words it ("Invalid file object:
+ * 'x'"), or a negative descriptor ("file descriptor cannot be a negative
+ * integer (-1)"); MP_ECLOSED "handle is closed" for a
+ * closed connection; MP_ETYPE "wait() wants a list of objects, not 'int'"
+ * if objects is not a list or tuple. */
+MP_EXTERN int mp_wait(const mp_value *objects, mp_timeout timeout, mp_value **ready);
 
 /* ------------------------------------------------------------------------ */
 /* Queue, JoinableQueue, SimpleQueue                                        */
@@ -777,17 +897,18 @@ int mp_wait(const mp_value *objects, double timeout, mp_value **ready);
  */
 typedef struct mp_queue mp_queue;
 
-/* put's and get's block and timeout.  block 0 or MP_YES blocks, MP_NO does
- * not; timeout 0 waits without limit (Python's None), else seconds. */
+/* put's and get's block and timeout: block 0 or MP_YES blocks, MP_NO does
+ * not; timeout is MP_WAIT_FOREVER (the zero value, Python's None) or
+ * MP_TIMEOUT(seconds), ignored when block is MP_NO, as in Python. */
 typedef struct mp_queue_opts {
     int block;
-    double timeout;
+    mp_timeout timeout;
 } mp_queue_opts;
 
 /* Queue(maxsize) and JoinableQueue(maxsize); maxsize <= 0 is unbounded.
  * New object, or NULL with MP_EOS or MP_ENOMEM recorded. */
-mp_queue *mp_queue_new(int maxsize);
-mp_queue *mp_joinable_queue_new(int maxsize);
+MP_EXTERN mp_queue *mp_queue_new(int maxsize);
+MP_EXTERN mp_queue *mp_joinable_queue_new(int maxsize);
 
 /* put(obj, block, timeout).  obj is any C argument that MP_ARG takes (a C
  * string, a number, an mp_value * which is stolen, even on failure).
@@ -796,64 +917,72 @@ mp_queue *mp_joinable_queue_new(int maxsize);
 #define mp_queue_put(q, obj) mp__queue_put((q), MP_ARG(obj), NULL)
 #define mp_queue_put_ex(q, obj, ...) mp__queue_put((q), MP_ARG(obj), &(mp_queue_opts){__VA_ARGS__})
 #define mp_queue_put_nowait(q, obj) mp_queue_put_ex(q, obj, .block = MP_NO)
-int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts);
+MP_EXTERN int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts);
 
 /* get(block, timeout): the next value, a new reference in *out.  MP_EEMPTY
- * when a non-blocking or timed get finds nothing; MP_EOS "handle is closed"
- * after close; MP_EUNPICKLE for a message that is not a value. */
-int mp_queue_get(mp_queue *q, mp_value **out);
-int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts);
-int mp_queue_get_nowait(mp_queue *q, mp_value **out);
+ * when a non-blocking or timed get finds nothing; MP_EVALUE "Queue <repr>
+ * is closed" after close; MP_EUNPICKLE for a message that is not a value. */
+MP_EXTERN int mp_queue_get(mp_queue *q, mp_value **out);
+MP_EXTERN int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts);
+MP_EXTERN int mp_queue_get_nowait(mp_queue *q, mp_value **out);
 
 /* qsize(), empty(), full(): approximate, as in CPython (another process
- * may change the queue at any moment). */
-int mp_queue_qsize(mp_queue *q);
-bool mp_queue_empty(mp_queue *q);
-bool mp_queue_full(mp_queue *q);
+ * may change the queue at any moment).  After close, once the feeder has
+ * closed the reader as CPython's does (join_thread waits for that), empty
+ * returns true with MP_ECLOSED "handle is closed" recorded (CPython's
+ * OSError). */
+MP_EXTERN int mp_queue_qsize(mp_queue *q);
+MP_EXTERN bool mp_queue_empty(mp_queue *q);
+MP_EXTERN bool mp_queue_full(mp_queue *q);
 
 /* close(): no more puts from this process; the feeder flushes what was put
  * and exits.  join_thread(): wait for the feeder (MP_EASSERT "Queue
  * <repr> not closed" before close).  cancel_join_thread(): do not wait
  * for the feeder at exit (data not yet written may be lost). */
-int mp_queue_close(mp_queue *q);
-int mp_queue_join_thread(mp_queue *q);
-void mp_queue_cancel_join_thread(mp_queue *q);
+MP_EXTERN int mp_queue_close(mp_queue *q);
+MP_EXTERN int mp_queue_join_thread(mp_queue *q);
+MP_EXTERN void mp_queue_cancel_join_thread(mp_queue *q);
 
-/* JoinableQueue only (MP_EATTR on a plain Queue).  task_done(): one item
- * fetched earlier is finished; once more than were put is MP_EVALUE
- * "task_done() called too many times".  join(): wait until every item put
- * has been marked done. */
-int mp_joinable_queue_task_done(mp_queue *q);
-int mp_joinable_queue_join(mp_queue *q);
+/* JoinableQueue only: on a plain Queue they are MP_EATTR "'Queue' object
+ * has no attribute 'task_done'" and "'Queue' object has no attribute
+ * 'join'".  task_done(): one item fetched earlier is finished; once more
+ * than were put is MP_EVALUE "task_done() called too many times".
+ * join(): wait until every item put has been marked done. */
+MP_EXTERN int mp_joinable_queue_task_done(mp_queue *q);
+MP_EXTERN int mp_joinable_queue_join(mp_queue *q);
 
 /* Drop your reference (the queue lives on while children or a value hold
  * one; the feeder is flushed at exit as above). */
-void mp_queue_free(mp_queue *q);
+MP_EXTERN void mp_queue_free(mp_queue *q);
 
 /* The queue a value holds (borrowed; a Queue or JoinableQueue), or NULL. */
-mp_queue *mp_as_queue(const mp_value *v);
+MP_EXTERN mp_queue *mp_as_queue(const mp_value *v);
 
 /* ctx.Queue(maxsize), ctx.JoinableQueue(maxsize), ctx.SimpleQueue(): the
  * same objects (a queue works under every start method); ctx may be NULL. */
-mp_queue *mp_context_queue(mp_context *ctx, int maxsize);
-mp_queue *mp_context_joinable_queue(mp_context *ctx, int maxsize);
+MP_EXTERN mp_queue *mp_context_queue(mp_context *ctx, int maxsize);
+MP_EXTERN mp_queue *mp_context_joinable_queue(mp_context *ctx, int maxsize);
 
 /* SimpleQueue: CPython's is a pipe with a lock at each end; this one is a
  * ring of bytes in shared memory holding what a pipe holds (64 KiB), with
  * a lock at each end.  No feeder thread and no size limit: put writes
  * before it returns (a message larger than the ring returns once a reader
- * has taken all but its last 64 KiB).  Errors as Queue's (get after close
- * is MP_ECLOSED).  Thread-safe; passed to children of every method. */
+ * has taken all but its last 64 KiB).  new: NULL with MP_EOS (no shared
+ * memory) or MP_ENOMEM.  put pickles first, so a value that cannot be
+ * pickled is MP_ERUNTIME or MP_EPICKLE as for mp_pickle_dumps, even on a
+ * closed queue.  After close, put and get are MP_ECLOSED "handle is
+ * closed", and empty returns true with that recorded (CPython's pipe
+ * raises OSError).  Thread-safe; passed to children of every method. */
 typedef struct mp_simple_queue mp_simple_queue;
-mp_simple_queue *mp_simple_queue_new(void);
-mp_simple_queue *mp_context_simple_queue(mp_context *ctx);
+MP_EXTERN mp_simple_queue *mp_simple_queue_new(void);
+MP_EXTERN mp_simple_queue *mp_context_simple_queue(mp_context *ctx);
 #define mp_simple_queue_put(q, obj) mp__simple_queue_put((q), MP_ARG(obj))
-int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj);
-int mp_simple_queue_get(mp_simple_queue *q, mp_value **out);
-bool mp_simple_queue_empty(mp_simple_queue *q);
-int mp_simple_queue_close(mp_simple_queue *q);
-void mp_simple_queue_free(mp_simple_queue *q);
-mp_simple_queue *mp_as_simple_queue(const mp_value *v);
+MP_EXTERN int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj);
+MP_EXTERN int mp_simple_queue_get(mp_simple_queue *q, mp_value **out);
+MP_EXTERN bool mp_simple_queue_empty(mp_simple_queue *q);
+MP_EXTERN int mp_simple_queue_close(mp_simple_queue *q);
+MP_EXTERN void mp_simple_queue_free(mp_simple_queue *q);
+MP_EXTERN mp_simple_queue *mp_as_simple_queue(const mp_value *v);
 
 /* ------------------------------------------------------------------------ */
 /* Listener and Client                                                      */
@@ -886,42 +1015,50 @@ typedef struct mp_listener_opts {
     mp_auth_form auth_form;
 } mp_listener_opts;
 
-/* Bind and listen.  New object or NULL with MP_EOS (address in use...),
- * MP_EVALUE (bad family or address), MP_ETYPE or MP_EOVERFLOW (a malformed
- * address, with CPython's words), MP_ETYPE (authkey not bytes). */
-mp_listener *mp_listener_new(const mp_listener_opts *opts);
+/* Bind and listen.  New object or NULL with MP_EOS (address in use: "[Errno
+ * 98] Address already in use"...), MP_EVALUE (bad family or address:
+ * "Family AF_PIPE is not recognized."), MP_ETYPE or MP_EOVERFLOW (a
+ * malformed address, with CPython's words: "bind(): port must be
+ * 0-65535."), MP_ETYPE "authkey should be a byte string". */
+MP_EXTERN mp_listener *mp_listener_new(const mp_listener_opts *opts);
 
 /* accept(): the next connection, authenticated if there is a key.  A
- * client that fails authentication is MP_EAUTH (its connection closed). */
-int mp_listener_accept(mp_listener *l, mp_connection **out);
+ * client that fails authentication is MP_EAUTH "digest received was
+ * wrong" (its connection closed). */
+MP_EXTERN int mp_listener_accept(mp_listener *l, mp_connection **out);
 
 /* close(): stop listening (removes an AF_UNIX socket file).  Idempotent. */
-int mp_listener_close(mp_listener *l);
+MP_EXTERN int mp_listener_close(mp_listener *l);
 
 /* address and last_accepted, borrowed (last_accepted NULL until accept; for
  * AF_UNIX it is '', the unbound client's address, as CPython 3.11 gives;
  * an abstract name reads back as bytes b'\x00name').  After close both are
- * NULL with MP_EATTR, as CPython's attribute errors. */
-const mp_value *mp_listener_address(const mp_listener *l);
-const mp_value *mp_listener_last_accepted(const mp_listener *l);
+ * NULL with MP_EATTR, as CPython's attribute errors: "'NoneType' object
+ * has no attribute '_address'" and "'NoneType' object has no attribute
+ * '_last_accepted'". */
+MP_EXTERN const mp_value *mp_listener_address(const mp_listener *l);
+MP_EXTERN const mp_value *mp_listener_last_accepted(const mp_listener *l);
 
-void mp_listener_free(mp_listener *l);
+MP_EXTERN void mp_listener_free(mp_listener *l);
 
 /* Client(address, family=None, authkey=None): connect, then authenticate
- * if there is a key.  0 with a new connection in *out; MP_EOS (nothing
- * listens), MP_EAUTH, MP_EVALUE (bad address). */
+ * if there is a key.  A new connection, or NULL with MP_EOS (nothing
+ * listens: mp_errno() ECONNREFUSED, or ENOENT "[Errno 2] No such file or
+ * directory"), MP_EAUTH "digest sent was rejected", MP_EVALUE or MP_ETYPE
+ * (a bad address or family, with CPython's words: "Family AF_PIPE is not
+ * recognized.", "address type of 5 unrecognized"). */
 typedef struct mp_client_opts {
     mp_value *address;          /* stolen */
     const char *family;
     mp_value *authkey;          /* bytes, stolen; NULL: no authentication */
     mp_auth_form auth_form;
 } mp_client_opts;
-int mp_client(const mp_client_opts *opts, mp_connection **out);
+MP_EXTERN mp_connection *mp_client_new(const mp_client_opts *opts);
 
 /* The two halves of the handshake on any connection, as
  * multiprocessing.connection's deliver_challenge and answer_challenge. */
-int mp_deliver_challenge(mp_connection *c, const void *authkey, size_t len, mp_auth_form form);
-int mp_answer_challenge(mp_connection *c, const void *authkey, size_t len);
+MP_EXTERN int mp_deliver_challenge(mp_connection *c, const void *authkey, size_t len, mp_auth_form form);
+MP_EXTERN int mp_answer_challenge(mp_connection *c, const void *authkey, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Logging                                                                  */
@@ -937,22 +1074,22 @@ typedef struct mp_logger mp_logger;
 /* get_logger(): multiprocessing's logger.  Its level starts NOTSET, which
  * (as in Python, whose root logger is at WARNING) lets WARNING and above
  * through once a handler exists.  Borrowed; process-wide. */
-mp_logger *mp_get_logger(void);
+MP_EXTERN mp_logger *mp_get_logger(void);
 
 /* log_to_stderr(level): add a handler writing "[LEVEL/processName] message"
  * to stderr, and set the level unless it is MP_NOTSET.  Each call adds one
  * more handler, as in Python.  Returns the logger. */
-mp_logger *mp_log_to_stderr(int level);
+MP_EXTERN mp_logger *mp_log_to_stderr(int level);
 
-void mp_logger_set_level(mp_logger *lg, int level);
-int mp_logger_level(const mp_logger *lg);
+MP_EXTERN void mp_logger_set_level(mp_logger *lg, int level);
+MP_EXTERN int mp_logger_level(const mp_logger *lg);
 /* The level's name as Python's logging prints it: "DEBUG", "INFO", ...; for
  * any other level "Level N" (CPython 3.11 gives SUBDEBUG and SUBWARNING no
  * names, so they print as "Level 5" and "Level 25"). */
-const char *mp_level_name(int level);
+MP_EXTERN const char *mp_level_name(int level);
 
 /* Log a printf-formatted message at level, if the logger lets it through. */
-void mp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+MP_EXTERN void mp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define mp_sub_debug(...) mp_log(MP_SUBDEBUG, __VA_ARGS__)
 #define mp_debug(...) mp_log(MP_DEBUG, __VA_ARGS__)
 #define mp_info(...) mp_log(MP_INFO, __VA_ARGS__)

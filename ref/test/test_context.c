@@ -18,17 +18,17 @@ static const char *const methods[] = {"fork", "spawn", "forkserver"};
 
 /* ---- targets: each reports through its exit code (0 = as expected) ----- */
 
-static int exits_seven(mp_value *args) { (void)args; return mp_sys_exit(7); }
+static int exits_seven(const mp_value *args) { (void)args; return mp_sys_exit(7); }
 MP_TARGET(exits_seven);
 
-static int raises(mp_value *args)
+static int raises(const mp_value *args)
 {
     (void)args;
     return mp_raise("ValueError", "raised in a child");
 }
 MP_TARGET(raises);
 
-static int sleeps(mp_value *args)
+static int sleeps(const mp_value *args)
 {
     double s = mp_as_float(mp_item(args, 0));
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
@@ -38,7 +38,7 @@ static int sleeps(mp_value *args)
 MP_TARGET(sleeps);
 
 /* args[0] is a value; args[1] its repr as the parent saw it. */
-static int checks_args(mp_value *args)
+static int checks_args(const mp_value *args)
 {
     char *r = mp_repr(mp_item(args, 0));
     int same = r && strcmp(r, mp_as_str(mp_item(args, 1))) == 0;
@@ -48,7 +48,7 @@ static int checks_args(mp_value *args)
 MP_TARGET(checks_args);
 
 /* args: (parent's authkey, daemon expected, parent pid). */
-static int checks_identity(mp_value *args)
+static int checks_identity(const mp_value *args)
 {
     mp_process *me = mp_current_process(), *par = mp_parent_process();
     int bad = 0;
@@ -78,7 +78,7 @@ static mp_value *counter_getstate(mp_process *self)
     return mp_int(((Counter *)self)->count);
 }
 
-static int counter_setstate(mp_process *self, mp_value *state)
+static int counter_setstate(mp_process *self, const mp_value *state)
 {
     ((Counter *)self)->count = mp_as_int(state);
     return 0;
@@ -97,7 +97,7 @@ static const mp_process_class Lossy_class = {
 MP_PROCESS_CLASS(Lossy_class);
 
 /* A function that was never registered with MP_TARGET. */
-static int unregistered(mp_value *args) { (void)args; return 0; }
+static int unregistered(const mp_value *args) { (void)args; return 0; }
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -167,8 +167,8 @@ static void test_method(const char *m)
            "%s: arguments arrive equal: %s", m, r);
     free(r);
 
-    mp_value *key = mp_incref((mp_value *)mp_process_authkey(mp_current_process()));
-    int code = run_in(ctx, (mp_process_opts){.target = checks_identity, .daemon = MP_DAEMON,
+    mp_value *key = mp_incref(mp_process_authkey(mp_current_process()));
+    int code = run_in(ctx, (mp_process_opts){.target = checks_identity, .daemon = MP_YES,
                                              .args = mp_tuple_of(key, (bool)true, getpid())});
     TAP_OK(code == 0, "%s: authkey, daemon flag and parent_process() arrive (report %d)", m, code);
 
@@ -181,12 +181,12 @@ static void test_method(const char *m)
 
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){.target = sleeps, .args = mp_tuple_of(5.0)});
     mp_process_start(p);
-    mp_process_join(p, 0.05);
+    mp_process_join(p, MP_TIMEOUT(0.05));
     TAP_OK(mp_process_is_alive(p), "%s: alive after a timed-out join", m);
     mp_process_terminate(p);
     mp_process_join(p, MP_WAIT_FOREVER);
     TAP_OK(mp_process_exitcode(p) == -SIGTERM, "%s: terminate() gives -SIGTERM", m);
-    TAP_OK(mp__wait_readable(mp_process_sentinel(p), 0) == 1, "%s: the sentinel is readable at the end", m);
+    TAP_OK(mp__wait_readable(mp_process_sentinel(p), &mp__now) == 1, "%s: the sentinel is readable at the end", m);
     mp_process_free(p);
 }
 
@@ -213,14 +213,14 @@ static void test_refusals(void)
 }
 
 /* args: (fd,): exit 0 if fd is not open here, 5 if it leaked in. */
-static int fd_closed(mp_value *args)
+static int fd_closed(const mp_value *args)
 {
     return mp_sys_exit(fcntl((int)mp_as_int(mp_item(args, 0)), F_GETFD) < 0 ? 0 : 5);
 }
 MP_TARGET(fd_closed);
 
 /* args: (data, n): exit 0 if data is n bytes, all 'x'. */
-static int checks_big(mp_value *args)
+static int checks_big(const mp_value *args)
 {
     size_t len;
     const uint8_t *b = mp_as_bytes(mp_item(args, 0), &len);

@@ -942,7 +942,7 @@ static size_t nodes(const mp_value *v, size_t limit)
     for (size_t i = 0; (t == MP_T_TUPLE || t == MP_T_LIST) && i < mp_len(v) && n <= limit; i++)
         n += nodes(mp_item(v, i), limit - n);
     for (size_t i = 0; t == MP_T_DICT && i < mp_len(v) && n <= limit; i++) {
-        mp_value *k, *val;
+        const mp_value *k, *val;
         mp_dict_entry(v, i, &k, &val);
         n += nodes(k, limit - n);
         n += n <= limit ? nodes(val, limit - n) : 0;
@@ -1037,7 +1037,7 @@ static void encode(FILE *f, const mp_value *v)
         n = mp_len(v);
         fprintf(f, "d%zu", n);
         for (size_t i = 0; i < n; i++) {
-            mp_value *k, *val;
+            const mp_value *k, *val;
             mp_dict_entry(v, i, &k, &val);
             putc(' ', f);
             encode(f, k);
@@ -1075,7 +1075,7 @@ static bool same(const mp_value *a, const mp_value *b)
         if (mp_len(a) != mp_len(b))
             return false;
         for (size_t i = 0; i < mp_len(a); i++) {
-            mp_value *ka, *va, *kb, *vb;
+            const mp_value *ka, *va, *kb, *vb;
             mp_dict_entry(a, i, &ka, &va);
             mp_dict_entry(b, i, &kb, &vb);
             if (!same(ka, kb) || !same(va, vb))

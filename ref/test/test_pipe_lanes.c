@@ -13,6 +13,7 @@
 #include "messages.h"
 #include "tap.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,14 +44,12 @@ static void nap(long ms)
 /* ---- targets ------------------------------------------------------------ */
 
 /* args: (conn, tag, n): send messages (tag, 0..n-1), a quarter of every size in turn. */
-static int writer(mp_value *args)
+static int writer(const mp_value *args)
 {
     mp_connection *c = mp_as_connection(mp_item(args, 0));
     int64_t tag = mp_as_int(mp_item(args, 1)), n = mp_as_int(mp_item(args, 2));
     for (int64_t i = 0; i < n; i++) {
-        mp_value *v = message(tag, i, sizes[(size_t)i % NSIZES] / 4);
-        int rc = mp_connection_send(c, v);
-        mp_decref(v);
+        int rc = mp_connection_send(c, message(tag, i, sizes[(size_t)i % NSIZES] / 4));
         if (rc < 0)
             return rc;
     }
@@ -60,7 +59,7 @@ MP_TARGET(writer);
 
 /* args: (conn, results, n): recv n messages, then put (got, wrong,
  * unordered, bytes) on the results Queue. */
-static int reader(mp_value *args)
+static int reader(const mp_value *args)
 {
     mp_connection *c = mp_as_connection(mp_item(args, 0));
     mp_queue *results = mp_as_queue(mp_item(args, 1));
@@ -77,7 +76,7 @@ static int reader(mp_value *args)
 MP_TARGET(reader);
 
 /* args: (conn, what): wait a moment, so that the parent is asleep, then send what. */
-static int late_send(mp_value *args)
+static int late_send(const mp_value *args)
 {
     nap(200);
     return mp_connection_send(mp_as_connection(mp_item(args, 0)), mp_item(args, 1));
@@ -85,13 +84,11 @@ static int late_send(mp_value *args)
 MP_TARGET(late_send);
 
 /* args: (conn, n): send the ints 0..n-1 and return (exit, closing nothing). */
-static int send_and_exit(mp_value *args)
+static int send_and_exit(const mp_value *args)
 {
     mp_connection *c = mp_as_connection(mp_item(args, 0));
     for (int64_t i = 0; i < mp_as_int(mp_item(args, 1)); i++) {
-        mp_value *v = mp_int(i);
-        int rc = mp_connection_send(c, v);
-        mp_decref(v);
+        int rc = mp_connection_send(c, mp_int(i));
         if (rc < 0)
             return rc;
     }
@@ -100,7 +97,7 @@ static int send_and_exit(mp_value *args)
 MP_TARGET(send_and_exit);
 
 /* args: (conn,): one message of 4 rings, which blocks once the ring is full. */
-static int send_huge(mp_value *args)
+static int send_huge(const mp_value *args)
 {
     uint8_t *b = calloc(4 * RING, 1);
     int rc = mp_connection_send_bytes(mp_as_connection(mp_item(args, 0)), b, 4 * RING, 0, MP_ALL);
@@ -110,21 +107,19 @@ static int send_huge(mp_value *args)
 MP_TARGET(send_huge);
 
 /* args: (conn,): recv one message and send it back. */
-static int echo(mp_value *args)
+static int echo(const mp_value *args)
 {
     mp_connection *c = mp_as_connection(mp_item(args, 0));
     mp_value *v;
     int rc = mp_connection_recv(c, &v);
     if (rc < 0)
         return rc;
-    rc = mp_connection_send(c, v);
-    mp_decref(v);
-    return rc;
+    return mp_connection_send(c, v);
 }
 MP_TARGET(echo);
 
 /* args: (conn,): recv (and wait there: the parent sends nothing). */
-static int recv_forever(mp_value *args)
+static int recv_forever(const mp_value *args)
 {
     mp_value *v;
     int rc = mp_connection_recv(mp_as_connection(mp_item(args, 0)), &v);
@@ -151,7 +146,7 @@ static int finish(mp_process *p)
 {
     if (!p)
         return -1;
-    mp_process_join(p, 30);
+    mp_process_join(p, MP_TIMEOUT(30));
     if (mp_process_is_alive(p)) {
         mp_process_kill(p);
         mp_process_join(p, MP_WAIT_FOREVER);
@@ -195,17 +190,14 @@ static void test_sizes(void)
         pthread_t t;
         pthread_create(&t, NULL, read_sizes, &ok);
         for (int round = 0; round < 3; round++)
-            for (size_t k = 0; k < NSIZES; k++) {
-                mp_value *v = message(round, (int64_t)k, sizes[k]);
-                failed += mp_connection_send(w, v) < 0;
-                mp_decref(v);
-            }
+            for (size_t k = 0; k < NSIZES; k++)
+                failed += mp_connection_send(w, message(round, (int64_t)k, sizes[k])) < 0;
         pthread_join(t, NULL);
         tap_is_int(failed, 0, "%s: every send of every size around the ring's succeeds",
                    way ? "b to a" : "a to b");
         tap_is_int(ok, (int64_t)(3 * NSIZES), "%s: every message arrives whole, in order",
                    way ? "b to a" : "a to b");
-        tap_is_int(mp_connection_poll(tr, 0), 0, "%s: and nothing is left", way ? "b to a" : "a to b");
+        tap_is_int(mp_connection_poll(tr, MP_TIMEOUT(0)), 0, "%s: and nothing is left", way ? "b to a" : "a to b");
     }
     mp_connection_free(a);
     mp_connection_free(b);
@@ -216,13 +208,10 @@ static void test_waiting(void)
 {
     mp_connection *a, *b;
     mp_pipe(&a, &b, NULL);
-    tap_is_int(mp_connection_poll(b, 0), 0, "poll(0) on an empty Pipe is False");
-    for (int i = 0; i < 1000; i++) {
-        mp_value *v = message(0, i, 20);
-        mp_connection_send(a, v);
-        mp_decref(v);
-    }
-    tap_is_int(mp_connection_poll(b, 0), 1, "poll(0) is True once a message waits");
+    tap_is_int(mp_connection_poll(b, MP_TIMEOUT(0)), 0, "poll(0) on an empty Pipe is False");
+    for (int i = 0; i < 1000; i++)
+        mp_connection_send(a, message(0, i, 20));
+    tap_is_int(mp_connection_poll(b, MP_TIMEOUT(0)), 1, "poll(0) is True once a message waits");
     int ok = 0;
     for (int i = 0; i < 1000; i++) {
         mp_value *v;
@@ -233,7 +222,7 @@ static void test_waiting(void)
         mp_decref(v);
     }
     tap_is_int(ok, 1000, "1000 small messages wait in the ring for a reader, and come out in order");
-    tap_is_int(mp_connection_poll(b, 0), 0, "poll(0) is False again");
+    tap_is_int(mp_connection_poll(b, MP_TIMEOUT(0)), 0, "poll(0) is False again");
     mp_connection_free(a);
     mp_connection_free(b);
 }
@@ -241,7 +230,7 @@ static void test_waiting(void)
 /* A reader that was refused a message (over its maxlength) does not
  * leave the ring mid-message for the end's other readers: the parent,
  * reading the same end after a child was refused, gets the next message. */
-static int refuse_one(mp_value *args)
+static int refuse_one(const mp_value *args)
 {
     mp_value *v = NULL;
     int rc = mp_connection_recv_bytes(mp_as_connection(mp_item(args, 0)), 5, &v);
@@ -285,16 +274,20 @@ static void test_many_processes(void)
     for (size_t m = 0; m < 3; m++) {
         mp_connection *a, *b;
         mp_pipe(&a, &b, NULL);
-        mp_queue *res = mp_queue_new(0);
         mp_process *p[4];
-        for (int k = 0; k < 4; k++)
-            p[k] = start(methods[m], k < 2 ? writer : reader,
-                         k < 2 ? mp_tuple_of(a, k, N) : mp_tuple_of(b, res, N));
+        for (int k = 0; k < 2; k++)
+            p[k] = start(methods[m], writer, mp_tuple_of(a, k, N));
+        /* Made after the writers started, so that a forked writer does not
+         * hold it only in a register at exit (valgrind would call that a
+         * leak); the readers have it in their args. */
+        mp_queue *res = mp_queue_new(0);
+        for (int k = 2; k < 4; k++)
+            p[k] = start(methods[m], reader, mp_tuple_of(b, res, N));
         mp_connection_close(a);
         mp_connection_close(b);
         tally t = tally_new();
         mp_value *v;
-        for (int k = 0; k < 2 && mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = 60}) == 0; k++)
+        for (int k = 0; k < 2 && mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = MP_TIMEOUT(60)}) == 0; k++)
             tally_merge(&t, v);
         int codes = 0;
         for (int k = 0; k < 4; k++)
@@ -336,7 +329,7 @@ static void test_sleepers(void)
         TAP_OK(is_str(slept, "late"), "%s: a sleeping recv is woken by a child's send", methods[m]);
         mp_decref(slept);
         p = start(methods[m], late_send, mp_tuple_of(a, "later"));
-        tap_is_int(mp_connection_poll(b, 60), 1, "%s: a sleeping poll is woken too", methods[m]);
+        tap_is_int(mp_connection_poll(b, MP_TIMEOUT(60)), 1, "%s: a sleeping poll is woken too", methods[m]);
         finish(p);
         mp_value *v = NULL;
         TAP_OK(mp_connection_recv(b, &v) == 0 && is_str(v, "later"), "%s: with the message", methods[m]);
@@ -352,17 +345,16 @@ static void test_eof(void)
 {
     mp_connection *a, *b;
     mp_pipe(&a, &b, NULL);
-    mp_value *v = mp_int(7), *got = NULL;
-    mp_connection_send(b, v);
+    mp_value *got = NULL;
+    mp_connection_send(b, mp_int(7));
     mp_connection_close(b);
     TAP_OK(mp_connection_recv(a, &got) == 0 && mp_as_int(got) == 7,
            "a message sent before the peer closed still arrives");
     mp_decref(got);
-    tap_is_int(mp_connection_poll(a, 0), 1, "then poll says True at end of file");
+    tap_is_int(mp_connection_poll(a, MP_TIMEOUT(0)), 1, "then poll says True at end of file");
     tap_is_int(mp_connection_recv(a, &got), MP_EEOF, "and recv is EOFError");
     mp_connection_free(a);
     mp_connection_free(b);
-    mp_decref(v);
 
     for (size_t m = 0; m < 3; m++) {
         mp_pipe(&a, &b, NULL);
@@ -388,7 +380,7 @@ static void test_eof(void)
             mp_pipe(&a, &b, NULL);
             p = start(methods[m], send_huge, mp_tuple_of(b));
             mp_connection_close(b);
-            mp_connection_poll(a, 60);      /* the first bytes are in */
+            mp_connection_poll(a, MP_TIMEOUT(60));      /* the first bytes are in */
             nap(200);                       /* the ring fills and the child waits */
             if (asked)
                 mp_connection_fileno(a);
@@ -412,7 +404,7 @@ static void test_eof(void)
 
 static bool broken(int rc)
 {
-    return rc == MP_EOS && strstr(mp_errmsg(), "Broken pipe") != NULL;
+    return rc == MP_EOS && strstr(mp_errmsg(), "Broken pipe") != NULL && mp_errno() == EPIPE;
 }
 
 static void test_broken_pipe(void)
@@ -421,14 +413,14 @@ static void test_broken_pipe(void)
     mp_value *v = mp_int(1);
     mp_pipe(&a, &b, NULL);
     mp_connection_close(b);
-    TAP_OK(broken(mp_connection_send(a, v)), "send to a closed end is BrokenPipeError");
+    TAP_OK(broken(mp_connection_send(a, mp_incref(v))), "send to a closed end is BrokenPipeError");
     mp_connection_free(a);
     mp_connection_free(b);
 
     mp_pipe(&a, &b, NULL);
-    mp_connection_send(a, v);
+    mp_connection_send(a, mp_incref(v));
     mp_connection_close(b);
-    TAP_OK(broken(mp_connection_send(a, v)),
+    TAP_OK(broken(mp_connection_send(a, mp_incref(v))),
            "also when an earlier message still waits (the bell already rung)");
     mp_connection_free(a);
     mp_connection_free(b);
@@ -442,12 +434,12 @@ static void test_broken_pipe(void)
             mp_process *p = start(methods[m], echo, mp_tuple_of(b));
             mp_connection_close(b);
             mp_value *got = NULL;
-            if (mp_connection_send(a, v) == 0 && mp_connection_recv(a, &got) == 0 &&
+            if (mp_connection_send(a, mp_incref(v)) == 0 && mp_connection_recv(a, &got) == 0 &&
                 mp_as_int(got) == 1)
                 ok++;
             mp_decref(got);
             /* The child has exited (or is exiting): then a send is refused. */
-            if (finish(p) == 0 && broken(mp_connection_send(a, v)))
+            if (finish(p) == 0 && broken(mp_connection_send(a, mp_incref(v))))
                 ok++;
             mp_connection_free(a);
             mp_connection_free(b);
@@ -464,7 +456,7 @@ static void test_broken_pipe(void)
         mp_process_kill(p);
         finish(p);
         int rc = 0, sent = 0;
-        while (sent < 1000000 && (rc = mp_connection_send(a, v)) == 0)
+        while (sent < 1000000 && (rc = mp_connection_send(a, mp_incref(v))) == 0)
             sent++;
         TAP_OK(broken(rc), "%s: sends to a killed reader end in BrokenPipeError (after %d)",
                methods[m], sent);
@@ -485,12 +477,11 @@ static void test_killed_reader(void)
         nap(300);                           /* it is in recv, holding the lock */
         mp_process_kill(p);
         finish(p);
-        mp_value *v = mp_str("after"), *got = NULL;
-        mp_connection_send(a, v);
+        mp_value *got = NULL;
+        mp_connection_send(a, mp_str("after"));
         TAP_OK(mp_connection_recv(b, &got) == 0 && is_str(got, "after"),
                "%s: the end is read again after a reader was killed in recv", methods[m]);
         mp_decref(got);
-        mp_decref(v);
         mp_connection_free(a);
         mp_connection_free(b);
     }
@@ -513,11 +504,8 @@ static void test_fileno(void)
          * of the writer) keep the descriptor readable until they are read;
          * then later messages go on the socket, in order after them. */
         mp_pipe(&a, &b, NULL);
-        for (int i = 0; i < 3; i++) {
-            mp_value *v = mp_int(i);
-            mp_connection_send(a, v);
-            mp_decref(v);
-        }
+        for (int i = 0; i < 3; i++)
+            mp_connection_send(a, mp_int(i));
         mp_connection_fileno(who ? a : b);
         int fd = b->fd;
         tap_is_int(fd_readable(fd), 1, "fileno() of the %s: readable with messages in the ring",
@@ -532,9 +520,7 @@ static void test_fileno(void)
         }
         tap_is_int(fd_readable(fd), 0, "fileno() of the %s: not readable once the ring is read",
                    who ? "writer" : "reader");
-        mp_value *v = mp_int(3);
-        mp_connection_send(a, v);
-        mp_decref(v);
+        mp_connection_send(a, mp_int(3));
         ok += fd_readable(fd) == 1;
         if (mp_connection_recv(b, &got) == 0 && mp_as_int(got) == 3)
             ok++;
@@ -549,8 +535,7 @@ static void test_fileno(void)
 
     /* A bell left from ring mode does not make the descriptor readable. */
     mp_pipe(&a, &b, NULL);
-    mp_value *v = mp_int(1);
-    mp_connection_send(a, v);
+    mp_connection_send(a, mp_int(1));
     mp_connection_recv(b, &got);
     mp_decref(got);
     tap_is_int(fd_readable(mp_connection_fileno(b)), 0,
@@ -561,7 +546,6 @@ static void test_fileno(void)
     TAP_OK(mp_connection_recv_bytes(b, MP_ALL, &got) == 0 && mp_len(got) == 3,
            "is read as a message");
     mp_decref(got);
-    mp_decref(v);
     mp_connection_free(a);
     mp_connection_free(b);
 }
@@ -573,23 +557,23 @@ static void test_wait(void)
     mp_pipe(&c, &d, NULL);
     mp_value *v = mp_int(5), *ready = NULL, *got = NULL;
     mp_value *both = mp_list_of(b, d);
-    TAP_OK(mp_wait(both, 0, &ready) == 0 && mp_len(ready) == 0, "wait(): nothing ready");
+    TAP_OK(mp_wait(both, MP_TIMEOUT(0), &ready) == 0 && mp_len(ready) == 0, "wait(): nothing ready");
     mp_decref(ready);
-    mp_connection_send(c, v);
-    TAP_OK(mp_wait(both, 1, &ready) == 0 && mp_len(ready) == 1 &&
+    mp_connection_send(c, mp_incref(v));
+    TAP_OK(mp_wait(both, MP_TIMEOUT(1), &ready) == 0 && mp_len(ready) == 1 &&
            mp_as_connection(mp_item(ready, 0)) == d, "wait(): the Pipe with a message");
     mp_decref(ready);
     mp_connection_recv(d, &got);
     mp_decref(got);
-    TAP_OK(mp_wait(both, 0.2, &ready) == 0 && mp_len(ready) == 0,
+    TAP_OK(mp_wait(both, MP_TIMEOUT(0.2), &ready) == 0 && mp_len(ready) == 0,
            "wait(): none once it is read (a bell left set is not a message)");
     mp_decref(ready);
     mp_connection_close(a);
-    TAP_OK(mp_wait(both, 1, &ready) == 0 && mp_len(ready) == 1 &&
+    TAP_OK(mp_wait(both, MP_TIMEOUT(1), &ready) == 0 && mp_len(ready) == 1 &&
            mp_as_connection(mp_item(ready, 0)) == b, "wait(): a Pipe at end of file is ready");
     mp_decref(ready);
     /* wait() asks no fileno(): the Pipes stay on their rings. */
-    mp_connection_send(c, v);
+    mp_connection_send(c, mp_incref(v));
     mp_connection_recv(d, &got);
     mp_decref(got);
     tap_is_int(fd_readable(d->fd), 1, "wait() left the Pipe on its ring (its bell stays)");

@@ -27,27 +27,27 @@ static double now(void)
 
 /* ---- targets ------------------------------------------------------------ */
 
-static int returns_five(mp_value *args) { (void)args; return 5; }
+static int returns_five(const mp_value *args) { (void)args; return 5; }
 MP_TARGET(returns_five);
 
-static int exits_three(mp_value *args) { (void)args; return mp_sys_exit(3); }
+static int exits_three(const mp_value *args) { (void)args; return mp_sys_exit(3); }
 MP_TARGET(exits_three);
 
-static int raises(mp_value *args)
+static int raises(const mp_value *args)
 {
     (void)args;
     return mp_raise("RuntimeError", "There was an error!");
 }
 MP_TARGET(raises);
 
-static int returns_error(mp_value *args)
+static int returns_error(const mp_value *args)
 {
     (void)args;
-    return MP_ETIMEOUT;
+    return MP_EINDEX;
 }
 MP_TARGET(returns_error);
 
-static int sleeps(mp_value *args)
+static int sleeps(const mp_value *args)
 {
     nap(mp_as_float(mp_item(args, 0)));
     return 0;
@@ -56,7 +56,7 @@ MP_TARGET(sleeps);
 
 /* Writes facts about the child's view of the world to the pipe given as
  * args[0], one line each, for the parent to check. */
-static int reports(mp_value *args)
+static int reports(const mp_value *args)
 {
     int fd = (int)mp_as_int(mp_item(args, 0));
     FILE *f = fdopen(fd, "w");
@@ -82,7 +82,7 @@ static int reports(mp_value *args)
 }
 MP_TARGET(reports);
 
-static int daemon_starts_child(mp_value *args)
+static int daemon_starts_child(const mp_value *args)
 {
     (void)args;
     mp_process *g = mp_process_new(&(mp_process_opts){.target = returns_five});
@@ -159,7 +159,7 @@ static void test_main_process(void)
     mp_as_bytes(mp_process_authkey(me), &len);
     TAP_OK(len == 32, "authkey is 32 random bytes");
     TAP_OK(mp_cpu_count() >= 1, "cpu_count() >= 1");
-    is_err(mp_process_join(me, 0), MP_EASSERT, "can only join a child process",
+    is_err(mp_process_join(me, MP_TIMEOUT(0)), MP_EASSERT, "can only join a child process",
            "joining the current process");
 }
 
@@ -180,7 +180,7 @@ static void test_names_and_repr(void)
     TAP_OK(mp_process_pid(a) == 0, "pid is None before start");
     TAP_OK(mp_process_exitcode(a) == MP_EXITCODE_NONE, "exitcode is None before start");
     TAP_OK(!mp_process_is_alive(a), "not alive before start");
-    is_err(mp_process_join(a, 0), MP_EASSERT, "can only join a started process", "join before start");
+    is_err(mp_process_join(a, MP_TIMEOUT(0)), MP_EASSERT, "can only join a started process", "join before start");
     is_err(mp_process_sentinel(a), MP_EVALUE, "process not started", "sentinel before start");
     TAP_OK(mp_process_set_daemon(a, true) == 0, "daemon can be set before start");
     snprintf(want, sizeof want, "<Process name='Process-%d' parent=PID initial daemon>", n);
@@ -207,14 +207,14 @@ static void test_lifecycle(void)
            "Cannot close a process while it is still running. You should first call join() or terminate().",
            "close while alive");
     double t = now();
-    TAP_OK(mp_process_join(p, 0.05) == 0, "join with a timeout returns 0 while it runs");
+    TAP_OK(mp_process_join(p, MP_TIMEOUT(0.05)) == 0, "join with a timeout returns 0 while it runs");
     double waited = now() - t;
     TAP_OK(waited >= 0.04 && waited < 0.25, "join(0.05) waited about 0.05 s (%.3f)", waited);
     TAP_OK(mp_process_is_alive(p), "still alive after the timed-out join");
     int fd = mp_process_sentinel(p);
     TAP_OK(fd >= 0, "sentinel after start");
     TAP_OK(mp_process_join(p, MP_WAIT_FOREVER) == 0, "join");
-    TAP_OK(mp__wait_readable(fd, 0) == 1, "the sentinel is readable once the child has ended");
+    TAP_OK(mp__wait_readable(fd, &mp__now) == 1, "the sentinel is readable once the child has ended");
     TAP_OK(mp_process_exitcode(p) == 0, "exitcode 0");
     char *r = repr_nopid(p);
     TAP_OK(strstr(r, " pid=PID parent=PID stopped exitcode=0>") != NULL, "repr after join: %s", r);
@@ -290,7 +290,7 @@ static void test_child_view(void)
         tap_diag("child reported:\n%s", got);
     mp_process_free(p);
 
-    p = mp_process_new(&(mp_process_opts){.target = daemon_starts_child, .daemon = MP_DAEMON});
+    p = mp_process_new(&(mp_process_opts){.target = daemon_starts_child, .daemon = MP_YES});
     mp_process_start(p);
     mp_process_join(p, MP_WAIT_FOREVER);
     TAP_OK(mp_process_exitcode(p) == 0, "a daemonic process may not have children (AssertionError)");

@@ -31,7 +31,7 @@ static const size_t sizes[] = {0, 1, 5, 100, RING / 2, RING - 30, RING - 20, RIN
 /* ---- targets ------------------------------------------------------------ */
 
 /* args: (q, tag, n): put messages (tag, 0..n-1), every size in turn. */
-static int writer(mp_value *args)
+static int writer(const mp_value *args)
 {
     mp_simple_queue *q = mp_as_simple_queue(mp_item(args, 0));
     int64_t tag = mp_as_int(mp_item(args, 1)), n = mp_as_int(mp_item(args, 2));
@@ -46,7 +46,7 @@ MP_TARGET(writer);
 
 /* args: (q, results, n): get n messages, then put (got, wrong, unordered,
  * bytes) into results: each writer's messages must come in its order. */
-static int reader(mp_value *args)
+static int reader(const mp_value *args)
 {
     mp_simple_queue *q = mp_as_simple_queue(mp_item(args, 0));
     mp_simple_queue *results = mp_as_simple_queue(mp_item(args, 1));
@@ -63,7 +63,7 @@ static int reader(mp_value *args)
 MP_TARGET(reader);
 
 /* args: (q,): wait a moment, so that the parent's get is asleep, then put. */
-static int late_put(mp_value *args)
+static int late_put(const mp_value *args)
 {
     nanosleep(&(struct timespec){0, 200000000}, NULL);
     return mp_simple_queue_put(mp_as_simple_queue(mp_item(args, 0)), "late");

@@ -200,6 +200,16 @@ static void test_ownership(void)
     TAP_OK(mp_as_int(x) == 7, "a value outlives a list that held two references");
     mp_decref(x);
 
+    /* A lent value (const mp_value *) stays the caller's: the builder takes
+     * a reference of its own, and lets go of it with the container. */
+    x = mp_str("lent");
+    const mp_value *lent = x;
+    l = mp_list_of(lent, lent);
+    TAP_OK(l && mp_item(l, 0) == lent && x->refs == 3, "list_of takes a reference of its own to a lent value");
+    mp_decref(l);
+    TAP_OK(x->refs == 1 && strcmp(mp_as_str(x), "lent") == 0, "and lets go of it with the list");
+    mp_decref(x);
+
     t = mp_tuple_of("a", mp_str("\xff"), mp_int(5), mp_list_of(1, 2));
     TAP_OK(t == NULL, "tuple_of given NULL returns NULL");
     tap_is_str(mp__exc_type(), "ValueError", "the NULL's error stays recorded");
@@ -256,6 +266,14 @@ static void op_shared_item(void)
     mp_value *x = mp_int(7);
     mp_decref(mp_list_of(mp_incref(x), mp_incref(x), 1.5, "s"));
     mp_decref(mp_tuple_of(x));
+}
+
+static void op_lent_argument(void)
+{
+    mp_value *x = mp_str("lent");
+    const mp_value *lent = x;
+    mp_decref(mp_tuple_of(lent, mp_list_of(lent, 1), mp_incref(lent)));
+    mp_decref(x);
 }
 
 static void op_null_argument(void)
@@ -327,6 +345,7 @@ static void test_leaks(void)
 {
     check_no_leak(op_tuple_of, "tuple_of and list_of steal their value arguments");
     check_no_leak(op_shared_item, "incref and decref balance");
+    check_no_leak(op_lent_argument, "builders give back the references they took to lent values");
     check_no_leak(op_null_argument, "builders release the rest after a NULL or overflow");
     check_no_leak(op_builder_failures, "builders release what they steal when they fail");
     check_no_leak(op_dict_replace, "dict replacement frees the new key and old value");
@@ -383,7 +402,8 @@ static void test_dict(void)
     mp_dict_set(d, mp_bytes("x", 1), mp_int(4));
     check_repr(mp_incref(d), "{1: 'bool', 'x': 11, -0.0: 22, (1, 'a'): 3, b'x': 4}",
                "replacement keeps insertion order");
-    mp_value *k = mp_float(0.0), *v = mp_dict_get(d, k);
+    mp_value *k = mp_float(0.0);
+    const mp_value *v = mp_dict_get(d, k);
     TAP_OK(mp_as_int(v) == 22, "get 0.0 finds -0.0's entry");
     mp_decref(k);
     k = mp_tuple_of(true, "a");
@@ -396,10 +416,13 @@ static void test_dict(void)
     TAP_OK(mp_dict_get(d, k) == NULL && strcmp(mp_errmsg(), "unhashable type: 'list'") == 0,
            "get with a list key is TypeError");
     mp_decref(k);
-    mp_value *key, *val;
+    const mp_value *key, *val;
     TAP_OK(mp_dict_entry(d, 2, &key, &val) == 0 && mp_typeof(key) == MP_T_FLOAT &&
            mp_as_int(val) == 22, "dict_entry gives the i-th entry");
     tap_is_int(mp_dict_entry(d, 5, &key, &val), MP_EINDEX, "dict_entry past the end");
+    k = mp_list_new();
+    tap_is_int(mp_dict_entry(k, 0, &key, &val), MP_ETYPE, "dict_entry of a list is TypeError");
+    mp_decref(k);
     mp_decref(d);
 
     /* nan is not equal to itself: only the very same object finds its entry. */

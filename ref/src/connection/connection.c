@@ -302,15 +302,19 @@ int mp_connection_recv_bytes_into(mp_connection *c, void *buf, size_t len, ptrdi
     return 0;
 }
 
-int mp_connection_send(mp_connection *c, const mp_value *obj)
+int mp__connection_send(mp_connection *c, mp_arg arg)
 {
-    int rc = check_writable(c);
+    mp_value *obj;
+    int rc = mp__value_from_arg(arg, &obj);
     if (rc < 0)
         return rc;
     uint8_t *pk;
     size_t n;
     /* Pickle first: a value that cannot be pickled sends nothing. */
-    if ((rc = mp_pickle_dumps(obj, NULL, &pk, &n)) < 0)
+    if ((rc = check_writable(c)) == 0)
+        rc = mp_pickle_dumps(obj, NULL, &pk, &n);
+    mp_decref(obj);
+    if (rc < 0)
         return rc;
     rc = mp__conn_send(c, pk, n);
     free(pk);
@@ -335,16 +339,23 @@ int mp_connection_recv(mp_connection *c, mp_value **out)
     return rc;
 }
 
-int mp_connection_poll(mp_connection *c, double timeout)
+int mp__conn_poll(mp_connection *c, const mp__deadline *d)
 {
     int rc = check_readable(c);
     if (rc < 0)
         return rc;
-    if (c->lanes && (rc = mp__lane_poll(c, timeout < 0 ? -1.0 : timeout)) != 2)
+    if (c->lanes && (rc = mp__lane_poll(c, d)) != 2)
         return rc;
     if (mp__conn_staged(c))
         return 1;
-    return mp__wait_readable(c->fd, timeout < 0 ? -1.0 : timeout);
+    return mp__wait_readable(c->fd, d);
+}
+
+int mp_connection_poll(mp_connection *c, mp_timeout timeout)
+{
+    mp__deadline d;
+    int rc = mp__deadline_set(&d, timeout);
+    return rc < 0 ? rc : mp__conn_poll(c, &d);
 }
 
 int mp_connection_fileno(const mp_connection *c)
@@ -390,7 +401,8 @@ bool mp_connection_writable(const mp_connection *c)
 
 void mp_connection_free(mp_connection *c)
 {
-    mp_decref(&c->ob.h);
+    if (c)
+        mp_decref(&c->ob.h);
 }
 
 /* ---- the class ----------------------------------------------------------- */

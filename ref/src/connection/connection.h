@@ -35,6 +35,9 @@ struct mp_connection {
 int mp__conn_send(mp_connection *c, const void *buf, size_t n);
 int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *n);
 
+/* poll() until a deadline (mp_connection_poll is this with a timeout). */
+int mp__conn_poll(mp_connection *c, const mp__deadline *d);
+
 /* CPython's frame header for a message of n bytes, into hdr: 4 bytes, or
  * the -1 marker and an 8-byte length from 2 GiB up; returns its length.
  * Shared by connections and the queues' channel (queue_channel.c). */
@@ -97,10 +100,9 @@ int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n);
 /* Drop the rest of a ring message being read (a refused length, no
  * memory), so that the next reader starts at a message. */
 void mp__lane_abandon(mp_connection *c);
-/* poll(timeout): 1 a message or end of file waits, 0 not within timeout
- * (< 0 none), 2 the ring is drained and in socket mode (ask the socket),
- * or an error. */
-int mp__lane_poll(mp_connection *c, double timeout);
+/* poll(timeout): 1 a message or end of file waits, 0 not by the deadline,
+ * 2 the ring is drained and in socket mode (ask the socket), or an error. */
+int mp__lane_poll(mp_connection *c, const mp__deadline *d);
 /* fileno() was asked: the Pipe goes to socket mode. */
 void mp__lane_to_socket(const mp_connection *c);
 

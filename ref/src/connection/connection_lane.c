@@ -306,27 +306,24 @@ static int clear_bell(mp_connection *c, lane *l)
     }
 }
 
-/* Data in the lane beyond `tail`: 1; 0 when timeout (seconds; < 0 none)
- * passes; 2 when the socket holds something that is not a bell (the
+/* Data in the lane beyond `tail`: 1; 0 when the deadline passes; 2 when the socket holds something that is not a bell (the
  * Pipe went to socket mode: at a message's start only, as inside one the
  * rest comes through the ring); MP_EEOF when the peer has gone.  Spins a
  * little before sleeping in poll(). */
-static int await_data(mp_connection *c, lane *l, uint32_t tail, double timeout, bool inside)
+static int await_data(mp_connection *c, lane *l, uint32_t tail, const mp__deadline *d, bool inside)
 {
-    for (int i = 1; timeout != 0 && i <= MP__SPINS; i++) {
+    for (int i = 1; d->kind != MP__NOW && i <= MP__SPINS; i++) {
         if ((uint32_t)atomic_load_explicit(&l->hb, memory_order_acquire) != tail)
             return 1;
         mp__spin(i);
     }
-    double end = timeout > 0 ? mp__monotonic() + timeout : 0;
     for (;;) {
         int rc = clear_bell(c, l);
         if (rc < 0)
             return rc;
         if ((uint32_t)atomic_load(&l->hb) != tail)
             return 1;
-        double left = timeout <= 0 ? timeout : end - mp__monotonic();
-        int r = mp__wait_readable(c->fd, timeout > 0 && left < 0 ? 0 : left);
+        int r = mp__wait_readable(c->fd, d);
         if (r < 0)
             return r;
         if ((uint32_t)atomic_load(&l->hb) != tail)
@@ -453,7 +450,7 @@ int mp__lane_begin(mp_connection *c)
             }
             continue;
         }
-        if ((rc = await_data(c, l, tail, -1, false)) < 0) {
+        if ((rc = await_data(c, l, tail, &mp__forever, false)) < 0) {
             if (rc == MP_EEOF)
                 rc = mp__fail(MP_EEOF, "%s", "");
             break;
@@ -479,7 +476,7 @@ int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n)
         int rc = 0;
         if (avail > RING)
             rc = mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
-        else if (avail == 0 && (rc = await_data(c, l, tail, -1, true)) >= 0)
+        else if (avail == 0 && (rc = await_data(c, l, tail, &mp__forever, true)) >= 0)
             continue;
         if (rc < 0) {
             if (rc == MP_EEOF)
@@ -515,7 +512,7 @@ void mp__lane_abandon(mp_connection *c)
 
 /* ---- poll, wait, fileno --------------------------------------------------------------- */
 
-int mp__lane_poll(mp_connection *c, double timeout)
+int mp__lane_poll(mp_connection *c, const mp__deadline *d)
 {
     lane *l = in_lane(c);
     for (;;) {
@@ -525,7 +522,7 @@ int mp__lane_poll(mp_connection *c, double timeout)
         if (atomic_load(&l->mode) == SOCKET_MODE && atomic_load(&l->writers) == 0 &&
             !(atomic_load(&l->hb) & BELL))
             return 2;
-        int rc = await_data(c, l, tail, timeout, false);
+        int rc = await_data(c, l, tail, d, false);
         if (rc == MP_EEOF)
             return 1;               /* recv would not block: it raises EOFError */
         if (rc != 1)

@@ -39,7 +39,7 @@ typedef struct sockaddr_any {
 /* An OSError from errno as Python's socket module words it (no filename). */
 static int fail_sock(int e)
 {
-    return mp__fail(MP_EOS, "[Errno %d] %s", e, strerror(e));
+    return mp__fail_os(e, "[Errno %d] %s", e, strerror(e));
 }
 
 static int fail_repr(int code, const char *fmt, const mp_value *v)
@@ -122,7 +122,7 @@ static int resolve_host(const char *host, struct in_addr *out)
     if (e != 0) {
         if (e == EAI_SYSTEM)
             return fail_sock(errno);
-        return mp__fail(MP_EOS, "[Errno %d] %s", e, gai_strerror(e));
+        return mp__fail_os(e, "[Errno %d] %s", e, gai_strerror(e));
     }
     *out = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
     freeaddrinfo(res);
@@ -224,7 +224,7 @@ static mp_value *arbitrary_unix_address(void)
         if (lstat(path, &st) < 0 && errno == ENOENT)
             return mp_str(path);
     }
-    mp__fail(MP_EOS, "[Errno %d] No usable temporary file name found", EEXIST);
+    mp__fail_os(EEXIST, "[Errno %d] No usable temporary file name found", EEXIST);
     return NULL;
 }
 
@@ -269,7 +269,7 @@ static int unlink_socket(mp_listener *l)
         mp__buf b = {0};
         mp__buf_repr_str(&b, path, strlen(path));
         char *r = mp__buf_finish(&b);
-        rc = mp__fail(MP_EOS, "[Errno %d] %s: %s", e, strerror(e), r ? r : path);
+        rc = mp__fail_os(e, "[Errno %d] %s: %s", e, strerror(e), r ? r : path);
         free(r);
     }
     free(path);
@@ -308,6 +308,7 @@ mp_listener *mp_listener_new(const mp_listener_opts *opts)
     if (rc == 0 && !family)
         family = "AF_UNIX";
     if (rc == 0 && !given) {
+        unsigned long mark = mp__fail_mark();
         mp_decref(address);
         address = NULL;
         if (strcmp(family, "AF_INET") == 0)
@@ -317,7 +318,7 @@ mp_listener *mp_listener_new(const mp_listener_opts *opts)
         else if (strcmp(family, "AF_PIPE") != 0)    /* refused just below */
             rc = mp__fail(MP_EVALUE, "unrecognized family");
         if (rc == 0 && !address && strcmp(family, "AF_PIPE") != 0)
-            rc = mp_errcode() ? mp_errcode() : MP_ENOMEM;
+            rc = mp__fail_since(mark, MP_ENOMEM, "out of memory");
     }
     if (rc == 0)
         rc = validate_family(family);
@@ -473,14 +474,13 @@ void mp_listener_free(mp_listener *l)
  * connecting, as CPython does), then answer_challenge and
  * deliver_challenge.  Like CPython's SocketClient, the socket's family
  * comes from the address; `family` is only checked for AF_PIPE. */
-int mp_client(const mp_client_opts *opts, mp_connection **out)
+mp_connection *mp_client_new(const mp_client_opts *opts)
 {
     mp_client_opts o = opts ? *opts : (mp_client_opts){0};
     const char *family = NULL;
     sockaddr_any sa;
     int rc = 0, fd = -1;
     mp_connection *c = NULL;
-    *out = NULL;
 
     if (o.family)
         rc = validate_family(o.family);
@@ -518,11 +518,11 @@ int mp_client(const mp_client_opts *opts, mp_connection **out)
             rc = mp_deliver_challenge(c, key, klen, o.auth_form);
     }
 done:
-    if (rc < 0 && c)
+    if (rc < 0) {
         mp_connection_free(c);
-    else
-        *out = c;
+        c = NULL;
+    }
     mp_decref(o.address);
     mp_decref(o.authkey);
-    return rc;
+    return c;
 }

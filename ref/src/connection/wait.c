@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* A connection that is ready without asking its socket: a message in its
  * stage, or in a Pipe's ring (or the Pipe's end of file).  0 means ask the
@@ -12,7 +11,7 @@
 static int ready_now(mp_connection *c)
 {
     if (c->lanes) {
-        int rc = mp__lane_poll(c, 0);
+        int rc = mp__lane_poll(c, &mp__now);
         if (rc != 2)
             return rc;
     }
@@ -31,14 +30,61 @@ static int fd_of(const mp_value *o)
                ? mp__fail(MP_EVALUE, "file descriptor cannot be a negative integer (%lld)",
                           (long long)mp_as_int(o))
                : (int)mp_as_int(o);
-    return mp__fail(MP_ETYPE, "wait() cannot wait on a '%s' object", mp_type_name(o));
+    /* selectors' words for an object with no fileno(): its repr. */
+    char *r = mp_repr(o);
+    int rc = r ? mp__fail(MP_EVALUE, "Invalid file object: %s", r) : MP_ENOMEM;
+    free(r);
+    return rc;
 }
 
-int mp_wait(const mp_value *objects, double timeout, mp_value **ready)
+/* Mark in ready[] the objects that are ready without asking the kernel
+ * (see ready_now); how many, or an error. */
+static int scan_connections(const mp_value *objects, size_t n, bool *ready)
+{
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        mp_connection *c = mp_as_connection(mp_item(objects, i));
+        int rc = c ? ready_now(c) : 0;
+        if (rc < 0)
+            return rc;
+        ready[i] = rc > 0;
+        found += ready[i];
+    }
+    return found;
+}
+
+/* After poll(): mark the objects whose descriptor woke, unless it is a
+ * Pipe's socket woken by a bell whose message another reader has taken
+ * (only the ring says).  How many are ready, or an error. */
+static int scan_polled(const mp_value *objects, size_t n, const struct pollfd *pf, bool *ready)
+{
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        mp_connection *c = mp_as_connection(mp_item(objects, i));
+        if (!ready[i] && pf[i].revents && c && c->lanes) {
+            int rc = mp__lane_poll(c, &mp__now);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                continue;
+        }
+        if (ready[i] || pf[i].revents) {
+            ready[i] = true;
+            found++;
+        }
+    }
+    return found;
+}
+
+int mp_wait(const mp_value *objects, mp_timeout timeout, mp_value **ready)
 {
     mp_type t = mp_typeof(objects);
     if (t != MP_T_LIST && t != MP_T_TUPLE)
         return mp__fail(MP_ETYPE, "wait() wants a list of objects, not '%s'", mp_type_name(objects));
+    mp__deadline d;
+    int rc = mp__deadline_set(&d, timeout);
+    if (rc < 0)
+        return rc;
     size_t n = mp_len(objects);
     struct pollfd *pf = calloc(n ? n : 1, sizeof *pf);
     bool *now = calloc(n ? n : 1, sizeof *now);
@@ -47,55 +93,32 @@ int mp_wait(const mp_value *objects, double timeout, mp_value **ready)
         free(now);
         return mp__fail(MP_ENOMEM, "out of memory");
     }
-    int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if ((rc = fd_of(mp_item(objects, i))) >= 0) {
-            pf[i] = (struct pollfd){.fd = rc, .events = POLLIN};
-            rc = 0;
-        }
+        int fd = fd_of(mp_item(objects, i));
+        if (fd < 0)
+            rc = fd;
+        else
+            pf[i] = (struct pollfd){.fd = fd, .events = POLLIN};
     }
-    struct timespec start, clock;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    size_t found = 0;
+    /* A connection ready on its own is ready whatever its socket says: the
+     * others are then only looked at, not waited for. */
+    int found = 0;
     while (rc == 0 && found == 0) {
-        /* A connection ready on its own is ready whatever its socket says:
-         * the others are then only looked at, not waited for. */
-        for (size_t i = 0; i < n && rc >= 0; i++) {
-            mp_connection *c = mp_as_connection(mp_item(objects, i));
-            if ((rc = c ? ready_now(c) : 0) > 0)
-                found++;
-            now[i] = rc > 0;
-        }
-        if (rc < 0)
+        if ((found = scan_connections(objects, n, now)) < 0) {
+            rc = found;
             break;
-        rc = 0;
-        int ms = found ? 0 : -1;
-        if (timeout >= 0 && !found) {
-            clock_gettime(CLOCK_MONOTONIC, &clock);
-            double left = timeout - ((double)(clock.tv_sec - start.tv_sec) +
-                                     (double)(clock.tv_nsec - start.tv_nsec) / 1e9);
-            ms = left <= 0 ? 0 : (int)(left * 1000.0 + 0.999);
         }
+        int ms = found ? 0 : mp__deadline_ms(&d);
         int r = poll(pf, (nfds_t)n, ms);
-        if (r < 0) {
-            if (errno != EINTR)
-                rc = mp__fail_errno("poll");
+        if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0) {
+            rc = mp__fail_errno("poll");
+            break;
         }
-        for (size_t i = 0; i < n; i++) {
-            mp_connection *c = mp_as_connection(mp_item(objects, i));
-            /* A Pipe's socket may wake us for a bell whose message another
-             * reader took: only its ring says. */
-            if (!now[i] && pf[i].revents && c && c->lanes && (rc = mp__lane_poll(c, 0)) <= 0) {
-                if (rc < 0)
-                    break;
-                pf[i].revents = 0;
-            }
-            rc = 0;
-            if (now[i] || pf[i].revents)
-                now[i] = true, found++;
-        }
-        if (ms == 0)
+        if ((found = scan_polled(objects, n, pf, now)) < 0)
+            rc = found;
+        else if (ms == 0)
             break;
     }
     mp_value *list = rc == 0 ? mp_list_new() : NULL;

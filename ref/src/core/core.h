@@ -76,6 +76,10 @@ const mp_class *mp__class_lookup(const char *module, size_t mlen, const char *na
  * *data (value.c).  NULL with MP_ENOMEM. */
 mp_value *mp__bytes_uninit(size_t len, uint8_t **data);
 
+/* mp_value_from_arg with its error: 0 and a new reference in *out, or the
+ * code of the failure (a taken-over NULL fails as mp__null_value says). */
+int mp__value_from_arg(mp_arg a, mp_value **out);
+
 /* A str's UTF-8 bytes and their length, in constant time (the value keeps
  * both), or NULL if v is not a str. */
 const char *mp__str_utf8(const mp_value *v, size_t *len);
@@ -88,8 +92,24 @@ const char *mp__str_utf8(const mp_value *v, size_t *len);
 int mp__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int mp__vfail(int code, const char *fmt, va_list ap);
 
-/* Record an OSError from errno, as "[Errno N] strerror: what". */
+/* Record an OSError from errno, as "[Errno N] strerror: what" (mp_errno()
+ * keeps N); or with the errno and message given. */
 int mp__fail_errno(const char *what);
+int mp__fail_os(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Attributing a failure to the call that made it.  Before calling code
+ * that records failures of its own (a callback, a class's reduce), take a
+ * mark; if that code then fails, mp__fail_since returns the failure it
+ * recorded since the mark, or, if it recorded none, records this one.
+ * So a caller never reports an older failure of the thread as its own. */
+unsigned long mp__fail_mark(void);
+int mp__fail_since(unsigned long mark, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A call that takes over a value was given NULL, the result of a
+ * constructor that failed: by mp.h's rule it fails with the error that
+ * constructor recorded (the thread's last), or MP_EVALUE if there is none. */
+int mp__null_value(void);
 
 /* The exception type name recorded by the last failure in this thread
  * (for MP_EEXCEPTION, the mp_raise type name). */
@@ -103,7 +123,7 @@ int mp__exit_status(void);
 #define MP__ERRTYPE_MAX 128
 #define MP__ERRMSG_MAX 2048
 typedef struct mp__exc {
-    int code, status;
+    int code, err, status;
     char type[MP__ERRTYPE_MAX];
     char msg[MP__ERRMSG_MAX];
 } mp__exc;
@@ -134,16 +154,15 @@ void mp__buf_float(mp__buf *b, double d);
 
 /* ---- descriptors (io.c) ---------------------------------------------------- */
 
-/* Wait until fd is readable or timeout seconds pass (negative: forever).
- * Returns 1 readable, 0 timed out, negative on error.  Retries on EINTR. */
-int mp__wait_readable(int fd, double timeout);
+/* Wait until fd is readable or the deadline (below) passes.  Returns 1
+ * readable, 0 timed out, negative on error.  Retries on EINTR. */
+typedef struct mp__deadline mp__deadline;
+int mp__wait_readable(int fd, const mp__deadline *d);
 
-/* One write of the iovecs with no SIGPIPE: on a socket (while *is_socket)
- * send() with MSG_NOSIGNAL, clearing *is_socket if fd is not one; on a
- * pipe writev() with SIGPIPE held off, so a reader that has gone is EPIPE.
- * write(2)'s result and errno. */
-ssize_t mp__writev_some(int fd, bool *is_socket, struct iovec *iov, int iovcnt);
-/* Every byte of the iovecs (which this consumes), retrying on EINTR;
+/* Every byte of the iovecs (which this consumes), with no SIGPIPE: on a
+ * socket (while *is_socket) send() with MSG_NOSIGNAL, clearing *is_socket
+ * if fd is not one; on a pipe writev() with SIGPIPE held off, so a reader
+ * that has gone is EPIPE.  Retries on EINTR;
  * *sent (if not NULL) counts the bytes that went, also on an error.
  * 0, or MP_EOS from errno. */
 int mp__writev_all(int fd, bool *is_socket, struct iovec *iov, int iovcnt, size_t *sent);
@@ -199,14 +218,43 @@ static inline uint64_t mp__get_be64(const uint8_t *b)
     return v;
 }
 
+/* Little-endian, for lengths only our own processes read (SimpleQueue's
+ * ring): the byte order of the machine, written the same everywhere. */
+static inline void mp__put_le64(uint8_t *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint64_t mp__get_le64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | b[i];
+    return v;
+}
+
 /* ---- time (io.c) ------------------------------------------------------------ */
 
 /* Seconds on the monotonic clock. */
 double mp__monotonic(void);
 
-/* The absolute monotonic time timeout seconds from now, saturating far in
- * the future rather than overflowing time_t. */
-struct timespec mp__deadline_after(double timeout);
+/* When a wait that begins now must end, from its mp_timeout (mp.h's one
+ * encoding): never (MP_WAIT_FOREVER), now (0 or less: only try), or at an
+ * instant on the monotonic clock.  A wait made of several waits (a lock,
+ * then a pipe) takes one deadline through all of them. */
+struct mp__deadline {
+    enum { MP__NEVER, MP__NOW, MP__AT } kind;
+    struct timespec at;             /* MP__AT: CLOCK_MONOTONIC */
+};
+/* Set *d from t: 0, or MP_EVALUE "cannot convert float NaN to integer" (then
+ * *d is "now"). */
+int mp__deadline_set(mp__deadline *d, mp_timeout t);
+/* What is left, for poll(): -1 never, 0 once passed, else milliseconds
+ * rounded up. */
+int mp__deadline_ms(const mp__deadline *d);
+/* The two deadlines that need no clock: wait without limit, only try. */
+extern const mp__deadline mp__forever, mp__now;
 
 /* ---- a receive buffer kept for the next message (spare.c) --------------- */
 

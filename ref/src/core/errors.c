@@ -17,30 +17,29 @@ static const struct { const char *name, *text; } table[] = {
     [-MP_EASSERT]          = {"AssertionError", "API used out of order"},
     [-MP_ERUNTIME]         = {"RuntimeError", "runtime error"},
     [-MP_EOS]              = {"OSError", "operating system error"},
-    [-MP_ETIMEOUT]         = {"TimeoutError", "timed out"},
     [-MP_EEMPTY]           = {"_queue.Empty", "queue is empty"},
     [-MP_EFULL]            = {"queue.Full", "queue is full"},
     [-MP_EEOF]             = {"EOFError", "end of file"},
     [-MP_EAUTH]            = {"multiprocessing.context.AuthenticationError", "authentication failed"},
     [-MP_EBUFFERTOOSHORT]  = {"multiprocessing.context.BufferTooShort", "buffer too short"},
-    [-MP_EPROCESS]         = {"multiprocessing.context.ProcessError", "process error"},
     [-MP_EPICKLE]          = {"_pickle.PicklingError", "value cannot be serialized"},
     [-MP_EUNPICKLE]        = {"_pickle.UnpicklingError", "malformed serialized data"},
-    [-MP_EKEY]             = {"KeyError", "no such key"},
     [-MP_EINDEX]           = {"IndexError", "index out of range"},
     [-MP_EEXCEPTION]       = {"Exception", "exception raised by the program"},
     [-MP_ESYSTEMEXIT]      = {"SystemExit", "exit requested"},
-    [-MP_ENOTIMPL]         = {"NotImplementedError", "not implemented"},
     [-MP_EATTR]            = {"AttributeError", "no such attribute"},
     [-MP_ECLOSED]          = {"OSError", "handle is closed"},
 };
 
 /* The last failure of this thread.  Thread-local so that threads (the queue
  * feeder, later) never see each other's messages. */
-static _Thread_local char last_msg[2048];
-static _Thread_local char last_type[128];
+static _Thread_local char last_msg[MP__ERRMSG_MAX];
+static _Thread_local char last_type[MP__ERRTYPE_MAX];
 static _Thread_local int last_code;
+static _Thread_local int last_errno;
 static _Thread_local int exit_status;
+/* How many failures this thread has recorded: see mp__fail_since. */
+static _Thread_local unsigned long failures;
 
 static bool known(int code)
 {
@@ -74,6 +73,11 @@ int mp_errcode(void)
     return last_code;
 }
 
+int mp_errno(void)
+{
+    return last_code == MP_EOS ? last_errno : 0;
+}
+
 int mp__exit_status(void)
 {
     return exit_status;
@@ -82,6 +86,8 @@ int mp__exit_status(void)
 int mp__vfail(int code, const char *fmt, va_list ap)
 {
     last_code = code;
+    last_errno = 0;
+    failures++;
     vsnprintf(last_msg, sizeof last_msg, fmt, ap);
     return code;
 }
@@ -95,10 +101,41 @@ int mp__fail(int code, const char *fmt, ...)
     return code;
 }
 
+int mp__fail_os(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mp__vfail(MP_EOS, fmt, ap);
+    va_end(ap);
+    last_errno = err;
+    return MP_EOS;
+}
+
 int mp__fail_errno(const char *what)
 {
     int e = errno;
-    return mp__fail(MP_EOS, "[Errno %d] %s: %s", e, strerror(e), what);
+    return mp__fail_os(e, "[Errno %d] %s: %s", e, strerror(e), what);
+}
+
+unsigned long mp__fail_mark(void)
+{
+    return failures;
+}
+
+int mp__fail_since(unsigned long mark, int code, const char *fmt, ...)
+{
+    if (failures != mark && last_code < 0)
+        return last_code;
+    va_list ap;
+    va_start(ap, fmt);
+    mp__vfail(code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int mp__null_value(void)
+{
+    return last_code < 0 ? last_code : mp__fail(MP_EVALUE, "NULL given where a value was expected");
 }
 
 int mp_raise(const char *type_name, const char *fmt, ...)
@@ -139,6 +176,7 @@ int mp_excepthook(int code)
 void mp__exc_save(mp__exc *e)
 {
     e->code = last_code;
+    e->err = last_errno;
     e->status = exit_status;
     memcpy(e->type, last_type, sizeof e->type);
     memcpy(e->msg, last_msg, sizeof e->msg);
@@ -147,6 +185,7 @@ void mp__exc_save(mp__exc *e)
 void mp__exc_restore(const mp__exc *e)
 {
     last_code = e->code;
+    last_errno = e->err;
     exit_status = e->status;
     memcpy(last_type, e->type, sizeof last_type);
     memcpy(last_msg, e->msg, sizeof last_msg);

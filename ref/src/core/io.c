@@ -21,39 +21,56 @@ double mp__monotonic(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct timespec mp__deadline_after(double timeout)
+const mp__deadline mp__forever = {.kind = MP__NEVER}, mp__now = {.kind = MP__NOW};
+
+int mp__deadline_set(mp__deadline *d, mp_timeout t)
 {
+    if (!t.given) {
+        d->kind = MP__NEVER;
+        return 0;
+    }
+    if (isnan(t.seconds)) {
+        d->kind = MP__NOW;
+        return mp__fail(MP_EVALUE, "cannot convert float NaN to integer");
+    }
+    if (t.seconds <= 0) {
+        d->kind = MP__NOW;
+        return 0;
+    }
+    /* Far enough in the future to mean "never" without overflowing time_t. */
+    double s = t.seconds > 1e9 ? 1e9 : t.seconds, whole = floor(s);
+    clock_gettime(CLOCK_MONOTONIC, &d->at);
+    d->at.tv_sec += (time_t)whole;
+    d->at.tv_nsec += (long)((s - whole) * 1e9);
+    if (d->at.tv_nsec >= 1000000000L) {
+        d->at.tv_sec++;
+        d->at.tv_nsec -= 1000000000L;
+    }
+    d->kind = MP__AT;
+    return 0;
+}
+
+int mp__deadline_ms(const mp__deadline *d)
+{
+    if (d->kind == MP__NEVER)
+        return -1;
+    if (d->kind == MP__NOW)
+        return 0;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (timeout > 1e9)
-        timeout = 1e9;
-    double whole = floor(timeout);
-    long nsec = now.tv_nsec + (long)((timeout - whole) * 1e9);
-    struct timespec d = {now.tv_sec + (time_t)whole, nsec};
-    if (d.tv_nsec >= 1000000000L) {
-        d.tv_sec++;
-        d.tv_nsec -= 1000000000L;
-    }
-    return d;
+    double left = (double)(d->at.tv_sec - now.tv_sec) + (double)(d->at.tv_nsec - now.tv_nsec) / 1e9;
+    /* Round up, so that a short wait does not become a busy zero-wait loop;
+     * poll() takes an int. */
+    return left <= 0 ? 0 : left >= 2e6 ? 2000000000 : (int)(left * 1000.0 + 0.999);
 }
 
 /* ---- waiting --------------------------------------------------------------- */
 
-int mp__wait_readable(int fd, double timeout)
+int mp__wait_readable(int fd, const mp__deadline *d)
 {
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
-        int ms = -1;
-        if (timeout >= 0) {
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            double left = timeout - ((double)(now.tv_sec - start.tv_sec)
-                                     + (double)(now.tv_nsec - start.tv_nsec) / 1e9);
-            /* Round up so a short wait does not become a busy zero-wait loop. */
-            ms = left <= 0 ? 0 : (int)(left * 1000.0 + 0.999);
-        }
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int n = poll(&pfd, 1, ms);
+        int n = poll(&pfd, 1, mp__deadline_ms(d));
         if (n > 0)
             return 1;
         if (n == 0)
@@ -72,7 +89,7 @@ int mp__wait_readable(int fd, double timeout)
  * that the write raised is taken back before unblocking, so the caller
  * sees EPIPE.  Sockets need none of it: send() has MSG_NOSIGNAL.
  */
-ssize_t mp__writev_some(int fd, bool *is_socket, struct iovec *iov, int iovcnt)
+static ssize_t writev_some(int fd, bool *is_socket, struct iovec *iov, int iovcnt)
 {
     if (*is_socket) {
         struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
@@ -102,7 +119,7 @@ int mp__writev_all(int fd, bool *is_socket, struct iovec *iov, int iovcnt, size_
     if (sent)
         *sent = 0;
     while (iovcnt > 0) {
-        ssize_t w = mp__writev_some(fd, is_socket, iov, iovcnt);
+        ssize_t w = writev_some(fd, is_socket, iov, iovcnt);
         if (w < 0) {
             if (errno == EINTR)
                 continue;

@@ -87,7 +87,7 @@ mp_value *mp_object_new(const mp_class *cls, mp_value *dict)
             return NULL;
         }
         for (size_t i = 0; i < mp_len(dict); i++) {
-            mp_value *k;
+            const mp_value *k;
             mp_dict_entry(dict, i, &k, NULL);
             if (mp_typeof(k) != MP_T_STR) {
                 mp__fail(MP_ETYPE, "attribute name must be string, not '%s'", mp_type_name(k));
@@ -117,14 +117,15 @@ bool mp_isinstance(const mp_value *v, const mp_class *cls)
     return cls && mp_class_of(v) == cls;
 }
 
-mp_value *mp_getattr(const mp_value *obj, const char *name)
+const mp_value *mp_getattr(const mp_value *obj, const char *name)
 {
     const mp_class *c = mp_class_of(obj);
     if (!c) {
         mp__fail(MP_EATTR, "'%s' object has no attribute '%s'", mp_type_name(obj), name);
         return NULL;
     }
-    mp_value *k = mp_str(name), *v = NULL;
+    mp_value *k = mp_str(name);
+    const mp_value *v = NULL;
     const mp__object *o = (const mp__object *)obj;
     if (k && o->dict)
         v = mp_dict_get(o->dict, k);

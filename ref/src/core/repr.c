@@ -300,7 +300,7 @@ static bool repr_container(mp__buf *b, const mp_value *v, const struct chain *up
         if (i)
             mp__buf_putn(b, ", ", 2);
         if (t == MP_T_DICT) {
-            mp_value *key, *val;
+            const mp_value *key, *val;
             mp_dict_entry(v, i, &key, &val);
             if (!repr_value(b, key, &here, depth + 1))
                 return false;

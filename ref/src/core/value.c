@@ -200,11 +200,14 @@ mp_value *mp_dict_new(void)
 
 /* ---- reference counting ------------------------------------------------ */
 
-mp_value *mp_incref(mp_value *v)
+/* The count is the one field a reader that only lends a value may still
+ * change: a new reference is a new owner, not a change to the value. */
+mp_value *mp_incref(const mp_value *v)
 {
-    if (v && !v->immortal)
-        __atomic_fetch_add(&v->refs, 1, __ATOMIC_RELAXED);
-    return v;
+    mp_value *w = (mp_value *)v;
+    if (w && !w->immortal)
+        __atomic_fetch_add(&w->refs, 1, __ATOMIC_RELAXED);
+    return w;
 }
 
 /* Drop one reference; a value that dies is pushed on the dead list. */

@@ -34,11 +34,11 @@ size_t mp_len(const mp_value *v)
 }
 
 /* Out of range records IndexError with Python's wording; the caller sees NULL. */
-mp_value *mp_item(const mp_value *seq, size_t i)
+const mp_value *mp_item(const mp_value *seq, size_t i)
 {
     mp_type t = mp_typeof(seq);
     if (t != MP_T_TUPLE && t != MP_T_LIST) {
-        mp__fail(MP_ETYPE, "'%s' object is not a tuple or list", mp_type_name(seq));
+        mp__fail(MP_ETYPE, "'%s' object is not subscriptable", mp_type_name(seq));
         return NULL;
     }
     if (i >= mp_len(seq)) {
@@ -50,7 +50,7 @@ mp_value *mp_item(const mp_value *seq, size_t i)
 
 /* A missing key is not recorded as an error: lookups that miss are ordinary.
  * An unhashable key records TypeError, as d[[]] raises in Python. */
-mp_value *mp_dict_get(const mp_value *dict, const mp_value *key)
+const mp_value *mp_dict_get(const mp_value *dict, const mp_value *key)
 {
     uint64_t hash;
     if (mp_typeof(dict) != MP_T_DICT || !key || mp__value_hash(key, &hash, 0) < 0)
@@ -58,7 +58,7 @@ mp_value *mp_dict_get(const mp_value *dict, const mp_value *key)
     return mp__dict_lookup(CAS(vdict, dict), key, hash, 0);
 }
 
-int mp_dict_entry(const mp_value *dict, size_t i, mp_value **key, mp_value **val)
+int mp_dict_entry(const mp_value *dict, size_t i, const mp_value **key, const mp_value **val)
 {
     if (mp_typeof(dict) != MP_T_DICT)
         return mp__fail(MP_ETYPE, "expected a dict, got '%s'", mp_type_name(dict));
@@ -125,7 +125,8 @@ const uint8_t *mp_as_bytes(const mp_value *v, size_t *len)
 /* ---- building from C arguments ----------------------------------------- */
 
 mp_arg mp__arg_cstr(const char *s) { return (mp_arg){.kind = MP__A_CSTR, .u.s = s}; }
-mp_arg mp__arg_value(const mp_value *v) { return (mp_arg){.kind = MP__A_VALUE, .u.v = (mp_value *)v}; }
+mp_arg mp__arg_value(mp_value *v) { return (mp_arg){.kind = MP__A_VALUE, .u.v = v}; }
+mp_arg mp__arg_borrowed(const mp_value *v) { return (mp_arg){.kind = MP__A_BORROWED, .u.v = (mp_value *)v}; }
 mp_arg mp__arg_process(const void *p) { return (mp_arg){.kind = MP__A_PROCESS, .u.p = p}; }
 mp_arg mp__arg_bool(bool b) { return (mp_arg){.kind = MP__A_BOOL, .u.b = b}; }
 mp_arg mp__arg_int(long long i) { return (mp_arg){.kind = MP__A_INT, .u.i = i}; }
@@ -134,39 +135,62 @@ mp_arg mp__arg_float(double d) { return (mp_arg){.kind = MP__A_FLOAT, .u.d = d};
 mp_arg mp__arg_object(const void *o) { return (mp_arg){.kind = MP__A_OBJECT, .u.v = (mp_value *)o}; }
 
 /* A NULL C string stands for None, as mp_print shows it. */
-mp_value *mp_value_from_arg(mp_arg a)
+int mp__value_from_arg(mp_arg a, mp_value **out)
 {
+    unsigned long mark = mp__fail_mark();
+    *out = NULL;
     switch (a.kind) {
     case MP__A_CSTR:
-        return a.u.s ? mp_str(a.u.s) : mp_none();
+        *out = a.u.s ? mp_str(a.u.s) : mp_none();
+        break;
     case MP__A_VALUE:
-        return a.u.v;
+        /* NULL here is a constructor that failed (mp.h's ownership rule). */
+        if (!a.u.v)
+            return mp__null_value();
+        *out = a.u.v;
+        return 0;
+    case MP__A_BORROWED:
+        if (!a.u.v)
+            return mp__null_value();
+        *out = mp_incref(a.u.v);
+        return 0;
     case MP__A_OBJECT:
         /* Borrowed: a connection or queue stays the caller's (see mp.h). */
         if (!a.u.v)
-            mp__fail(MP_EVALUE, "NULL connection or queue given as a value");
-        return mp_incref(a.u.v);
+            return mp__fail(MP_EVALUE, "NULL connection or queue given as a value");
+        *out = mp_incref(a.u.v);
+        return 0;
     case MP__A_PROCESS:
         /* CPython's words when a Process meets pickle. */
-        mp__fail(MP_ETYPE, "Pickling an AuthenticationString object is disallowed "
-                 "for security reasons");
-        return NULL;
+        return mp__fail(MP_ETYPE, "Pickling an AuthenticationString object is disallowed "
+                        "for security reasons");
     case MP__A_BOOL:
-        return mp_bool(a.u.b);
+        *out = mp_bool(a.u.b);
+        break;
     case MP__A_INT:
-        return mp_int(a.u.i);
+        *out = mp_int(a.u.i);
+        break;
     case MP__A_UINT:
-        if (a.u.u > INT64_MAX) {
-            mp__fail(MP_EOVERFLOW, "int too large to convert to int64_t: %llu",
-                     (unsigned long long)a.u.u);
-            return NULL;
-        }
-        return mp_int((int64_t)a.u.u);
+        if (a.u.u > INT64_MAX)
+            return mp__fail(MP_EOVERFLOW, "int too large to convert to int64_t: %llu",
+                            (unsigned long long)a.u.u);
+        *out = mp_int((int64_t)a.u.u);
+        break;
     case MP__A_FLOAT:
-        return mp_float(a.u.d);
+        *out = mp_float(a.u.d);
+        break;
+    default:
+        return mp__fail(MP_ETYPE, "unknown argument kind %d", (int)a.kind);
     }
-    mp__fail(MP_ETYPE, "unknown argument kind %d", (int)a.kind);
-    return NULL;
+    /* The constructors above record their own failure (no memory, a C
+     * string that is not UTF-8). */
+    return *out ? 0 : mp__fail_since(mark, MP_ENOMEM, "out of memory");
+}
+
+mp_value *mp_value_from_arg(mp_arg a)
+{
+    mp_value *v;
+    return mp__value_from_arg(a, &v) < 0 ? NULL : v;
 }
 
 /* Release the mp_value arguments a failed builder did not get to. */
@@ -181,8 +205,8 @@ mp_value *mp__tuple_of(size_t n, const mp_arg *args)
 {
     mp_value *t = mp_tuple_new(n);
     for (size_t i = 0; i < n; i++) {
-        mp_value *item = t ? mp_value_from_arg(args[i]) : NULL;
-        if (!item) {
+        mp_value *item = NULL;
+        if (!t || mp__value_from_arg(args[i], &item) < 0) {
             mp_decref(t);
             release_args(args, t ? i + 1 : i, n);
             return NULL;
@@ -200,8 +224,8 @@ mp_value *mp__list_of(size_t n, const mp_arg *args)
         l = NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        mp_value *item = l ? mp_value_from_arg(args[i]) : NULL;
-        if (!item) {
+        mp_value *item = NULL;
+        if (!l || mp__value_from_arg(args[i], &item) < 0) {
             mp_decref(l);
             release_args(args, l ? i + 1 : i, n);
             return NULL;

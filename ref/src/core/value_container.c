@@ -9,17 +9,6 @@
  * rather than overflow the C stack on a hostile or cyclic value. */
 #define MAX_DEPTH 1000
 
-/*
- * A builder given NULL (a constructor that failed) returns the code of the
- * failure already recorded, so that mp_errname(rc) and mp_errmsg() agree.
- * internal.h offers the recorded exception's name, not its code; map back.
- */
-static int pending_code(void)
-{
-    int code = mp_errcode();
-    return code < 0 ? code : MP_ENOMEM;
-}
-
 /* ---- equality and hashing ---------------------------------------------- */
 
 static bool is_number(const mp_value *v)
@@ -255,7 +244,7 @@ int mp_tuple_set(mp_value *tuple, size_t i, mp_value *item)
 {
     if (!tuple || !item) {
         mp_decref(item);
-        return pending_code();
+        return mp__null_value();
     }
     if (tuple->type != MP_T_TUPLE) {
         mp_decref(item);
@@ -294,7 +283,7 @@ int mp_list_append(mp_value *list, mp_value *item)
 {
     if (!list || !item) {
         mp_decref(item);
-        return pending_code();
+        return mp__null_value();
     }
     if (list->type != MP_T_LIST) {
         mp_decref(item);
@@ -316,7 +305,7 @@ int mp_dict_set(mp_value *dict, mp_value *key, mp_value *val)
     int rc;
     uint64_t hash;
     if (!dict || !key || !val) {
-        rc = pending_code();
+        rc = mp__null_value();
         goto fail;
     }
     if (dict->type != MP_T_DICT) {

@@ -14,6 +14,7 @@ static bool put_arg(mp__buf *b, const mp_arg *a)
         mp__buf_puts(b, a->u.s ? a->u.s : "None");
         return true;
     case MP__A_VALUE:
+    case MP__A_BORROWED:
     case MP__A_OBJECT:
         return mp__buf_str(b, a->u.v);
     case MP__A_PROCESS: {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 static const mp_process_class process_class = {"Process", sizeof(mp_process), NULL, NULL, NULL, NULL};
@@ -23,15 +24,21 @@ static size_t nchildren, capchildren;
 
 /* ---- the main process ------------------------------------------------- */
 
-static void random_authkey(uint8_t key[32])
+/* os.urandom(32): the key that later authenticates connections.  No
+ * fallback: a key that is not random would authenticate anyone who can
+ * guess it, so a failure is an OSError (CPython's os.urandom raises too). */
+static int random_authkey(uint8_t key[32])
 {
-    /* os.urandom(32): the key that later authenticates connections. */
-    FILE *f = fopen("/dev/urandom", "rb");
-    size_t got = f ? fread(key, 1, 32, f) : 0;
-    if (f)
-        fclose(f);
-    for (size_t i = got; i < 32; i++)
-        key[i] = (uint8_t)(rand() ^ getpid());
+    size_t got = 0;
+    while (got < 32) {
+        ssize_t r = getrandom(key + got, 32 - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return mp__fail_errno("getrandom");
+        got += (size_t)r;
+    }
+    return 0;
 }
 
 static mp_process *alloc_process(const mp_process_class *cls)
@@ -65,14 +72,17 @@ static mp_process *ensure_current(void)
 {
     if (current)
         return current;
-    mp_process *p = alloc_process(&main_class);
     uint8_t key[32];
-    if (!p || !(p->name = strdup("MainProcess"))) {
+    if (random_authkey(key) < 0)
+        return NULL;
+    mp_process *p = alloc_process(&main_class);
+    if (!p || !(p->name = strdup("MainProcess")) || !(p->authkey = mp_bytes(key, sizeof key))) {
+        if (p)
+            free(p->name);
         free(p);
+        mp__fail(MP_ENOMEM, "out of memory");
         return NULL;
     }
-    random_authkey(key);
-    p->authkey = mp_bytes(key, sizeof key);
     p->is_self = true;
     counter = 1;
     current = p;
@@ -108,7 +118,7 @@ mp_process *mp_process_new(const mp_process_opts *opts)
     mp_process *cur = ensure_current(), *p = NULL;
 
     if (!cur)
-        goto nomem;
+        goto fail;              /* its error (no memory, no random key) is recorded */
     if (args && mp_typeof(args) != MP_T_TUPLE) {
         mp__fail(MP_ETYPE, "args must be a tuple, not %s", mp_type_name(args));
         goto fail;
@@ -135,7 +145,7 @@ mp_process *mp_process_new(const mp_process_opts *opts)
     p->identity[cur->identity_len] = counter++;
     p->identity_len = cur->identity_len + 1;
     p->parent_pid = getpid();
-    p->daemon = o->daemon ? o->daemon == MP_DAEMON : cur->daemon;
+    p->daemon = o->daemon ? o->daemon == MP_YES : cur->daemon;
     p->authkey = mp_incref(cur->authkey);
     if (o->name) {
         p->name = strdup(o->name);
@@ -184,6 +194,8 @@ void mp_process_free(mp_process *p)
 /* ---- the children set -------------------------------------------------- */
 
 static void shutdown_children(void);
+static int popen_poll(mp_process *p, bool block);
+static int popen_send_signal(mp_process *p, int sig);
 
 void mp__children_add(mp_process *p)
 {
@@ -200,7 +212,7 @@ void mp__children_add(mp_process *p)
     mp__exit_set_children_step(shutdown_children);
 }
 
-void mp__children_discard(mp_process *p)
+static void discard_child(mp_process *p)
 {
     for (size_t i = 0; i < nchildren; i++) {
         if (children[i] == p) {
@@ -216,8 +228,8 @@ static void cleanup(void)
 {
     for (size_t i = nchildren; i-- > 0;) {
         mp_process *p = children[i];
-        if (mp__popen_poll(p, false) != MP_EXITCODE_NONE)
-            mp__children_discard(p);
+        if (popen_poll(p, false) != MP_EXITCODE_NONE)
+            discard_child(p);
     }
 }
 
@@ -239,7 +251,7 @@ static void shutdown_children(void)
     for (size_t i = 0; i < n; i++) {
         if (mp_process_daemon(kids[i])) {
             mp_info("calling terminate() for daemon %s", mp_process_name(kids[i]));
-            mp__popen_send_signal(kids[i], SIGTERM);
+            popen_send_signal(kids[i], SIGTERM);
         }
     }
     free(kids);
@@ -259,7 +271,7 @@ static void shutdown_children(void)
 
 /* ---- the back end's side (popen_*.py), through p->popen ------------------ */
 
-int mp__popen_poll(mp_process *p, bool block)
+static int popen_poll(mp_process *p, bool block)
 {
     const mp__popen_ops *ops = p->popen;
     if (!ops || p->exitcode != MP_EXITCODE_NONE)
@@ -267,26 +279,30 @@ int mp__popen_poll(mp_process *p, bool block)
     return ops->poll(p, block);
 }
 
-int mp__popen_wait(mp_process *p, double timeout)
+static int popen_wait(mp_process *p, const mp__deadline *d)
 {
     if (p->exitcode != MP_EXITCODE_NONE)
         return p->exitcode;
-    if (timeout >= 0 && p->sentinel >= 0) {
-        int r = mp__wait_readable(p->sentinel, timeout);
+    if (d->kind != MP__NEVER && p->sentinel >= 0) {
+        int r = mp__wait_readable(p->sentinel, d);
         if (r <= 0)
             return MP_EXITCODE_NONE;
     }
-    return mp__popen_poll(p, timeout != 0.0);
+    /* A readable sentinel means the child has ended: waitpid() will not
+     * block (popen_fork.py's wait does the same). */
+    return popen_poll(p, d->kind != MP__NOW);
 }
 
-int mp__popen_send_signal(mp_process *p, int sig)
+static int popen_send_signal(mp_process *p, int sig)
 {
     if (p->exitcode != MP_EXITCODE_NONE)
         return 0;
     if (kill(p->pid, sig) == 0 || errno == ESRCH)
         return 0;
     /* A failure for a child that has just ended is not an error. */
-    if (mp__popen_wait(p, 0.1) == MP_EXITCODE_NONE)
+    mp__deadline d;
+    mp__deadline_set(&d, MP_TIMEOUT(0.1));
+    if (popen_wait(p, &d) == MP_EXITCODE_NONE)
         return mp__fail_errno("kill");
     return 0;
 }
@@ -357,7 +373,8 @@ int mp__process_check_startable(mp_process *p)
 
     if (rc < 0)
         return rc;
-    if (started(p) || p->is_self)
+    /* The current process has no _popen: CPython's next assert names it. */
+    if (started(p))
         return mp__fail(MP_EASSERT, "cannot start a process twice");
     if (p->parent_pid != getpid())
         return mp__fail(MP_EASSERT,
@@ -378,19 +395,26 @@ int mp_process_run(mp_process *p)
     return 0;
 }
 
-int mp_process_join(mp_process *p, double timeout)
+int mp_process_join(mp_process *p, mp_timeout timeout)
 {
+    mp__deadline d;
     int rc = check_closed(p);
     if (rc < 0)
         return rc;
-    if (p->is_parent)       /* _ParentProcess.join: wait for its sentinel */
-        return mp__wait_readable(p->sentinel, timeout) < 0 ? MP_EOS : 0;
+    if (p->is_parent) {     /* _ParentProcess.join: wait for its sentinel */
+        if ((rc = mp__deadline_set(&d, timeout)) == 0)
+            rc = mp__wait_readable(p->sentinel, &d);
+        return rc < 0 ? rc : 0;
+    }
+    /* CPython's order: who may join, then the timeout (popen.wait's). */
     if (p->parent_pid != getpid() || p->is_self)
         return mp__fail(MP_EASSERT, "can only join a child process");
     if (!started(p))
         return mp__fail(MP_EASSERT, "can only join a started process");
-    if (mp__popen_wait(p, timeout) != MP_EXITCODE_NONE)
-        mp__children_discard(p);
+    if ((rc = mp__deadline_set(&d, timeout)) < 0)
+        return rc;
+    if (popen_wait(p, &d) != MP_EXITCODE_NONE)
+        discard_child(p);
     return 0;
 }
 
@@ -401,16 +425,16 @@ bool mp_process_is_alive(mp_process *p)
     if (p->is_self)
         return true;
     if (p->is_parent)       /* alive while its end of the sentinel pipe is open */
-        return p->sentinel >= 0 && mp__wait_readable(p->sentinel, 0) == 0;
+        return p->sentinel >= 0 && mp__wait_readable(p->sentinel, &mp__now) == 0;
     if (p->parent_pid != getpid()) {
         mp__fail(MP_EASSERT, "can only test a child process");
         return false;
     }
     if (!started(p))
         return false;
-    if (mp__popen_poll(p, false) == MP_EXITCODE_NONE)
+    if (popen_poll(p, false) == MP_EXITCODE_NONE)
         return true;
-    mp__children_discard(p);
+    discard_child(p);
     return false;
 }
 
@@ -419,9 +443,11 @@ static int send_signal(mp_process *p, int sig)
     int rc = check_closed(p);
     if (rc < 0)
         return rc;
+    /* CPython calls self._popen.terminate(), and _popen is None. */
     if (!started(p))
-        return mp__fail(MP_EASSERT, "can only signal a started process");
-    return mp__popen_send_signal(p, sig);
+        return mp__fail(MP_EATTR, "'NoneType' object has no attribute '%s'",
+                        sig == SIGTERM ? "terminate" : "kill");
+    return popen_send_signal(p, sig);
 }
 
 int mp_process_terminate(mp_process *p)
@@ -437,11 +463,11 @@ int mp_process_kill(mp_process *p)
 int mp_process_close(mp_process *p)
 {
     if (started(p) && !p->closed) {
-        if (mp__popen_poll(p, false) == MP_EXITCODE_NONE)
+        if (popen_poll(p, false) == MP_EXITCODE_NONE)
             return mp__fail(MP_EVALUE, "Cannot close a process while it is still running. "
                             "You should first call join() or terminate().");
         close_fds(p);
-        mp__children_discard(p);
+        discard_child(p);
     }
     p->closed = true;
     return 0;
@@ -459,7 +485,7 @@ int mp_process_set_name(mp_process *p, const char *name)
     char *n = name ? strdup(name) : NULL;
     if (!n)
         return name ? mp__fail(MP_ENOMEM, "out of memory")
-                    : mp__fail(MP_ETYPE, "name must be a string");
+                    : mp__fail(MP_EASSERT, "name must be a string");
     free(p->name);
     p->name = n;
     return 0;
@@ -472,7 +498,7 @@ bool mp_process_daemon(const mp_process *p)
 
 int mp_process_set_daemon(mp_process *p, bool daemon)
 {
-    if (started(p) || p->is_self)
+    if (started(p))
         return mp__fail(MP_EASSERT, "process has already started");
     p->daemon = daemon;
     return 0;
@@ -494,7 +520,7 @@ int mp_process_exitcode(mp_process *p)
 {
     if (check_closed(p) < 0 || !started(p))
         return MP_EXITCODE_NONE;
-    return mp__popen_poll(p, false);
+    return popen_poll(p, false);
 }
 
 const mp_value *mp_process_authkey(const mp_process *p)
@@ -522,12 +548,12 @@ int mp_process_sentinel(const mp_process *p)
     return mp__fail(MP_EVALUE, "process not started");
 }
 
-mp_value *mp_process_args(const mp_process *p)
+const mp_value *mp_process_args(const mp_process *p)
 {
     return p->args;
 }
 
-mp_value *mp_process_kwargs(const mp_process *p)
+const mp_value *mp_process_kwargs(const mp_process *p)
 {
     return p->kwargs;
 }
@@ -562,7 +588,7 @@ char *mp_process_repr(const mp_process *p)
     else if (!started(p))
         status = "initial";
     else {
-        exitcode = mp__popen_poll((mp_process *)p, false);
+        exitcode = popen_poll((mp_process *)p, false);
         status = exitcode != MP_EXITCODE_NONE ? "stopped" : "started";
     }
     mp__buf_printf(&b, "<%s name=", p->cls->name);

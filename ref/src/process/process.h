@@ -20,12 +20,6 @@ typedef struct mp__popen_ops {
     int (*poll)(mp_process *p, bool block);
 } mp__popen_ops;
 
-/* Dispatch to the process's back end; before start, poll gives NONE. */
-int mp__popen_poll(mp_process *p, bool block);
-/* wait(timeout): poll after waiting up to timeout for the sentinel. */
-int mp__popen_wait(mp_process *p, double timeout);
-int mp__popen_send_signal(mp_process *p, int sig);
-
 /* ---- the process object (process.c) --------------------------------------- */
 
 /* start()'s checks, with CPython's words, before any back end is chosen:
@@ -33,9 +27,8 @@ int mp__popen_send_signal(mp_process *p, int sig);
 int mp__process_check_startable(mp_process *p);
 
 /* The children set: a started process is added (the set holds a
- * reference) and discarded once reaped. */
+ * reference until it is reaped). */
 void mp__children_add(mp_process *p);
-void mp__children_discard(mp_process *p);
 
 /* Process-wide state of this process, reset in every child. */
 void mp__process_after_fork_child(mp_process *self, const char *parent_name,

@@ -41,11 +41,11 @@ const char *mp_target_name(mp_target_fn fn)
 
 /* ---- process classes ---------------------------------------------------- */
 
-static mp_class_entry *classes;
+static mp_process_class_entry *classes;
 
-void mp__class_register(mp_class_entry *e)
+void mp__process_class_register(mp_process_class_entry *e)
 {
-    for (mp_class_entry *c = classes; c; c = c->next) {
+    for (mp_process_class_entry *c = classes; c; c = c->next) {
         if (strcmp(c->cls->name, e->cls->name) == 0 && c->cls != e->cls) {
             fprintf(stderr, "mp: two different process classes are registered as '%s'\n",
                     e->cls->name);
@@ -58,7 +58,7 @@ void mp__class_register(mp_class_entry *e)
 
 const mp_process_class *mp__process_class_find(const char *name)
 {
-    for (mp_class_entry *c = classes; c; c = c->next)
+    for (mp_process_class_entry *c = classes; c; c = c->next)
         if (strcmp(c->cls->name, name) == 0)
             return c->cls;
     return NULL;

@@ -1,7 +1,6 @@
 /* queue.c - Queue and JoinableQueue: the methods, over a one-way socket written by a feeder thread (queue_feeder.c), with process-shared locks and counters (queues.py). */
 #include "queues.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -197,31 +196,26 @@ static int no_queue(void)
 /* Queue.put: the value itself goes into the buffer (one reference, no
  * copy); the feeder pickles it in its turn, and a value that cannot be
  * pickled is the feeder's to report, as in CPython. */
-/* put's and get's block and timeout: block false only tries; timeout 0
- * is Python's None (no limit); negative waits not at all, as CPython
- * clamps it.  Gives mp__sem_acquire's number in *out: < 0 no limit, 0 try,
- * > 0 seconds.  MP_EVALUE for NaN. */
-static int queue_timeout(int block, double timeout, double *out)
+/* put's and get's block and timeout as one deadline: block false only
+ * tries (its timeout ignored, as CPython's); otherwise the timeout, whose
+ * zero value is Python's None.  0, or MP_EVALUE for a NaN. */
+static int queue_deadline(const mp_queue_opts *opts, mp__deadline *d)
 {
-    *out = 0;
-    if (block == MP_NO) {
-        *out = 0;
+    if (opts && opts->block == MP_NO) {
+        *d = mp__now;
         return 0;
     }
-    if (isnan(timeout))
-        return mp__fail(MP_EVALUE, "Invalid value NaN (not a number)");
-    *out = timeout == 0 ? -1.0 : timeout < 0 ? 0.0 : timeout;
-    return 0;
+    return mp__deadline_set(d, opts ? opts->timeout : MP_WAIT_FOREVER);
 }
 
 int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
 {
-    mp_value *v = mp_value_from_arg(obj);
-    if (!v)
-        return mp_errcode() < 0 ? mp_errcode() : mp__fail(MP_ENOMEM, "out of memory");
-    double t;
-    int rc = q ? queue_timeout(opts ? opts->block : 0, opts ? opts->timeout : 0, &t)
-               : no_queue();
+    mp_value *v;
+    int rc = mp__value_from_arg(obj, &v);
+    if (rc < 0)
+        return rc;
+    mp__deadline d;
+    rc = q ? queue_deadline(opts, &d) : no_queue();
     if (rc < 0)
         goto out;
     mp__qcore *c = q->c;
@@ -233,7 +227,7 @@ int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
         rc = fail_repr(MP_EVALUE, q, "is closed");
         goto out;
     }
-    if ((rc = mp__sem_acquire(&c->sh->sem, t)) <= 0) {
+    if ((rc = mp__sem_acquire(&c->sh->sem, &d)) <= 0) {
         rc = rc < 0 ? rc : mp__fail(MP_EFULL, "%s", "");
         goto out;
     }
@@ -281,22 +275,21 @@ static void reader_leave(mp__qcore *c)
  * shared block keeps, see queue_channel.c) and unpickled after. */
 int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
 {
-    double t;
+    mp__deadline d;
     if (!out)
         return mp__fail(MP_EVALUE, "get needs somewhere to store the value");
     *out = NULL;
     if (!q)
         return no_queue();
-    int rc = queue_timeout(opts ? opts->block : 0, opts ? opts->timeout : 0, &t);
+    int rc = queue_deadline(opts, &d);
     if (rc < 0 || (rc = reader_enter(q, true)) < 0)
         return rc;
     mp__qcore *c = q->c;
     uint8_t small[256], *buf = NULL;
     size_t n = 0;
-    double deadline = mp__monotonic() + t;
-    if ((rc = mp__sem_acquire(&c->sh->rlock, t)) == 1) {
-        double left = t < 0 ? -1.0 : deadline - mp__monotonic();
-        rc = t < 0 ? 1 : mp__qchannel_poll(c->reader, &c->sh->ahead, left > 0 ? left : 0);
+    if ((rc = mp__sem_acquire(&c->sh->rlock, &d)) == 1) {
+        /* Without a limit, recv waits for the message itself. */
+        rc = d.kind == MP__NEVER ? 1 : mp__qchannel_poll(c->reader, &c->sh->ahead, &d);
         if (rc == 1 && (rc = mp__qchannel_recv(c->reader, &c->sh->ahead, &q->spare, small,
                                                sizeof small, &buf, &n)) == 0)
             mp__sem_release(&c->sh->sem);
@@ -340,7 +333,7 @@ bool mp_queue_empty(mp_queue *q)
     }
     if (reader_enter(q, false) < 0)
         return true;
-    int r = mp__qchannel_poll(q->c->reader, &q->c->sh->ahead, 0);
+    int r = mp__qchannel_poll(q->c->reader, &q->c->sh->ahead, &mp__now);
     reader_leave(q->c);
     return r != 1;
 }
@@ -415,7 +408,7 @@ int mp_joinable_queue_task_done(mp_queue *q)
     mp__qshared *sh = rc < 0 ? NULL : q->c->sh;
     if (rc < 0 || (rc = mp__cond_acquire(&sh->cond)) < 0)
         return rc;
-    if ((rc = mp__sem_acquire(&sh->unfinished, 0)) == 0)
+    if ((rc = mp__sem_acquire(&sh->unfinished, &mp__now)) == 0)
         rc = mp__fail(MP_EVALUE, "task_done() called too many times");
     else if (rc == 1)
         rc = mp__sem_is_zero(&sh->unfinished) ? mp__cond_notify(&sh->cond, INT_MAX) : 0;
@@ -431,7 +424,7 @@ int mp_joinable_queue_join(mp_queue *q)
     if (rc < 0 || (rc = mp__cond_acquire(&sh->cond)) < 0)
         return rc;
     if (!mp__sem_is_zero(&sh->unfinished))
-        rc = mp__cond_wait(&sh->cond, -1);
+        rc = mp__cond_wait(&sh->cond, &mp__forever);
     mp__cond_release(&sh->cond);
     return rc < 0 ? rc : 0;
 }

@@ -55,7 +55,7 @@ int mp__qchannel_send(mp_connection *writer, mp__sem *wlock, mp__qbatch *b, size
 {
     int rc = mp_connection_fileno(writer);
     *done = 0;
-    if (rc < 0 || (rc = mp__sem_acquire(wlock, -1)) < 0)
+    if (rc < 0 || (rc = mp__sem_acquire(wlock, &mp__forever)) < 0)
         return rc;
     rc = mp__conn_writev(writer, b->iov, (int)(2 * b->n), done);
     mp__sem_release(wlock);
@@ -159,10 +159,10 @@ int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, mp__spare *spare, ui
  * atomic count, so the answer is never a torn view of start and end.  It
  * is as approximate as CPython's poll() of the pipe: another reader may
  * take the bytes next. */
-int mp__qchannel_poll(mp_connection *reader, const mp__qahead *a, double timeout)
+int mp__qchannel_poll(mp_connection *reader, const mp__qahead *a, const mp__deadline *d)
 {
     int rc = mp_connection_fileno(reader);
     if (rc >= 0 && __atomic_load_n(&a->avail, __ATOMIC_ACQUIRE) > 0)
         return 1;
-    return rc < 0 ? rc : mp_connection_poll(reader, timeout);
+    return rc < 0 ? rc : mp__conn_poll(reader, d);
 }

@@ -73,7 +73,7 @@ int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, mp__spare *spare, ui
 /* reader.poll(timeout) for a channel read through a: 1 when bytes wait in
  * a or on the socket (or it has ended), 0 when none came in time; the
  * errors of mp_connection_poll. */
-int mp__qchannel_poll(mp_connection *reader, const mp__qahead *a, double timeout);
+int mp__qchannel_poll(mp_connection *reader, const mp__qahead *a, const mp__deadline *d);
 
 /* ---- a Queue's core (queue_feeder.c) -------------------------------------- */
 

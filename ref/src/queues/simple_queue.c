@@ -142,9 +142,7 @@ static int ring_recv(shared *sh, mp__spare *spare, uint8_t *small, size_t cap, u
     int rc = ring_read(sh, hdr, HEADER);
     if (rc < 0)
         return rc;
-    uint64_t len = 0;
-    for (int i = HEADER - 1; i >= 0; i--)
-        len = len << 8 | hdr[i];
+    uint64_t len = mp__get_le64(hdr);
     uint8_t *p = small;
     if (len > cap) {
         if (len > SIZE_MAX)
@@ -275,21 +273,21 @@ static int check(mp_simple_queue *q)
  * be pickled fails here (in the caller) even on a closed queue. */
 int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
 {
-    mp_value *v = mp_value_from_arg(obj);
-    if (!v)
-        return mp_errcode() < 0 ? mp_errcode() : mp__fail(MP_ENOMEM, "out of memory");
+    mp_value *v;
+    int rc = mp__value_from_arg(obj, &v);
+    if (rc < 0)
+        return rc;
     uint8_t *buf = NULL;
     size_t n;
-    int rc = q ? mp_pickle_dumps(v, NULL, &buf, &n) : check(q);
+    rc = q ? mp_pickle_dumps(v, NULL, &buf, &n) : check(q);
     mp_decref(v);
     if (rc < 0 || (rc = check(q)) < 0) {
         free(buf);
         return rc;
     }
     uint8_t hdr[HEADER];
-    for (int i = 0; i < HEADER; i++)
-        hdr[i] = (uint8_t)((uint64_t)n >> (8 * i));
-    if ((rc = mp__sem_acquire(&q->sh->wlock, -1)) >= 0) {
+    mp__put_le64(hdr, n);
+    if ((rc = mp__sem_acquire(&q->sh->wlock, &mp__forever)) >= 0) {
         rc = ring_write(q->sh, (const uint8_t *const[2]){hdr, buf}, (const size_t[2]){HEADER, n});
         mp__sem_release(&q->sh->wlock);
     }
@@ -308,7 +306,7 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
         return rc;
     uint8_t small[256], *buf = NULL;
     size_t n = 0;
-    if ((rc = mp__sem_acquire(&q->sh->rlock, -1)) >= 0) {
+    if ((rc = mp__sem_acquire(&q->sh->rlock, &mp__forever)) >= 0) {
         rc = ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
         mp__sem_release(&q->sh->rlock);
     }

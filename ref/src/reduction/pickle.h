@@ -153,8 +153,6 @@ typedef struct mp__pickle_scratch {
     size_t cap;
 } mp__pickle_scratch;
 
-int mp__pickle_scratch_reserve(mp__pickle_scratch *sc, size_t n);
-
 /* The text arguments of protocol 0 and 1 (pickle_compat.c).  s and n are the
  * line without its newline.  Each returns 0, or MP_EUNPICKLE, MP_EOVERFLOW
  * or MP_ENOMEM with CPython's message where it has one.

@@ -4,6 +4,8 @@
 #include <locale.h>
 #include <math.h>
 
+static int scratch_reserve(mp__pickle_scratch *sc, size_t n);
+
 /* CPython hands these lines to C's strtol and to its own int() and float()
  * parsers, all of which stop at a NUL byte: a line "5\0junk" reads as 5.
  * The same cut is made here, so that both accept the same lines. */
@@ -276,7 +278,7 @@ int mp__pickle_text_string(const char *s, size_t n, mp__pickle_scratch *sc, mp_v
     if (n < 2 || s[0] != s[n - 1] || (s[0] != '\'' && s[0] != '"'))
         return mp__fail(MP_EUNPICKLE, "the STRING opcode argument must be quoted");
     s++, n -= 2;
-    if (mp__pickle_scratch_reserve(sc, n) < 0)
+    if (scratch_reserve(sc, n) < 0)
         return MP_ENOMEM;
     char *o = sc->data;
     for (size_t i = 0; i < n;) {
@@ -341,7 +343,7 @@ int mp__pickle_text_unicode(const char *s, size_t n, mp__pickle_scratch *sc, mp_
      * as it is, along with that character (so "\\u0041" is not an escape).
      * Lone surrogates, which Python allows in a str, are refused: a str here
      * is strict UTF-8. */
-    if (mp__pickle_scratch_reserve(sc, 2 * n) < 0)
+    if (scratch_reserve(sc, 2 * n) < 0)
         return MP_ENOMEM;
     char *o = sc->data;
     for (size_t i = 0; i < n;) {
@@ -373,7 +375,7 @@ int mp__pickle_text_unicode(const char *s, size_t n, mp__pickle_scratch *sc, mp_
     return *out ? 0 : MP_ENOMEM;
 }
 
-int mp__pickle_scratch_reserve(mp__pickle_scratch *sc, size_t n)
+static int scratch_reserve(mp__pickle_scratch *sc, size_t n)
 {
     if (n <= sc->cap && sc->data)
         return 0;

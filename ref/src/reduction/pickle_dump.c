@@ -227,8 +227,7 @@ static int save_float(dumper *d, double x)
     uint64_t bits;
     uint8_t b[9] = {OP_BINFLOAT};
     memcpy(&bits, &x, sizeof bits);
-    for (int k = 0; k < 8; k++)
-        b[1 + k] = (uint8_t)(bits >> (56 - 8 * k));     /* big-endian */
+    mp__put_be64(b + 1, bits);                          /* big-endian, as struct's '>d' */
     return put(d, b, sizeof b);
 }
 
@@ -431,7 +430,7 @@ static int save_list(dumper *d, const mp_value *v, int depth)
 static int save_dict(dumper *d, const mp_value *v, int depth)
 {
     size_t n = mp_len(v);
-    mp_value *key, *val;
+    const mp_value *key, *val;
     int rc;
     if ((rc = put1(d, OP_EMPTY_DICT)) < 0 || (rc = memoize(d, memo_key(v), NULL)) < 0)
         return rc;
@@ -519,9 +518,10 @@ static int save_object(dumper *d, const mp_value *v, int depth)
             d->states = s;
             d->capstates = cap;
         }
+        unsigned long mark = mp__fail_mark();
         mp_value *state = nat->reduce((mp__object *)o);
         if (!state)
-            return mp_errcode() < 0 ? mp_errcode() : MP_ENOMEM;
+            return mp__fail_since(mark, MP_ENOMEM, "out of memory");
         d->states[d->nstates++] = state;
         if ((rc = save_class(d, o->cls)) == 0 && (rc = save(d, state, depth + 1)) == 0 &&
             (rc = put1(d, OP_TUPLE1)) == 0 && (rc = put1(d, OP_REDUCE)) == 0)

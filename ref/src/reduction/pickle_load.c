@@ -118,9 +118,7 @@ static int step(loader *L, mp_value **out)
     case OP_BINFLOAT:
         if ((rc = mp__load_take(L, 8, &p)) < 0)
             return rc;
-        x = 0;
-        for (int k = 0; k < 8; k++)
-            x = x << 8 | p[k];              /* big-endian */
+        x = mp__get_be64(p);
         memcpy(&d, &x, sizeof d);
         return mp__load_push(L, mp_float(d), NULL, 0);
     case OP_FLOAT:

@@ -293,9 +293,10 @@ static int apply_class(loader *L, const mp_class *c, int op, const mp_value *arg
         return *out ? 0 : MP_ENOMEM;
     }
     if (nat && op == OP_REDUCE && mp_len(args) == 1 && nat->rebuild) {
+        unsigned long mark = mp__fail_mark();
         mp__object *o = nat->rebuild(mp_item(args, 0));
         if (!o)
-            return mp_errcode() < 0 ? mp_errcode() : MP_ENOMEM;
+            return mp__fail_since(mark, MP_ENOMEM, "out of memory");
         *out = &o->h;
         return 0;
     }
@@ -373,7 +374,8 @@ int mp__load_build(loader *L)
     if (rc < 0)
         return rc;
     slot *st = &L->stack[L->sp - 1], *inst = &L->stack[L->sp - 2];
-    mp_value *obj = inst->v, *state = st->v;
+    mp_value *obj = inst->v;
+    const mp_value *state = st->v;
     uint32_t sd;
     if (inst->g || !is_container(obj) || mp_typeof(obj) != MP_T_OBJECT)
         return mp__load_bad("opcode BUILD needs an instance of a registered class, not %s",
@@ -393,7 +395,7 @@ int mp__load_build(loader *L)
         return mp__load_bad("opcode BUILD: the state of a '%s' object must be a dict, not '%s'",
                             mp_type_name(obj), mp_type_name(state));
     for (size_t i = 0; i < mp_len(state); i++) {
-        mp_value *k, *v;
+        const mp_value *k, *v;
         mp_dict_entry(state, i, &k, &v);
         if (mp_typeof(k) != MP_T_STR)
             return mp__load_bad("opcode BUILD: attribute name must be str, not '%s'",

@@ -70,7 +70,7 @@ static int poll_status(mp_process *p, bool block)
 {
     if (p->exitcode != MP_EXITCODE_NONE)
         return p->exitcode;
-    if (mp__wait_readable(p->sentinel, block ? -1.0 : 0.0) != 1)
+    if (mp__wait_readable(p->sentinel, block ? &mp__forever : &mp__now) != 1)
         return MP_EXITCODE_NONE;
     int rc;
     int64_t code = read_signed(p->sentinel, &rc);

@@ -37,9 +37,14 @@ int mp__check_not_importing_main(void)
 
 /* ---- the parent's side -------------------------------------------------- */
 
-static int put(mp_value *d, const char *key, mp_value *val)
+/* d[key] = val, taking val over; once one fails (*rc < 0), the rest are
+ * only released, so the first failure is the one reported. */
+static void put(mp_value *d, const char *key, mp_value *val, int *rc)
 {
-    return mp_dict_set(d, mp_str(key), val);
+    if (*rc < 0)
+        mp_decref(val);
+    else
+        *rc = mp_dict_set(d, mp_str(key), val);
 }
 
 /* A class the child can find again by its name. */
@@ -66,8 +71,9 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
         return mp__fail(MP_EPICKLE, "Can't pickle <class '%s'>: it is not registered "
                         "with MP_PROCESS_CLASS", cls->name);
     if (cls->getstate) {
+        unsigned long mark = mp__fail_mark();
         if (!(state = cls->getstate(p)))
-            return mp_errcode() < 0 ? mp_errcode() : mp__fail(MP_EPICKLE, "getstate failed");
+            return mp__fail_since(mark, MP_EPICKLE, "%s's getstate returned NULL", cls->name);
     } else if (cls->size > sizeof(mp_process)) {
         return mp__fail(MP_EPICKLE, "cannot pickle '%s' object: it has fields of its own "
                         "but no getstate and setstate", cls->name);
@@ -80,24 +86,24 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
     for (size_t i = 0; i < p->identity_len; i++)
         mp_tuple_set(ident, i, mp_int(p->identity[i]));
     mp__log_get(&logger, &level, &handlers);
-    rc |= put(d, "name", mp_str(p->name));
-    rc |= put(d, "class", mp_str(cls->name));
-    rc |= put(d, "target", target ? mp_str(target) : mp_none());
-    rc |= put(d, "args", mp_incref(p->args));
-    rc |= put(d, "kwargs", p->kwargs ? mp_incref(p->kwargs) : mp_none());
-    rc |= put(d, "daemon", mp_bool(p->daemon));
-    rc |= put(d, "identity", ident);
-    rc |= put(d, "authkey", mp_incref(p->authkey));
-    rc |= put(d, "parent_pid", mp_int(p->parent_pid));
-    rc |= put(d, "parent_name", mp_str(mp_process_name(mp_current_process())));
-    rc |= put(d, "start_method", mp_str(method));
-    rc |= put(d, "logger", mp_bool(logger));
-    rc |= put(d, "log_level", mp_int(level));
-    rc |= put(d, "log_handlers", mp_int(handlers));
-    rc |= put(d, "state", state ? state : mp_none());
-    if (rc) {
+    put(d, "name", mp_str(p->name), &rc);
+    put(d, "class", mp_str(cls->name), &rc);
+    put(d, "target", target ? mp_str(target) : mp_none(), &rc);
+    put(d, "args", mp_incref(p->args), &rc);
+    put(d, "kwargs", p->kwargs ? mp_incref(p->kwargs) : mp_none(), &rc);
+    put(d, "daemon", mp_bool(p->daemon), &rc);
+    put(d, "identity", ident, &rc);
+    put(d, "authkey", mp_incref(p->authkey), &rc);
+    put(d, "parent_pid", mp_int(p->parent_pid), &rc);
+    put(d, "parent_name", mp_str(mp_process_name(mp_current_process())), &rc);
+    put(d, "start_method", mp_str(method), &rc);
+    put(d, "logger", mp_bool(logger), &rc);
+    put(d, "log_level", mp_int(level), &rc);
+    put(d, "log_handlers", mp_int(handlers), &rc);
+    put(d, "state", state ? state : mp_none(), &rc);
+    if (rc < 0) {
         mp_decref(d);
-        return mp_errcode() < 0 ? mp_errcode() : MP_ENOMEM;
+        return rc;
     }
     uint8_t *pk;
     size_t n;
@@ -113,6 +119,7 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
     }
     if (n > 0x7fffffff || !(*out = malloc(n + 4))) {
         free(pk);
+        mp__fdlist_release(fds);
         return mp__fail(MP_ENOMEM, "out of memory");
     }
     /* A length first: the child reads exactly the description, and the
@@ -126,17 +133,18 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
 
 /* ---- the child's side --------------------------------------------------- */
 
-static mp_value *lookup(mp_value *d, const char *key)
+static const mp_value *lookup(const mp_value *d, const char *key)
 {
-    mp_value *k = mp_str(key), *v = mp_dict_get(d, k);
+    mp_value *k = mp_str(key);
+    const mp_value *v = mp_dict_get(d, k);
     mp_decref(k);
     return v;
 }
 
 /* The value for key if it has the expected type, else NULL. */
-static mp_value *get(mp_value *d, const char *key, mp_type type)
+static const mp_value *get(const mp_value *d, const char *key, mp_type type)
 {
-    mp_value *v = lookup(d, key);
+    const mp_value *v = lookup(d, key);
     return v && mp_typeof(v) == type ? v : NULL;
 }
 
@@ -146,13 +154,13 @@ static int give_up(int code)
     return mp_excepthook(code);
 }
 
-static int rebuild(mp_value *d, mp_process **out, const char **parent_name)
+static int rebuild(const mp_value *d, mp_process **out, const char **parent_name)
 {
-    mp_value *name = get(d, "name", MP_T_STR), *cname = get(d, "class", MP_T_STR);
-    mp_value *args = get(d, "args", MP_T_TUPLE), *ident = get(d, "identity", MP_T_TUPLE);
-    mp_value *authkey = get(d, "authkey", MP_T_BYTES), *pname = get(d, "parent_name", MP_T_STR);
-    mp_value *target = get(d, "target", MP_T_STR), *kwargs = get(d, "kwargs", MP_T_DICT);
-    mp_value *state = lookup(d, "state");
+    const mp_value *name = get(d, "name", MP_T_STR), *cname = get(d, "class", MP_T_STR);
+    const mp_value *args = get(d, "args", MP_T_TUPLE), *ident = get(d, "identity", MP_T_TUPLE);
+    const mp_value *authkey = get(d, "authkey", MP_T_BYTES), *pname = get(d, "parent_name", MP_T_STR);
+    const mp_value *target = get(d, "target", MP_T_STR), *kwargs = get(d, "kwargs", MP_T_DICT);
+    const mp_value *state = lookup(d, "state");
 
     if (!name || !cname || !args || !ident || !authkey || !pname || mp_len(ident) > 8)
         return mp__fail(MP_EUNPICKLE, "the process description from the parent is incomplete");
@@ -230,7 +238,7 @@ int mp__spawn_child_main(int fd, const char *method)
     if (rc == 0 && mp_typeof(d) != MP_T_DICT)
         rc = mp__fail(MP_EUNPICKLE, "the process description is not a dict");
     if (rc == 0) {
-        mp_value *m = get(d, "start_method", MP_T_STR);
+        const mp_value *m = get(d, "start_method", MP_T_STR);
         /* context._force_start_method: the child uses the parent's method. */
         mp_set_start_method(m ? mp_as_str(m) : method, true);
         rc = rebuild(d, &p, &parent_name);

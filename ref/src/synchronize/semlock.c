@@ -28,18 +28,17 @@ void mp__sem_attached(const mp__sem *s)
 
 /* sem_clockwait measures on CLOCK_MONOTONIC, so setting the wall clock
  * neither shortens nor stretches a timeout (sem_timedwait would). */
-int mp__sem_acquire(mp__sem *s, double timeout)
+int mp__sem_acquire(mp__sem *s, const mp__deadline *d)
 {
     int r;
-    if (timeout == 0) {
+    if (d->kind == MP__NOW) {
         while ((r = sem_trywait(&s->sem)) < 0 && errno == EINTR)
             ;
-    } else if (timeout < 0) {
+    } else if (d->kind == MP__NEVER) {
         while ((r = sem_wait(&s->sem)) < 0 && errno == EINTR)
             ;
     } else {
-        struct timespec d = mp__deadline_after(timeout);
-        while ((r = sem_clockwait(&s->sem, CLOCK_MONOTONIC, &d)) < 0 && errno == EINTR)
+        while ((r = sem_clockwait(&s->sem, CLOCK_MONOTONIC, &d->at)) < 0 && errno == EINTR)
             ;
     }
     if (r == 0)
@@ -101,7 +100,7 @@ void mp__cond_attached(const mp__cond *c)
 
 int mp__cond_acquire(mp__cond *c)
 {
-    int rc = mp__sem_acquire(&c->lock, -1);
+    int rc = mp__sem_acquire(&c->lock, &mp__forever);
     return rc < 0 ? rc : 0;
 }
 
@@ -112,18 +111,18 @@ int mp__cond_release(mp__cond *c)
 
 /* Announce the sleep before giving up the lock, so a notify that comes in
  * between still counts this waiter and posts a wake-up it will find. */
-int mp__cond_wait(mp__cond *c, double timeout)
+int mp__cond_wait(mp__cond *c, const mp__deadline *d)
 {
     int rc;
     if ((rc = mp__sem_release(&c->sleeping)) < 0)
         return rc;
     if ((rc = mp__sem_release(&c->lock)) < 0)
         return rc;
-    int got = mp__sem_acquire(&c->wait, timeout);
+    int got = mp__sem_acquire(&c->wait, d);
     /* Whether notified or not, tell a notifier counting wake-ups. */
     if ((rc = mp__sem_release(&c->woken)) < 0 && got >= 0)
         got = rc;
-    if ((rc = mp__sem_acquire(&c->lock, -1)) < 0)
+    if ((rc = mp__sem_acquire(&c->lock, &mp__forever)) < 0)
         return rc;
     return got;
 }
@@ -133,13 +132,13 @@ int mp__cond_notify(mp__cond *c, int n)
     int rc;
     /* Waiters that timed out since the last notify came back without a
      * wake-up: take them off the sleeping count first. */
-    while ((rc = mp__sem_acquire(&c->woken, 0)) == 1)
-        if ((rc = mp__sem_acquire(&c->sleeping, 0)) < 0)
+    while ((rc = mp__sem_acquire(&c->woken, &mp__now)) == 1)
+        if ((rc = mp__sem_acquire(&c->sleeping, &mp__now)) < 0)
             return rc;
     if (rc < 0)
         return rc;
     int sleepers = 0;
-    while (sleepers < n && (rc = mp__sem_acquire(&c->sleeping, 0)) == 1) {
+    while (sleepers < n && (rc = mp__sem_acquire(&c->sleeping, &mp__now)) == 1) {
         if ((rc = mp__sem_release(&c->wait)) < 0)
             return rc;
         sleepers++;
@@ -149,12 +148,12 @@ int mp__cond_notify(mp__cond *c, int n)
     /* Wait for each one woken to come back, so a later wait cannot take a
      * wake-up meant for an earlier waiter. */
     for (int i = 0; i < sleepers; i++)
-        if ((rc = mp__sem_acquire(&c->woken, -1)) < 0)
+        if ((rc = mp__sem_acquire(&c->woken, &mp__forever)) < 0)
             return rc;
     /* A waiter that timed out just as it was posted left its wake-up
      * behind; take it back. */
     if (sleepers)
-        while ((rc = mp__sem_acquire(&c->wait, 0)) == 1)
+        while ((rc = mp__sem_acquire(&c->wait, &mp__now)) == 1)
             ;
     return rc < 0 ? rc : 0;
 }

@@ -38,11 +38,10 @@ int mp__sem_init(mp__sem *s, int value, int maxvalue);
  * found in a mapping it received. */
 void mp__sem_attached(const mp__sem *s);
 
-/* acquire(block, timeout) as SemLock does it, with one number: timeout < 0
- * waits without limit, 0 only tries, > 0 waits that many seconds (on the
- * monotonic clock).  1 when acquired, 0 when not; MP_EOS on a system error.
- * Interrupted waits are resumed. */
-int mp__sem_acquire(mp__sem *s, double timeout);
+/* acquire(block, timeout) as SemLock does it, until the deadline (&mp__now
+ * only tries, &mp__forever waits without limit).  1 when acquired, 0 when
+ * not; MP_EOS on a system error.  Interrupted waits are resumed. */
+int mp__sem_acquire(mp__sem *s, const mp__deadline *d);
 
 /* release(): MP_EVALUE "semaphore or lock released too many times" past
  * the bound, as CPython's BoundedSemaphore and Lock say. */
@@ -69,9 +68,9 @@ void mp__cond_attached(const mp__cond *c);
 /* The condition's lock (without limit; 0 or MP_EOS) and its release. */
 int mp__cond_acquire(mp__cond *c);
 int mp__cond_release(mp__cond *c);
-/* wait(timeout), with the lock held: 1 notified, 0 timed out (timeout as
- * mp__sem_acquire's, < 0 without limit).  The lock is held again on return. */
-int mp__cond_wait(mp__cond *c, double timeout);
+/* wait(timeout), with the lock held: 1 notified, 0 the deadline passed.
+ * The lock is held again on return. */
+int mp__cond_wait(mp__cond *c, const mp__deadline *d);
 /* notify(n) with the lock held; n = INT_MAX is notify_all(). */
 int mp__cond_notify(mp__cond *c, int n);
 
