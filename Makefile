@@ -39,16 +39,21 @@ SAN_BINS  := $(patsubst ref/test/%.c,$(BUILD)/test-san/%,$(TEST_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all lib lessons-build help lessons test unit conformance goldens \
-        valgrind bench install clean check-manifest fuzz docs
+.PHONY: all build lib lessons-build unit-build san-build bench-build help lessons test unit \
+        conformance goldens valgrind bench install clean check-manifest check-layers fuzz docs
 
 all: lib lessons-build interop-build
 
+# Everything make test compiles with the default compiler.
+build: all unit-build san-build bench-build
+
 lib: $(LIBA) $(LIBSO)
 
+# -fvisibility=hidden: libmp.so exports what mp.h declares MP_EXTERN and
+# nothing else; the unit tests, linked statically, still reach the rest.
 $(BUILD)/obj/%.o: ref/src/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -Iref/src -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -Iref/src -c $< -o $@
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@
@@ -70,11 +75,20 @@ $(BUILD)/test/%: ref/test/%.c $(LIBA) $(wildcard ref/test/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iref/src -Iref/test -o $@ $< $(LIBA) $(LDLIBS)
 
-# The unit tests again, library included, under AddressSanitizer and UBSan.
+# The unit tests again, library included, under AddressSanitizer and UBSan:
+# the library is compiled once into libmp-san.a, which every test links.
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(BUILD)/test-san/%: ref/test/%.c $(LIB_SRCS) $(LIB_HDRS) $(wildcard ref/test/*.h)
+SAN_OBJS := $(patsubst ref/src/%.c,$(BUILD)/obj-san/%.o,$(LIB_SRCS))
+LIBSAN   := $(BUILD)/libmp-san.a
+$(BUILD)/obj-san/%.o: ref/src/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -Iref/test -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -c $< -o $@
+$(LIBSAN): $(SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/test-san/%: ref/test/%.c $(LIBSAN) $(wildcard ref/test/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -Iref/test -o $@ $< $(LIBSAN) $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c bench/bench_common.h $(LIBA)
 	@mkdir -p $(dir $@)
@@ -82,21 +96,38 @@ $(BUILD)/bench/%: bench/%.c bench/bench_common.h $(LIBA)
 
 unit-build: $(TEST_BINS)
 san-build: $(SAN_BINS)
+bench-build: $(BENCH_BINS)
 
 help:
 	@echo "Forklore: Python's multiprocessing rebuilt in C, lesson by lesson."
 	@echo
+	@echo "The two commands:"
 	@echo "  make lesson-N        build and run lesson N in C (make lesson-01-basic-workers works too)"
 	@echo "  make lesson-N PY=1   run the lesson's Python twin instead"
-	@echo "  make lessons         list the lessons"
-	@echo "  make test            everything below the line, ending with 'N passed, N failed'"
-	@echo "  ----"
-	@echo "  make unit            unit tests (plain and under sanitizers)"
+	@echo "  make test            install what is missing, build, and run every check below;"
+	@echo "                       ends with 'N passed, N failed'"
+	@echo
+	@echo "The parts of make test, each on its own:"
+	@echo "  make unit            unit tests (plain, under ASan/UBSan), the checkers, a fuzz smoke run"
+	@echo "  make check-manifest  every lesson has its twin, golden, test and README entry"
+	@echo "  make check-layers    no file of the library uses a floor above its own (ref/src/LAYERS)"
 	@echo "  make conformance     the Bats suite; IMPL=ref|python|/path/to/libmp.a, PYTHON=..."
+	@echo "                       (without IMPL: ref and python)"
 	@echo "  make valgrind        every C lesson under memcheck, children followed"
-	@echo "  make goldens         re-record the goldens by running the Python twins"
-	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, then messaging)"
+	@echo
+	@echo "Building:"
+	@echo "  make                 the library (build/libmp.a, build/libmp.so), the lessons, the interop peers"
+	@echo "  make build           that, and the unit tests (plain and sanitized) and the benchmarks"
+	@echo "  make lib             the library only"
+	@echo "  make fuzz            the libFuzzer target for the pickle reader, and its corpus (clang)"
 	@echo "  make install PREFIX=/usr/local   header, libraries and mp.pc"
+	@echo "  make clean           remove build/"
+	@echo
+	@echo "Not part of make test:"
+	@echo "  make lessons         list the lessons"
+	@echo "  make goldens         re-record the goldens by running the Python twins under python3 3.11"
+	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, then messaging)"
+	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
 	@echo
 	@echo "Lessons:"
 	@scripts/lessons list
@@ -121,6 +152,9 @@ valgrind:
 
 check-manifest:
 	@scripts/test-all manifest
+
+check-layers:
+	@scripts/test-all layers
 
 goldens:
 	@scripts/record-goldens
