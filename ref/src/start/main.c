@@ -1,6 +1,7 @@
 /* main.c - the main guard: mp_main(), and how a process learns from its command line that it re-ran the program for a child. */
 #include "start.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,22 +29,74 @@ static int fd_arg(const char *arg, const char *key)
     return *end || v < 0 || v > 1 << 20 ? -1 : (int)v;
 }
 
-/* Is argv[1] of this process one of the flags?  Read from /proc so that it
- * works before mp_main() has seen argv: code above the guard runs first. */
+/*
+ * How this process was started, from its own command line.  Read from
+ * /proc/self/cmdline, not from main()'s argv, because it must be known
+ * before main() runs (the fork server starts from a constructor) and in
+ * code above the main guard.  The whole of it is read, however long the
+ * program's path: a command line cut short would make a child that re-ran
+ * the program take itself for the main program, and start children of
+ * its own without end.
+ */
+static enum { PLAIN, SPAWNED, SERVER, UNREAD } started_as = UNREAD;
+static int server_listener = -1, server_alive = -1;
+
+static void read_command_line(void)
+{
+    started_as = PLAIN;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf)
+            break;
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (len == cap) {
+            char *more = realloc(buf, 2 * cap + 1);
+            if (!more) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = more;
+            cap *= 2;
+        }
+    }
+    close(fd);
+    if (!buf)
+        return;
+    buf[len] = '\0';
+    /* argv[0], argv[1], ... are NUL-terminated, one after the other. */
+    const char *args[4] = {NULL, NULL, NULL, NULL};
+    size_t at = 0;
+    for (int i = 0; i < 4 && at < len; i++) {
+        args[i] = buf + at;
+        at += strlen(buf + at) + 1;
+    }
+    if (args[1] && strcmp(args[1], spawn_flag) == 0) {
+        started_as = SPAWNED;
+    } else if (args[1] && strcmp(args[1], server_flag) == 0) {
+        started_as = SERVER;
+        server_listener = fd_arg(args[2], "listener");
+        server_alive = fd_arg(args[3], "alive");
+    }
+    free(buf);
+}
+
+/* Is this process a fresh run of the program for a child (spawn) or for
+ * the fork server and its children? */
 static bool rerun_child(void)
 {
-    static int known = -1;
-    if (known < 0) {
-        char buf[256] = "";
-        int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-        if (fd >= 0)
-            close(fd);
-        const char *arg1 = n > 0 ? buf + strlen(buf) + 1 : "";
-        known = n > 0 && arg1 < buf + n &&
-                (strcmp(arg1, spawn_flag) == 0 || strcmp(arg1, server_flag) == 0);
-    }
-    return known;
+    if (started_as == UNREAD)
+        read_command_line();
+    return started_as == SPAWNED || started_as == SERVER;
 }
 
 /*
@@ -59,28 +112,13 @@ static int forkserver_child_fd = -1;
 
 __attribute__((constructor(101))) static void maybe_forkserver(void)
 {
-    char buf[512] = "";
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
+    if (!rerun_child() || started_as != SERVER)
         return;
-    const char *args[4] = {buf, NULL, NULL, NULL};
-    for (int i = 1; i < 4; i++) {
-        const char *next = args[i - 1] + strlen(args[i - 1]) + 1;
-        if (next >= buf + n)
-            return;
-        args[i] = next;
-    }
-    if (strcmp(args[1], server_flag) != 0)
-        return;
-    int listener = fd_arg(args[2], "listener"), alive = fd_arg(args[3], "alive");
-    if (listener < 0 || alive < 0) {
+    if (server_listener < 0 || server_alive < 0) {
         fprintf(stderr, "mp: bad %s command line\n", server_flag);
         _exit(1);
     }
-    forkserver_child_fd = mp__forkserver_main(listener, alive);
+    forkserver_child_fd = mp__forkserver_main(server_listener, server_alive);
 }
 
 bool mp__spawn_inheriting(void)
