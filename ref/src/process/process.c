@@ -307,15 +307,20 @@ static int popen_send_signal(mp_process *p, int sig)
     return 0;
 }
 
+/* The processes a forked child was before it became itself, oldest first
+ * (MainProcess, then each forked generation): user code in the child may
+ * still hold borrowed pointers to them, and the parent's name is borrowed
+ * from the last, so they are kept, not freed.  Nesting is at most eight
+ * deep (a process's identity), so nine places hold every generation.
+ * volatile, because pointers that are only ever written would be
+ * optimised away and the objects would then look leaked. */
+static mp_process *volatile ancestors[9];
+static size_t nancestors;
+
 /* The parent as a child sees it (_ParentProcess): its name, pid and a
  * sentinel that reads EOF when it ends.  Static, and named by a borrowed
  * string, because a child should write as little memory as it can: every
  * page it writes is copied (the fork benchmark counts these faults). */
-/* The process a child was before it became itself: user code in the child
- * may still hold borrowed pointers to it, so it is kept, not freed.
- * volatile, because a pointer that is only ever written would be optimised
- * away and the object would then look leaked. */
-static mp_process *volatile previous;
 
 static mp_process parent_obj = {.cls = &parent_class, .refs = 1, .sentinel = -1,
                                 .parent_w = -1, .is_parent = true,
@@ -333,7 +338,8 @@ void mp__process_after_fork_child(mp_process *self, const char *parent_name,
 {
     mp_process *old = current;
 
-    previous = old;
+    if (old && old != self && nancestors < sizeof ancestors / sizeof ancestors[0])
+        ancestors[nancestors++] = old;
     if (parent && parent->sentinel >= 0)
         close(parent->sentinel);    /* the grandparent's, inherited */
     parent_obj.name = (char *)parent_name;
