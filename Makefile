@@ -39,7 +39,7 @@ SAN_BINS  := $(patsubst ref/test/%.c,$(BUILD)/test-san/%,$(TEST_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all build lib lessons-build unit-build san-build bench-build help lessons test unit \
+.PHONY: all build lib lessons-build unit-build san-build tsan-build bench-build help lessons test unit \
         conformance goldens valgrind bench install clean check-manifest check-layers fuzz docs
 
 all: lib lessons-build interop-build
@@ -89,6 +89,25 @@ $(LIBSAN): $(SAN_OBJS)
 $(BUILD)/test-san/%: ref/test/%.c $(LIBSAN) $(wildcard ref/test/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Iref/src -Iref/test -o $@ $< $(LIBSAN) $(LDLIBS)
+
+# The unit tests of the parts with threads and shared memory again, under
+# ThreadSanitizer (clang; the library compiled once into libmp-tsan.a).
+TSAN_CC    ?= clang
+TSAN_FLAGS  = -fsanitize=thread -fno-omit-frame-pointer -O1 -g
+TSAN_TESTS := test_queue test_simple_queue test_pipe_lanes
+TSAN_OBJS  := $(patsubst ref/src/%.c,$(BUILD)/obj-tsan/%.o,$(LIB_SRCS))
+LIBTSAN    := $(BUILD)/libmp-tsan.a
+TSAN_BINS  := $(patsubst %,$(BUILD)/test-tsan/%,$(TSAN_TESTS))
+$(BUILD)/obj-tsan/%.o: ref/src/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) -std=c11 $(WARN) $(TSAN_FLAGS) -D_GNU_SOURCE -Iref/include -Iref/src -c $< -o $@
+$(LIBTSAN): $(TSAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/test-tsan/%: ref/test/%.c $(LIBTSAN) $(wildcard ref/test/*.h)
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) -std=c11 $(WARN) $(TSAN_FLAGS) -D_GNU_SOURCE -Iref/include -Iref/src -Iref/test -o $@ $< $(LIBTSAN) $(LDLIBS)
+tsan-build: $(TSAN_BINS)
 
 $(BUILD)/bench/%: bench/%.c bench/bench_common.h $(LIBA)
 	@mkdir -p $(dir $@)

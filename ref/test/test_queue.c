@@ -384,7 +384,7 @@ static void test_put_holds_references(void)
     free(xs);
     for (int i = 0; i < PUTS; i++)
         mp_queue_put(q, mp_incref(v));
-    tap_is_int((int64_t)v->refs, 1 + PUTS, "each put of one value holds a reference to it");
+    tap_is_int((int64_t)__atomic_load_n(&v->refs, __ATOMIC_ACQUIRE), 1 + PUTS, "each put of one value holds a reference to it");
     int got = 0;
     for (int i = 0; i < PUTS; i++) {
         mp_value *w = NULL;
@@ -396,7 +396,7 @@ static void test_put_holds_references(void)
     tap_is_int(got, PUTS, "and every copy arrives whole");
     mp_queue_close(q);
     mp_queue_join_thread(q);
-    tap_is_int((int64_t)v->refs, 1, "the feeder let go of each once it was sent");
+    tap_is_int((int64_t)__atomic_load_n(&v->refs, __ATOMIC_ACQUIRE), 1, "the feeder let go of each once it was sent");
     mp_decref(v);
     mp_queue_free(q);
 }

@@ -31,11 +31,11 @@ static void q_finalize(mp__object *o)
     if (!c)
         return;
     int drops = 1;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     c->owner_dead = true;
     mp__qcore_send_sentinel(c, &drops);
     mp__qcore_drop_join_if_idle(c, &drops);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
 }
 
@@ -48,10 +48,10 @@ static mp_value *q_reduce(mp__object *o)
     int m = mp__reduce_fd(o, c->shm.fd);
     if (m < 0)
         return NULL;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     int rfd = c->reader_closing ? MP_ECLOSED : mp_connection_fileno(c->reader);
     int wfd = mp_connection_fileno(c->writer);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     if (rfd < 0 || wfd < 0) {
         mp__fail(MP_ECLOSED, "handle is closed");
         return NULL;
@@ -220,9 +220,9 @@ int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
         goto out;
     mp__qcore *c = q->c;
     mp__qcore_release_orphans(c);
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     bool closed = c->closed;
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     if (closed) {
         rc = fail_repr(MP_EVALUE, q, "is closed");
         goto out;
@@ -231,12 +231,12 @@ int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
         rc = rc < 0 ? rc : mp__fail(MP_EFULL, "%s", "");
         goto out;
     }
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     if ((rc = mp__qcore_push(c, v)) == 0)
         v = NULL;
     else
         mp__sem_release(&c->sh->sem);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     if (rc == 1)
         rc = fail_repr(MP_EVALUE, q, "is closed");
 out:
@@ -250,25 +250,25 @@ static int reader_enter(mp_queue *q, bool check_closed)
 {
     mp__qcore *c = q->c;
     int rc = 0;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     if (check_closed && c->closed)
         rc = 1;
     else if (c->reader_closing || mp_connection_closed(c->reader))
         rc = mp__fail(MP_ECLOSED, "handle is closed");
     else
         c->reader_users++;
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     return rc == 1 ? fail_repr(MP_EVALUE, q, "is closed") : rc;
 }
 
 static void reader_leave(mp__qcore *c)
 {
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     if (--c->reader_users == 0 && c->reader_closing) {
         mp_connection_close(c->reader);
         c->reader_closing = false;
     }
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
 }
 
 /* Queue.get: the message is read under rlock (through the read-ahead the
@@ -353,10 +353,10 @@ int mp_queue_close(mp_queue *q)
         return no_queue();
     mp__qcore *c = q->c;
     int drops = 0;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     c->closed = true;
     mp__qcore_send_sentinel(c, &drops);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
     return 0;
 }
@@ -368,11 +368,11 @@ int mp_queue_join_thread(mp_queue *q)
     mp_debug("Queue.join_thread()");
     mp__qcore *c = q->c;
     int drops = 0;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     bool closed = c->closed;
     if (closed)
         mp__qcore_join_feeder(c, &drops);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
     return closed ? 0 : fail_repr(MP_EASSERT, q, "not closed");
 }
@@ -384,10 +384,10 @@ void mp_queue_cancel_join_thread(mp_queue *q)
     mp_debug("Queue.cancel_join_thread()");
     mp__qcore *c = q->c;
     int drops = 0;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     c->joincancelled = true;
     mp__qcore_claim(&c->join_fin, &drops);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
 }
 

@@ -56,10 +56,10 @@ void mp__qcore_unref(mp__qcore *c, int n)
     }
     /* Marked and emptied under mu, so that a fork meanwhile leaves the
      * child either a live core or one it knows to leave alone. */
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     c->dead = true;
     release_resources(c);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__unregister_after_fork(mp__qcore_after_fork, c);
     if (c->frozen) {
         mp__qflight *last = c->frozen;
@@ -71,10 +71,33 @@ void mp__qcore_unref(mp__qcore *c, int n)
         pthread_mutex_unlock(&park_lock);
     }
     release_items(c->ring, c->cap, c->first, c->count, c->flight, c->orphans);
-    pthread_mutex_destroy(&c->mu);
-    pthread_cond_destroy(&c->notempty);
-    pthread_cond_destroy(&c->done);
+    pthread_mutex_destroy(c->mu);
+    pthread_cond_destroy(c->notempty);
+    pthread_cond_destroy(c->done);
+    /* The sets a fork child inherited are only freed: never destroyed, as
+     * they were never initialised in this process. */
+    for (mp__qsync *s = c->sync, *older; s; s = older) {
+        older = s->older;
+        free(s);
+    }
     free(c);
+}
+
+/* A fresh mutex and conditions for c, in front of the sets it had. */
+static int new_sync(mp__qcore *c)
+{
+    mp__qsync *s = calloc(1, sizeof *s);
+    if (!s)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->notempty, NULL);
+    pthread_cond_init(&s->done, NULL);
+    s->older = c->sync;
+    c->sync = s;
+    c->mu = &s->mu;
+    c->notempty = &s->notempty;
+    c->done = &s->done;
+    return 0;
 }
 
 mp__qcore *mp__qcore_new(void)
@@ -86,9 +109,10 @@ mp__qcore *mp__qcore_new(void)
     }
     c->refs = 1;
     c->shm.fd = -1;
-    pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->notempty, NULL);
-    pthread_cond_init(&c->done, NULL);
+    if (new_sync(c) < 0) {
+        free(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -137,12 +161,19 @@ static void orphan_buffer(mp__qcore *c)
 void mp__qcore_after_fork(void *arg)
 {
     mp__qcore *c = arg;
-    bool whole = pthread_mutex_trylock(&c->mu) == 0;
-    pthread_mutex_init(&c->mu, NULL);
+    /* Taken, the inherited mutex says the state is whole; it is let go at
+     * once (this thread holds it) and never used again. */
+    bool whole = pthread_mutex_trylock(c->mu) == 0;
+    if (whole)
+        pthread_mutex_unlock(c->mu);
+    if (new_sync(c) < 0) {
+        /* No memory in a child just forked, and no safe lock to go on
+         * with: end the child as an uncaught MemoryError would. */
+        fprintf(stderr, "Queue._after_fork: MemoryError\n");
+        _exit(1);
+    }
     if (c->zombie || c->dead)
         return;
-    pthread_cond_init(&c->notempty, NULL);
-    pthread_cond_init(&c->done, NULL);
     if (c->flight) {
         c->flight->older = c->frozen;
         c->frozen = c->flight;
@@ -178,10 +209,10 @@ void mp__qcore_release_orphans(mp__qcore *c)
 {
     if (!__atomic_load_n(&c->orphans, __ATOMIC_ACQUIRE))
         return;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     mp__qorphans *o = c->orphans;
     c->orphans = NULL;
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     release_items(NULL, 1, 0, 0, NULL, o);
 }
 
@@ -205,7 +236,7 @@ void mp__qcore_send_sentinel(mp__qcore *c, int *drops)
     c->quit_sent = true;
     mp_debug("telling queue thread to quit");
     c->ring[(c->first + c->count++) % c->cap] = NULL;
-    pthread_cond_signal(&c->notempty);
+    pthread_cond_signal(c->notempty);
 }
 
 void mp__qcore_join_feeder(mp__qcore *c, int *drops)
@@ -214,7 +245,7 @@ void mp__qcore_join_feeder(mp__qcore *c, int *drops)
         return;
     mp_debug("joining queue thread");
     while (c->running)
-        pthread_cond_wait(&c->done, &c->mu);
+        pthread_cond_wait(c->done, c->mu);
     mp_debug("... queue thread joined");
 }
 
@@ -229,9 +260,9 @@ void mp__qcore_drop_join_if_idle(mp__qcore *c, int *drops)
 static void run_step(mp__qcore *c, void (*step)(mp__qcore *, int *))
 {
     int drops = 0;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     step(c, &drops);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
 }
 
@@ -325,10 +356,10 @@ static void *feeder(void *arg)
     mp__qflight *f = c->flight;
     int drops = 1;              /* the thread's own reference */
     mp_debug("starting thread to feed data to pipe");
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(c->mu);
     for (;;) {
         while (c->count == 0)
-            pthread_cond_wait(&c->notempty, &c->mu);
+            pthread_cond_wait(c->notempty, c->mu);
         if (!c->ring[c->first]) {
             mp_debug("feeder thread got sentinel -- exiting");
             c->first = (c->first + 1) % c->cap;
@@ -342,17 +373,17 @@ static void *feeder(void *arg)
         for (f->nitems = 0; f->nitems < MP__QBATCH_MAX && c->count && c->ring[c->first];
              c->first = (c->first + 1) % c->cap, c->count--)
             f->items[f->nitems++] = c->ring[c->first];
-        pthread_mutex_unlock(&c->mu);
+        pthread_mutex_unlock(c->mu);
         bool go_on = feed(c, f);
-        pthread_mutex_lock(&c->mu);
+        pthread_mutex_lock(c->mu);
         if (!go_on)
             break;
         f->nitems = 0;
     }
     c->running = false;
-    pthread_cond_broadcast(&c->done);
+    pthread_cond_broadcast(c->done);
     mp__qcore_drop_join_if_idle(c, &drops);
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
     return NULL;
 }
@@ -434,6 +465,6 @@ int mp__qcore_push(mp__qcore *c, mp_value *v)
         mp__sem_release(&c->sh->unfinished);
         mp__cond_release(&c->sh->cond);
     }
-    pthread_cond_signal(&c->notempty);
+    pthread_cond_signal(c->notempty);
     return 0;
 }

@@ -129,10 +129,25 @@ typedef struct mp__qorphans {
     mp_value *items[];
 } mp__qorphans;
 
+/*
+ * The core's mutex and conditions live apart from it, so that a forked
+ * child can take a fresh set: it may neither use nor initialise again the
+ * copies it inherited, which another thread of the parent may have held
+ * or waited on at the fork (POSIX leaves both undefined, and
+ * ThreadSanitizer reports them).  The parent's sets stay reachable from
+ * the child's, never used again.
+ */
+typedef struct mp__qsync {
+    pthread_mutex_t mu;
+    pthread_cond_t notempty, done;
+    struct mp__qsync *older;
+} mp__qsync;
+
 typedef struct mp__qcore {
     size_t refs;
-    pthread_mutex_t mu;         /* _notempty's lock; guards everything below */
-    pthread_cond_t notempty, done;
+    mp__qsync *sync;            /* where the three below are */
+    pthread_mutex_t *mu;        /* _notempty's lock; guards everything below */
+    pthread_cond_t *notempty, *done;
     /* _buffer: the items put and not yet taken by the feeder, one
      * reference each (put neither pickles nor copies), oldest at
      * ring[first]; NULL is the sentinel.  A slot is always kept free for
