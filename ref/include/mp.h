@@ -76,6 +76,12 @@ extern "C" {
  * Values are immutable once shared between processes; a list or dict may be
  * changed only by the code that owns its sole reference.
  *
+ * Interrupts.  Every call that can wait long (join, get, put on a full
+ * queue, recv, poll, wait, accept, a JoinableQueue's join) fails with
+ * MP_EINTERRUPT, KeyboardInterrupt, when SIGINT comes before or while it
+ * waits, once mp_main has set that up (see mp_main); never inside a
+ * message, whose bytes would be left half read.
+ *
  * Timeouts.  Every call that waits takes an mp_timeout, positional or in
  * an options struct: MP_WAIT_FOREVER is Python's None (wait without
  * limit), MP_TIMEOUT(seconds) waits at most that long, and MP_TIMEOUT(0)
@@ -141,7 +147,8 @@ enum {
     MP_EATTR = -18,          /* AttributeError */
     MP_ECLOSED = -19,        /* OSError "handle is closed" (a Connection or queue used
                                 after close; CPython's has no errno, so mp_errno() is 0) */
-    MP__ELAST = -19
+    MP_EINTERRUPT = -20,     /* KeyboardInterrupt: SIGINT came (see mp_main) */
+    MP__ELAST = -20
 };
 
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
@@ -512,7 +519,23 @@ MP_EXTERN const char *mp_target_name(mp_target_fn fn);
  * returns.  In a child that the spawn or forkserver start method made by
  * re-running the program, it runs the child's target and never returns, so
  * the code after it (the body of main) is not run in children.
- * Code before it runs in every process, like a module's top level. */
+ * Code before it runs in every process, like a module's top level.
+ *
+ * SIGINT.  Python turns SIGINT into KeyboardInterrupt; a C program would
+ * die at once, leaving its daemonic children running, the others
+ * unjoined and its temporary directory behind.  So, if SIGINT still has
+ * its default action, mp_main installs a handler that only notes it; the
+ * library's blocking waits (join, get, put on a full queue, recv, poll,
+ * wait, accept) then return KeyboardInterrupt (see the rules above), and
+ * `return mp_excepthook(rc);` prints it and returns 130; as the program
+ * exits, the usual shutdown terminates the daemons, joins the rest and
+ * removes the temporary directory, and the process then ends by SIGINT,
+ * as CPython's does.  In a child, KeyboardInterrupt ends the target as
+ * any error does: exit code 1.  A second SIGINT while one is still
+ * unnoticed (the program is busy outside the library) has the default
+ * action.  A program that installs its own SIGINT handler, before or after
+ * mp_main, keeps it; signal(SIGINT, SIG_DFL) after mp_main restores C's
+ * default. */
 MP_EXTERN void mp_main(int argc, char **argv);
 
 /* The analog of the main module's __name__: "__main__" in the main program

@@ -391,6 +391,9 @@ int mp_listener_accept(mp_listener *l, mp_connection **out)
     socklen_t sl;
     int fd;
     do {
+        int rc = mp__interrupted();     /* SIGINT: KeyboardInterrupt, as in CPython */
+        if (rc < 0)
+            return rc;
         sl = sizeof ss;
         memset(&ss, 0, sizeof ss);
         fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);

@@ -109,6 +109,8 @@ int mp_wait(const mp_value *objects, mp_timeout timeout, mp_value **ready)
             break;
         }
         int ms = found ? 0 : mp__deadline_ms(&d);
+        if (ms != 0 && (rc = mp__interrupted()) < 0)
+            break;
         int r = poll(pf, (nfds_t)n, ms);
         if (r < 0 && errno == EINTR)
             continue;

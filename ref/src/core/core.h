@@ -130,6 +130,24 @@ typedef struct mp__exc {
 void mp__exc_save(mp__exc *e);
 void mp__exc_restore(const mp__exc *e);
 
+/* ---- SIGINT as KeyboardInterrupt (interrupt.c) ------------------------------ */
+
+/* Install the handler that turns SIGINT into a pending KeyboardInterrupt,
+ * if SIGINT still has its default action (mp_main calls it). */
+void mp__sigint_install(void);
+/* A blocking wait's check, when a signal interrupted it and before it
+ * blocks: MP_EINTERRUPT ("KeyboardInterrupt", recorded) if a SIGINT is
+ * pending, which it takes; else 0. */
+int mp__interrupted(void);
+/* Forget a pending SIGINT and the exit below (a new child starts clean). */
+void mp__interrupt_reset(void);
+/* Whether the program, as it ends, dies by SIGINT as CPython does after an
+ * uncaught KeyboardInterrupt (mp_excepthook sets it; a child's bootstrap
+ * clears it: a child exits with code 1); the exit function's very last act
+ * does it (mp__interrupt_finish). */
+void mp__interrupt_exit_by_signal(bool yes);
+void mp__interrupt_finish(void);
+
 /* ---- the string buffer (buf.c) and str() (repr.c) -------------------------- */
 
 /* Growable byte buffer used to build strings (repr, log lines, names). */

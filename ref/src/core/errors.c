@@ -29,6 +29,7 @@ static const struct { const char *name, *text; } table[] = {
     [-MP_ESYSTEMEXIT]      = {"SystemExit", "exit requested"},
     [-MP_EATTR]            = {"AttributeError", "no such attribute"},
     [-MP_ECLOSED]          = {"OSError", "handle is closed"},
+    [-MP_EINTERRUPT]       = {"KeyboardInterrupt", "interrupted by SIGINT"},
 };
 
 /* The last failure of this thread.  Thread-local so that threads (the queue
@@ -160,6 +161,10 @@ int mp_excepthook(int code)
         return 0;
     if (code == MP_ESYSTEMEXIT)
         return exit_status;
+    /* CPython ends by SIGINT after an uncaught KeyboardInterrupt, once its
+     * exit path has run; the exit status a shell sees is 128 + 2 either way. */
+    if (code == MP_EINTERRUPT)
+        mp__interrupt_exit_by_signal(true);
     /* Python prints "Name" alone when the message is empty. */
     const char *name = mp_errname(code);
     fflush(stdout);
@@ -170,7 +175,7 @@ int mp_excepthook(int code)
     else
         fprintf(stderr, "%s\n", name);
     fflush(stderr);
-    return 1;
+    return code == MP_EINTERRUPT ? 128 + 2 : 1;
 }
 
 void mp__exc_save(mp__exc *e)

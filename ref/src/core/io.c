@@ -70,7 +70,10 @@ int mp__wait_readable(int fd, const mp__deadline *d)
 {
     for (;;) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int n = poll(&pfd, 1, mp__deadline_ms(d));
+        int ms = mp__deadline_ms(d), rc;
+        if (ms != 0 && (rc = mp__interrupted()) < 0)
+            return rc;
+        int n = poll(&pfd, 1, ms);
         if (n > 0)
             return 1;
         if (n == 0)
@@ -155,6 +158,11 @@ int mp__read_exact(int fd, void *buf, size_t n, bool message_start)
     char *p = buf;
     size_t got = 0;
     while (got < n) {
+        /* KeyboardInterrupt only between messages: inside one it would
+         * leave the rest of the message for the next reader. */
+        int rc;
+        if (message_start && got == 0 && (rc = mp__interrupted()) < 0)
+            return rc;
         ssize_t r = read(fd, p + got, n - got);
         if (r < 0) {
             if (errno == EINTR)

@@ -17,7 +17,8 @@
  *     more, for the child's copy;
  *   - here, as the child begins: the process floor (current process,
  *     parent, children set, name counter), the util floor (the exiting
- *     flag), then the after-fork hooks (the queues' buffers and feeders);
+ *     flag), a SIGINT the parent had pending, then the after-fork hooks
+ *     (the queues' buffers and feeders);
  *   - never reset, because they carry the pid of the process that made
  *     them and act only there: finalizers, the temp directory, a
  *     Listener's socket file, the fork server.
@@ -27,6 +28,7 @@ static void become_child(mp_process *p, const char *parent_name, pid_t parent_pi
 {
     mp__process_after_fork_child(p, parent_name, parent_pid, parent_sentinel);
     mp__util_after_fork_child();
+    mp__interrupt_reset();
     /* As CPython's _bootstrap: the after-fork hooks run once the child is
      * its own process (so their log lines carry its name).  In a child
      * that re-ran the program there are none. */
@@ -64,6 +66,12 @@ int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_p
     } else {
         fprintf(stderr, "Process %s:\n", mp_process_name(p));
         exitcode = mp_excepthook(rc);
+        /* _bootstrap catches KeyboardInterrupt like any other exception: a
+         * child that had one ends with exit code 1, not by SIGINT. */
+        if (rc == MP_EINTERRUPT) {
+            mp__interrupt_exit_by_signal(false);
+            exitcode = 1;
+        }
     }
     mp_info("process exiting with exitcode %d", exitcode);
     mp__flush_std_streams();

@@ -279,18 +279,24 @@ static int popen_poll(mp_process *p, bool block)
     return ops->poll(p, block);
 }
 
-static int popen_wait(mp_process *p, const mp__deadline *d)
+/* wait(timeout): 0 with the exit code (MP_EXITCODE_NONE if the child has
+ * not ended by the deadline) in *exitcode, or an error of the wait (a
+ * SIGINT is KeyboardInterrupt).  The wait is on the sentinel, even without
+ * a limit, so that a signal interrupts it as it would CPython's. */
+static int popen_wait(mp_process *p, const mp__deadline *d, int *exitcode)
 {
+    *exitcode = p->exitcode;
     if (p->exitcode != MP_EXITCODE_NONE)
-        return p->exitcode;
-    if (d->kind != MP__NEVER && p->sentinel >= 0) {
+        return 0;
+    if (d->kind != MP__NOW && p->sentinel >= 0) {
         int r = mp__wait_readable(p->sentinel, d);
         if (r <= 0)
-            return MP_EXITCODE_NONE;
+            return r;
     }
     /* A readable sentinel means the child has ended: waitpid() will not
      * block (popen_fork.py's wait does the same). */
-    return popen_poll(p, d->kind != MP__NOW);
+    *exitcode = popen_poll(p, d->kind != MP__NOW);
+    return 0;
 }
 
 static int popen_send_signal(mp_process *p, int sig)
@@ -300,10 +306,13 @@ static int popen_send_signal(mp_process *p, int sig)
     if (kill(p->pid, sig) == 0 || errno == ESRCH)
         return 0;
     /* A failure for a child that has just ended is not an error. */
+    int e = errno, code;
     mp__deadline d;
     mp__deadline_set(&d, MP_TIMEOUT(0.1));
-    if (popen_wait(p, &d) == MP_EXITCODE_NONE)
+    if (popen_wait(p, &d, &code) < 0 || code == MP_EXITCODE_NONE) {
+        errno = e;
         return mp__fail_errno("kill");
+    }
     return 0;
 }
 
@@ -419,7 +428,10 @@ int mp_process_join(mp_process *p, mp_timeout timeout)
         return mp__fail(MP_EASSERT, "can only join a started process");
     if ((rc = mp__deadline_set(&d, timeout)) < 0)
         return rc;
-    if (popen_wait(p, &d) != MP_EXITCODE_NONE)
+    int code;
+    if ((rc = popen_wait(p, &d, &code)) < 0)
+        return rc;
+    if (code != MP_EXITCODE_NONE)
         discard_child(p);
     return 0;
 }

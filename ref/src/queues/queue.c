@@ -288,8 +288,9 @@ int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
     uint8_t small[256], *buf = NULL;
     size_t n = 0;
     if ((rc = mp__sem_acquire(&c->sh->rlock, &d)) == 1) {
-        /* Without a limit, recv waits for the message itself. */
-        rc = d.kind == MP__NEVER ? 1 : mp__qchannel_poll(c->reader, &c->sh->ahead, &d);
+        /* The wait is poll()'s, even without a limit, so that a SIGINT
+         * is KeyboardInterrupt before any byte of the message is taken. */
+        rc = mp__qchannel_poll(c->reader, &c->sh->ahead, &d);
         if (rc == 1 && (rc = mp__qchannel_recv(c->reader, &c->sh->ahead, &q->spare, small,
                                                sizeof small, &buf, &n)) == 0)
             mp__sem_release(&c->sh->sem);

@@ -65,15 +65,19 @@ static const mp_class simple_queue_class;
 /* ---- the ring ----------------------------------------------------------------- */
 
 /* Wait until *word is no longer seen, spinning a little and then asleep
- * (said in *waiting). */
-static void await_move(_Atomic uint32_t *word, uint32_t seen, _Atomic uint32_t *waiting)
+ * (said in *waiting).  0, or, when interruptible (before a message's
+ * first byte), MP_EINTERRUPT for a SIGINT before or during the sleep. */
+static int await_move(_Atomic uint32_t *word, uint32_t seen, _Atomic uint32_t *waiting,
+                      bool interruptible)
 {
     if (mp__ring_spin(word, seen))
-        return;
+        return 0;
+    int rc = 0;
     atomic_fetch_add(waiting, 1);
-    while (atomic_load(word) == seen)
+    while (atomic_load(word) == seen && (!interruptible || (rc = mp__interrupted()) == 0))
         mp__ring_sleep(word, seen, NULL);
     atomic_fetch_sub(waiting, 1);
+    return rc;
 }
 
 /* A count of waiting bytes over RING: another process wrote the block. */
@@ -94,7 +98,7 @@ static int ring_write(shared *sh, const uint8_t *const segs[2], const size_t len
         if (used > RING)
             return corrupt();
         if (used == RING) {
-            await_move(&sh->tail, tail, &sh->wwait);
+            await_move(&sh->tail, tail, &sh->wwait, false);
             continue;
         }
         head = mp__ring_fill(sh->data, RING, head, RING - used, segs, lens, &s, &at);
@@ -105,17 +109,21 @@ static int ring_write(shared *sh, const uint8_t *const segs[2], const size_t len
 }
 
 /* With rlock held: the next n bytes into dst, or dropped when dst is
- * NULL, waiting for them as they come. */
-static int ring_read(shared *sh, uint8_t *dst, size_t n)
+ * NULL, waiting for them as they come; at_start, a SIGINT before the first
+ * byte is KeyboardInterrupt. */
+static int ring_read(shared *sh, uint8_t *dst, size_t n, bool at_start)
 {
     uint32_t tail = atomic_load_explicit(&sh->tail, memory_order_relaxed);
+    size_t want = n;
     while (n > 0) {
         uint32_t head = atomic_load_explicit(&sh->head, memory_order_acquire);
         uint32_t avail = head - tail;
         if (avail > RING)
             return corrupt();
         if (avail == 0) {
-            await_move(&sh->head, head, &sh->rwait);
+            int rc = await_move(&sh->head, head, &sh->rwait, at_start && n == want);
+            if (rc < 0)
+                return rc;
             continue;
         }
         size_t k = n < avail ? n : avail;
@@ -139,7 +147,7 @@ static int ring_recv(shared *sh, mp__spare *spare, uint8_t *small, size_t cap, u
                      size_t *n)
 {
     uint8_t hdr[HEADER];
-    int rc = ring_read(sh, hdr, HEADER);
+    int rc = ring_read(sh, hdr, HEADER, true);
     if (rc < 0)
         return rc;
     uint64_t len = mp__get_le64(hdr);
@@ -148,11 +156,11 @@ static int ring_recv(shared *sh, mp__spare *spare, uint8_t *small, size_t cap, u
         if (len > SIZE_MAX)
             return corrupt();
         if (!(p = mp__spare_take(spare, (size_t)len)) && !(p = malloc((size_t)len))) {
-            rc = ring_read(sh, NULL, (size_t)len);
+            rc = ring_read(sh, NULL, (size_t)len, false);
             return rc < 0 ? rc : mp__fail(MP_ENOMEM, "out of memory");
         }
     }
-    if ((rc = ring_read(sh, p, (size_t)len)) < 0) {
+    if ((rc = ring_read(sh, p, (size_t)len, false)) < 0) {
         if (p != small)
             mp__spare_give(spare, p);
         return rc;

@@ -144,6 +144,9 @@ const char *mp__argv0(void)
 void mp_main(int argc, char **argv)
 {
     argv0 = argc > 0 && argv ? argv[0] : NULL;
+    /* SIGINT becomes KeyboardInterrupt (core/interrupt.c), in the main
+     * program and in every child, unless the program chose its own. */
+    mp__sigint_install();
     if (argc >= 3 && strcmp(argv[1], spawn_flag) == 0) {
         int fd = fd_arg(argv[2], "pipe_handle");
         int sentinel = argc >= 4 ? fd_arg(argv[3], "sentinel") : -1;

@@ -34,18 +34,29 @@ int mp__sem_acquire(mp__sem *s, const mp__deadline *d)
     if (d->kind == MP__NOW) {
         while ((r = sem_trywait(&s->sem)) < 0 && errno == EINTR)
             ;
-    } else if (d->kind == MP__NEVER) {
-        while ((r = sem_wait(&s->sem)) < 0 && errno == EINTR)
-            ;
     } else {
-        while ((r = sem_clockwait(&s->sem, CLOCK_MONOTONIC, &d->at)) < 0 && errno == EINTR)
-            ;
+        /* A SIGINT before or during the wait is KeyboardInterrupt, as a
+         * blocking acquire raises it in CPython. */
+        do {
+            if ((r = mp__interrupted()) < 0)
+                return r;
+            r = d->kind == MP__NEVER ? sem_wait(&s->sem)
+                                     : sem_clockwait(&s->sem, CLOCK_MONOTONIC, &d->at);
+        } while (r < 0 && errno == EINTR);
     }
     if (r == 0)
         return 1;
     if (errno == EAGAIN || errno == ETIMEDOUT)
         return 0;
     return mp__fail_errno("sem_wait");
+}
+
+int mp__sem_take(mp__sem *s)
+{
+    int r;
+    while ((r = sem_wait(&s->sem)) < 0 && errno == EINTR)
+        ;
+    return r < 0 ? mp__fail_errno("sem_wait") : 1;
 }
 
 int mp__sem_release(mp__sem *s)
@@ -122,7 +133,7 @@ int mp__cond_wait(mp__cond *c, const mp__deadline *d)
     /* Whether notified or not, tell a notifier counting wake-ups. */
     if ((rc = mp__sem_release(&c->woken)) < 0 && got >= 0)
         got = rc;
-    if ((rc = mp__sem_acquire(&c->lock, &mp__forever)) < 0)
+    if ((rc = mp__sem_take(&c->lock)) < 0)
         return rc;
     return got;
 }
@@ -148,7 +159,7 @@ int mp__cond_notify(mp__cond *c, int n)
     /* Wait for each one woken to come back, so a later wait cannot take a
      * wake-up meant for an earlier waiter. */
     for (int i = 0; i < sleepers; i++)
-        if ((rc = mp__sem_acquire(&c->woken, &mp__forever)) < 0)
+        if ((rc = mp__sem_take(&c->woken)) < 0)
             return rc;
     /* A waiter that timed out just as it was posted left its wake-up
      * behind; take it back. */

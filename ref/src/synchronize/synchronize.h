@@ -42,6 +42,10 @@ void mp__sem_attached(const mp__sem *s);
  * only tries, &mp__forever waits without limit).  1 when acquired, 0 when
  * not; MP_EOS on a system error.  Interrupted waits are resumed. */
 int mp__sem_acquire(mp__sem *s, const mp__deadline *d);
+/* The same, without limit and deaf to SIGINT: for a wait that must end
+ * holding the semaphore (a condition taking its lock back, a notify
+ * waiting for its sleepers).  1, or MP_EOS. */
+int mp__sem_take(mp__sem *s);
 
 /* release(): MP_EVALUE "semaphore or lock released too many times" past
  * the bound, as CPython's BoundedSemaphore and Lock say. */

@@ -116,6 +116,9 @@ static void at_exit(void)
 {
     mp__exit_function();
     remove_temp_dir();
+    /* After an uncaught KeyboardInterrupt CPython ends by SIGINT, once all
+     * of the above is done. */
+    mp__interrupt_finish();
 }
 
 void mp__ensure_atexit(void)
