@@ -53,6 +53,7 @@ uint64_t mp__siphash13(const mp__sipkey *k, const void *data, size_t len)
 /* ---- the key ----------------------------------------------------------- */
 
 mp__sipkey mp__hash_secret;
+uint64_t mp__hash_addr_key;
 atomic_bool mp__hash_ready;
 static pthread_once_t seeded = PTHREAD_ONCE_INIT;
 
@@ -100,6 +101,7 @@ static void seed_once(void)
         abort();
     }
     mp__hash_secret = key;
+    mp__hash_addr_key = mp__siphash13(&key, "forklore address", 16);
     atomic_store_explicit(&mp__hash_ready, true, memory_order_release);
     errno = saved;
 }

@@ -46,8 +46,10 @@ typedef struct mp__sipkey {
 /* SipHash-1-3 of data[0..len) under key k. */
 uint64_t mp__siphash13(const mp__sipkey *k, const void *data, size_t len);
 
-/* The process's key, drawn by mp__hash_seed() on first use. */
+/* The process's key, drawn by mp__hash_seed() on first use, and a word
+ * derived from it for mp__hash_addr. */
 extern mp__sipkey mp__hash_secret;
+extern uint64_t mp__hash_addr_key;
 extern atomic_bool mp__hash_ready;
 void mp__hash_seed(void);
 
@@ -95,6 +97,28 @@ static inline uint64_t mp__hash_u64(uint64_t x)
     MP__SIPROUND(v0, v1, v2, v3);
     MP__SIPROUND(v0, v1, v2, v3);
     return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * A cheaper keyed hash, for keys a peer does not choose but may steer: the
+ * addresses of what this process allocated while reading the peer's data
+ * (the sizes and order of its strs decide where the next list lands).
+ * splitmix64's finalizer, a bijection that spreads every bit, of the
+ * address xored with a secret word: differences between addresses are all
+ * the peer can arrange, and which slots they lead to depends on the secret.
+ * A few instructions, where SipHash takes a hundred: the reader looks a
+ * container up in its map several times as it fills it.  The word is
+ * SipHash of a constant under the key, so it reveals nothing of the key.
+ */
+static inline uint64_t mp__hash_addr(uint64_t a)
+{
+    mp__hash_key();                     /* draws the key, and the word, on first use */
+    uint64_t x = a ^ mp__hash_addr_key;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
 }
 
 /*
