@@ -5,7 +5,9 @@ Usage: python3 fuzz/make_corpus.py DIR
 
 Writes one file per pickle into DIR (made if missing): values of every type
 of the C value model and a few outside it, each with protocols 0 to 5, and
-some hand-made pickles that reach the reader's error paths.  Deterministic,
+some hand-made pickles that reach the reader's error paths, and pickles
+whose keys collide in the reader's old, unkeyed tables (a dict of int keys,
+one of nans, a run of memo indexes: ref/test/hashflood.py).  Deterministic,
 so the corpus is the same on every machine; it is generated into build/ and
 never committed (see fuzz/README.md).
 """
@@ -13,6 +15,9 @@ import hashlib
 import os
 import pickle
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ref", "test"))
+import hashflood  # noqa: E402  (ref/test is not a package)
 
 
 class C:
@@ -62,6 +67,8 @@ def main(argv):
     for v in values():
         for proto in range(6):
             seeds.append(pickle.dumps(v, proto))
+    # A thousand keys each: enough for the shapes, small enough to fuzz fast.
+    seeds.extend(data for name, data in hashflood.pickles(1000) if name.endswith("-crafted"))
     for data in seeds:
         name = hashlib.sha1(data).hexdigest()
         with open(os.path.join(out, name), "wb") as f:

@@ -99,8 +99,8 @@ bool mp_equal(const mp_value *a, const mp_value *b)
     return equal(a, b, 0);
 }
 
-/* splitmix64's finalizer: spreads every input bit over the whole word, so
- * linear probing on the low bits stays short. */
+/* splitmix64's finalizer: spreads every input bit over the whole word.  It
+ * combines the (keyed) hashes of a tuple's items; it is no key of its own. */
 static uint64_t mix(uint64_t x)
 {
     x ^= x >> 30;
@@ -110,19 +110,24 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL ^ seed;     /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 0x100000001b3ULL;
-    return mix(h);
-}
+/* Set apart the hashes of what is hashed from the same 8 bytes (an int and
+ * a float's bits, a str and the same bytes), so they do not coincide. */
+#define SALT_FLOAT 0x666c6f6174ULL
+#define SALT_NAN 0x6e616eULL
+#define SALT_BYTES 0x6279746573ULL
+#define SALT_OBJECT 0x6f626aULL
 
 /*
  * Hash a key so that values Python calls equal hash alike: True, 1 and 1.0
  * (and 0, 0.0, -0.0) all hash as the integer.  Lists and dicts, alone or in
  * a tuple, are TypeError "unhashable type: 'list'", as in Python.
+ *
+ * Everything a peer can choose goes through the process's keyed SipHash
+ * (siphash.h): ints too, whose hash in CPython is the number itself, since
+ * our hash values are never seen outside.  A nan hashes by identity, as in
+ * CPython 3.10 and later: nan == nan is false, so a dict of a thousand nans
+ * from a pickle (each its own object) holds a thousand keys, and were they
+ * to hash alike each would be compared with every one before it.
  */
 int mp__value_hash(const mp_value *v, uint64_t *out, int depth)
 {
@@ -132,24 +137,26 @@ int mp__value_hash(const mp_value *v, uint64_t *out, int depth)
         return 0;
     case MP_T_BOOL:
     case MP_T_INT:
-        *out = mix((uint64_t)mp_as_int(v));
+        *out = mp__hash_u64((uint64_t)mp_as_int(v));
         return 0;
     case MP_T_FLOAT: {
         double d = CAS(vfloat, v)->d;
         if (d >= -0x1p63 && d < 0x1p63 && d == trunc(d)) {
-            *out = mix((uint64_t)(int64_t)d);
+            *out = mp__hash_u64((uint64_t)(int64_t)d);
+        } else if (isnan(d)) {
+            *out = mp__hash_u64((uint64_t)(uintptr_t)v) ^ SALT_NAN;
         } else {
             uint64_t bits;
             memcpy(&bits, &d, sizeof bits);
-            *out = mix(bits ^ 0xf10a7ULL);
+            *out = mp__hash_u64(bits) ^ SALT_FLOAT;
         }
         return 0;
     }
     case MP_T_STR:
-        *out = hash_bytes(CAS(vstr, v)->s, CAS(vstr, v)->len, 0);
+        *out = mp__hash_bytes(CAS(vstr, v)->s, CAS(vstr, v)->len);
         return 0;
     case MP_T_BYTES:
-        *out = hash_bytes(CAS(vbytes, v)->b, CAS(vbytes, v)->len, 1);
+        *out = mp__hash_bytes(CAS(vbytes, v)->b, CAS(vbytes, v)->len) ^ SALT_BYTES;
         return 0;
     case MP_T_TUPLE: {
         if (depth > MAX_DEPTH)
@@ -167,7 +174,7 @@ int mp__value_hash(const mp_value *v, uint64_t *out, int depth)
     }
     case MP_T_OBJECT:
         /* object.__hash__ hashes the identity, as equality compares it. */
-        *out = mix((uint64_t)(uintptr_t)v);
+        *out = mp__hash_u64((uint64_t)(uintptr_t)v) ^ SALT_OBJECT;
         return 0;
     default:
         return mp__fail(MP_ETYPE, "unhashable type: '%s'", mp_type_name(v));
@@ -180,7 +187,8 @@ int mp__value_hash(const mp_value *v, uint64_t *out, int depth)
 static size_t probe(const vdict *d, const mp_value *key, uint64_t hash, int depth, bool *found)
 {
     size_t mask = d->nslots - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint64_t perturb = hash;
+    for (size_t i = hash & mask;; i = mp__probe_next(i, &perturb, mask)) {
         size_t s = d->slots[i];
         if (s == 0) {
             *found = false;
@@ -227,9 +235,10 @@ static int dict_reserve(vdict *d)
     if (!slots)
         return mp__fail(MP_ENOMEM, "%s", "");
     for (size_t k = 0; k < d->len; k++) {
-        size_t i = d->entries[k].hash & (n - 1);
+        uint64_t perturb = d->entries[k].hash;
+        size_t i = perturb & (n - 1);
         while (slots[i])
-            i = (i + 1) & (n - 1);
+            i = mp__probe_next(i, &perturb, n - 1);
         slots[i] = k + 1;
     }
     free(d->slots);

@@ -3,6 +3,7 @@
 #define MP_VALUE_INTERNAL_H
 
 #include "core.h"
+#include "siphash.h"
 
 /* struct mp_value, the header every value starts with, is in core.h. */
 
@@ -17,9 +18,11 @@ typedef struct { mp_value h; size_t len, cap; mp_value **items; } vlist;
 
 /*
  * A dict keeps its entries in insertion order in one array, and beside it an
- * open-addressing index of slots (power-of-two sized, linear probing) that
- * holds entry number + 1, 0 meaning empty.  The API has no deletion, so the
- * entry array never has holes.
+ * open-addressing index of slots that holds entry number + 1, 0 meaning
+ * empty.  The index is a power of two in size, at most two thirds full, and
+ * probed as CPython's is (mp__probe_next) with hashes keyed per process
+ * (siphash.h), so no choice of keys makes a chain long.  The API has no
+ * deletion, so the entry array never has holes.
  */
 typedef struct { mp_value *key, *val; uint64_t hash; } entry;
 typedef struct {

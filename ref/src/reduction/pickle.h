@@ -3,6 +3,7 @@
 #define MP_PICKLE_H
 
 #include "reduction.h"
+#include "core/siphash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,16 @@ static inline const char *mp__pickle_str_utf8(const mp_value *v, size_t *len)
 }
 
 /*
- * A map from 64-bit keys to 64-bit values: open addressing with linear
- * probing, starting in storage inside the struct so that a small message
- * costs no malloc.  The writer maps a value's address to its memo index; the
- * reader maps memo indexes to memo slots and container addresses to what it
- * knows about them.  Entries are never removed.
+ * A map from 64-bit keys to 64-bit values: open addressing, probed as the
+ * dicts are (mp__probe_next) with a keyed hash of the key (siphash.h),
+ * starting in storage inside the struct so that a small message costs no
+ * malloc.  The writer maps a value's address to its memo index; the reader
+ * maps container addresses to what it knows about them, and the memo
+ * indexes a pickler would not write to memo slots.  Those indexes are the
+ * peer's to choose (PUT takes any number), so that map hashes with SipHash
+ * (mp__pmap_init_chosen); addresses are only steered by the peer, and hash
+ * with mp__hash_addr (mp__pmap_init).  Either way no choice of keys lines
+ * them up on one chain.  Entries are never removed.
  */
 typedef struct mp__pmap_ent {
     uint64_t key;               /* key + 1; 0 marks an empty entry */
@@ -72,15 +78,25 @@ typedef struct mp__pmap_ent {
 typedef struct mp__pmap {
     mp__pmap_ent *ents;
     size_t cap, n;              /* cap is a power of two */
+    bool chosen;                /* keys a peer picks: hash with SipHash */
     mp__pmap_ent inl[MP__PMAP_INLINE];
 } mp__pmap;
 
+/* An empty map of addresses (or other keys a peer cannot pick). */
 static inline void mp__pmap_init(mp__pmap *m)
 {
     memset(m->inl, 0, sizeof m->inl);
     m->ents = m->inl;
     m->cap = MP__PMAP_INLINE;
     m->n = 0;
+    m->chosen = false;
+}
+
+/* An empty map of keys a peer picks. */
+static inline void mp__pmap_init_chosen(mp__pmap *m)
+{
+    mp__pmap_init(m);
+    m->chosen = true;
 }
 
 static inline void mp__pmap_free(mp__pmap *m)
@@ -90,32 +106,37 @@ static inline void mp__pmap_free(mp__pmap *m)
     m->ents = m->inl;
 }
 
-static inline size_t mp__pmap_slot(const mp__pmap *m, uint64_t key)
+/* The hash of a stored key (key + 1). */
+static inline uint64_t mp__pmap_hash(const mp__pmap *m, uint64_t k)
 {
-    /* Fibonacci hashing: addresses share their low bits, memo indexes are
-     * consecutive; the multiply spreads both over the high bits. */
-    uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-    return (size_t)(h ^ (h >> 29)) & (m->cap - 1);
+    return m->chosen ? mp__hash_u64(k) : mp__hash_addr(k);
+}
+
+/* The entry holding stored key k whose hash is h, or the empty entry where
+ * it would go. */
+static inline mp__pmap_ent *mp__pmap_find(mp__pmap_ent *ents, size_t cap, uint64_t k, uint64_t h)
+{
+    size_t mask = cap - 1;
+    uint64_t perturb = h;
+    for (size_t i = h & mask;; i = mp__probe_next(i, &perturb, mask))
+        if (ents[i].key == k || ents[i].key == 0)
+            return &ents[i];
 }
 
 /* The value stored for key, or NULL. */
 static inline uint64_t *mp__pmap_get(mp__pmap *m, uint64_t key)
 {
-    key++;
-    for (size_t i = mp__pmap_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
-        if (m->ents[i].key == key)
-            return &m->ents[i].val;
-        if (m->ents[i].key == 0)
-            return NULL;
-    }
+    mp__pmap_ent *e = mp__pmap_find(m->ents, m->cap, key + 1, mp__pmap_hash(m, key + 1));
+    return e->key ? &e->val : NULL;
 }
 
 /* Store val for key, replacing any earlier value.  0 or MP_ENOMEM. */
 static inline int mp__pmap_put(mp__pmap *m, uint64_t key, uint64_t val)
 {
-    uint64_t *old = mp__pmap_get(m, key);
-    if (old) {
-        *old = val;
+    uint64_t h = mp__pmap_hash(m, ++key);
+    mp__pmap_ent *e = mp__pmap_find(m->ents, m->cap, key, h);
+    if (e->key) {
+        e->val = val;
         return 0;
     }
     if ((m->n + 1) * 3 > m->cap * 2) {
@@ -123,25 +144,16 @@ static inline int mp__pmap_put(mp__pmap *m, uint64_t key, uint64_t val)
         mp__pmap_ent *ents = calloc(cap, sizeof *ents), *prev = m->ents;
         if (!ents)
             return mp__fail(MP_ENOMEM, "%s", "");
-        size_t prev_cap = m->cap;
-        m->ents = ents;
-        m->cap = cap;
-        for (size_t i = 0; i < prev_cap; i++) {
-            if (!prev[i].key)
-                continue;
-            size_t j = mp__pmap_slot(m, prev[i].key);
-            while (ents[j].key)
-                j = (j + 1) & (cap - 1);
-            ents[j] = prev[i];
-        }
+        for (size_t i = 0; i < m->cap; i++)
+            if (prev[i].key)
+                *mp__pmap_find(ents, cap, prev[i].key, mp__pmap_hash(m, prev[i].key)) = prev[i];
         if (prev != m->inl)
             free(prev);
+        m->ents = ents;
+        m->cap = cap;
+        e = mp__pmap_find(ents, cap, key, h);
     }
-    key++;
-    size_t i = mp__pmap_slot(m, key);
-    while (m->ents[i].key)
-        i = (i + 1) & (m->cap - 1);
-    m->ents[i] = (mp__pmap_ent){key, val};
+    *e = (mp__pmap_ent){key, val};
     m->n++;
     return 0;
 }

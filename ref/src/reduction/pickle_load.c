@@ -3,14 +3,56 @@
 
 /* ---- the memo ---------------------------------------------------------- */
 
+/*
+ * Memo index -> position in memo_slots.  A pickler numbers what it memoizes
+ * 0, 1, 2..., so a PUT's index is nearly always the number of entries
+ * already stored: memo_at holds those, looked up by index.  It is extended
+ * only for an index below twice the entries plus MEMO_AT_SLACK, so it never
+ * grows past a few words per PUT read; any other index (a pickle written by
+ * hand, or by a peer that wants the memo to cost more than its input) goes
+ * into memo_far, a hash map keyed per process (pickle.h).  An index is in
+ * one place or the other, never both: a PUT looks in both before it adds.
+ */
+#define MEMO_AT_SLACK 1024
+
+/* The position + 1 stored for idx, or 0. */
+static size_t memo_find(loader *L, uint64_t idx)
+{
+    if (idx < L->memo_at_cap && L->memo_at[idx])
+        return L->memo_at[idx];
+    uint64_t *pos = L->memo_far.n ? mp__pmap_get(&L->memo_far, idx) : NULL;
+    return pos ? (size_t)*pos + 1 : 0;
+}
+
+/* Record that idx is at position pos of memo_slots: 0 or MP_ENOMEM. */
+static int memo_index(loader *L, uint64_t idx, size_t pos)
+{
+    if (idx >= 2 * (uint64_t)L->nmemo + MEMO_AT_SLACK) {
+        if (!L->memo_far.cap)
+            mp__pmap_init_chosen(&L->memo_far); /* on first use: most pickles never need it */
+        return mp__pmap_put(&L->memo_far, idx, pos);
+    }
+    if (idx >= L->memo_at_cap) {
+        size_t was = L->memo_at_cap;
+        size_t *a = mp__load_grow(L->memo_at, &L->memo_at_cap, sizeof *a, L->memo_at_inl,
+                                  (size_t)idx + 1);
+        if (!a)
+            return mp__load_nomem();
+        memset(a + was, 0, (L->memo_at_cap - was) * sizeof *a);
+        L->memo_at = a;
+    }
+    L->memo_at[idx] = pos + 1;
+    return 0;
+}
+
 static int memo_put(loader *L, uint64_t idx)
 {
     if (L->sp <= mp__load_fence(L))
         return mp__load_underflow(L);
     slot top = L->stack[L->sp - 1];
-    uint64_t *pos = mp__pmap_get(&L->memo, idx);
-    if (pos) {
-        slot *m = &L->memo_slots[*pos];
+    size_t at = memo_find(L, idx);
+    if (at) {
+        slot *m = &L->memo_slots[at - 1];
         mp_decref(m->v);
         *m = top;
         mp_incref(top.v);
@@ -22,7 +64,7 @@ static int memo_put(loader *L, uint64_t idx)
             return mp__load_nomem();
         L->memo_slots = s;
     }
-    int rc = mp__pmap_put(&L->memo, idx, L->nmemo);
+    int rc = memo_index(L, idx, L->nmemo);
     if (rc < 0)
         return rc;
     L->memo_slots[L->nmemo++] = top;
@@ -32,10 +74,10 @@ static int memo_put(loader *L, uint64_t idx)
 
 static int memo_get(loader *L, uint64_t idx)
 {
-    uint64_t *pos = mp__pmap_get(&L->memo, idx);
-    if (!pos)
+    size_t at = memo_find(L, idx);
+    if (!at)
         return mp__load_bad("Memo value not found at index %llu", (unsigned long long)idx);
-    slot m = L->memo_slots[*pos];
+    slot m = L->memo_slots[at - 1];
     mp__load_seal(L, m.v);
     return mp__load_push(L, mp_incref(m.v), m.g, m.depth);
 }
@@ -258,7 +300,7 @@ static int step(loader *L, mp_value **out)
             return rc;
         return memo_put(L, x);
     case OP_MEMOIZE:
-        return memo_put(L, L->memo.n);
+        return memo_put(L, L->nmemo);   /* len(memo), as CPython */
 
     /* ---- globals ---- */
     case OP_GLOBAL:
@@ -358,6 +400,8 @@ int mp_pickle_loads(const void *data, size_t len, const mp_unpickle_opts *opts, 
     L.scap = sizeof L.stack_inl / sizeof L.stack_inl[0];
     L.mcap = sizeof L.marks_inl / sizeof L.marks_inl[0];
     L.memo_cap = sizeof L.memo_inl / sizeof L.memo_inl[0];
+    L.memo_at_cap = sizeof L.memo_at_inl / sizeof L.memo_at_inl[0];
+    memset(L.memo_at_inl, 0, sizeof L.memo_at_inl);
     L.text = (mp__pickle_scratch){NULL, 0};
     L.key_budget = ((uint64_t)1 << 20) + 16 * (uint64_t)len;
     int rc;
@@ -371,7 +415,9 @@ int mp_pickle_loads(const void *data, size_t len, const mp_unpickle_opts *opts, 
     L.stack = L.stack_inl;
     L.marks = L.marks_inl;
     L.memo_slots = L.memo_inl;
-    mp__pmap_init(&L.memo);
+    L.memo_at = L.memo_at_inl;
+    L.memo_far.ents = NULL;             /* made on first use (memo_index) */
+    L.memo_far.cap = L.memo_far.n = 0;
     mp__pmap_init(&L.info);
     while ((rc = step(&L, out)) == 0)
         ;
@@ -384,7 +430,9 @@ int mp_pickle_loads(const void *data, size_t len, const mp_unpickle_opts *opts, 
         free(L.marks);
     if (L.memo_slots != L.memo_inl)
         free(L.memo_slots);
-    mp__pmap_free(&L.memo);
+    if (L.memo_at != L.memo_at_inl)
+        free(L.memo_at);
+    mp__pmap_free(&L.memo_far);
     mp__pmap_free(&L.info);
     free(L.text.data);
     return rc == 1 ? 0 : rc;

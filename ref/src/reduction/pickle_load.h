@@ -11,7 +11,21 @@
  *  - Every length is checked against the bytes that remain before anything
  *    is allocated, and against max_size; the stack, the marks and the memo
  *    grow one entry per opcode read, so memory stays proportional to the
- *    input.  The memo is a hash map, so PUT 4000000000 costs one entry.
+ *    input.  The memo finds the indexes a pickler writes (0, 1, 2... as
+ *    CPython numbers them) in an array, by index, and any other in a hash
+ *    map: the array covers no more than twice the entries stored plus 1024,
+ *    so PUT 4000000000 costs one map entry, not an array that long.
+ *  - Time stays proportional to the input too, whatever keys the peer
+ *    picks.  The tables it fills (the entries of its dicts, the memo's map,
+ *    the map of containers below) are open-addressed, so keys that all hash
+ *    alike would make each insertion walk past every earlier one.  Their
+ *    hash is SipHash under a key this process drew at random (siphash.h),
+ *    ints and memo indexes included, so which keys collide is a guess; the
+ *    probe sequence is CPython's (the high bits of the hash come in at each
+ *    step), so even keys that share their low bits part after a few steps;
+ *    and a nan key hashes by identity, as in CPython, since a thousand nans
+ *    are a thousand keys that compare unequal.  So each insertion and lookup
+ *    costs a few probes, expected.
  *  - No recursion: nesting costs no C stack.  Each slot knows how deeply its
  *    value nests, and a value nested past max_depth is refused, since
  *    repr(), == and pickle.dumps of it would recurse that deep.
@@ -48,15 +62,18 @@ typedef struct loader {
     size_t sp, scap;
     size_t *marks;
     size_t nmarks, mcap;
-    slot *memo_slots;
+    slot *memo_slots;               /* the memo's values, in the order first stored */
     size_t nmemo, memo_cap;
-    mp__pmap memo;                  /* memo index -> position in memo_slots */
+    size_t *memo_at;                /* memo index -> position in memo_slots + 1, 0 if none */
+    size_t memo_at_cap;             /*   for indexes below this (see pickle_load.c) */
+    mp__pmap memo_far;              /* memo index -> position, for the other indexes */
     mp__pmap info;                  /* list or dict address -> depth | OPEN */
     mp__pickle_scratch text;
     uint64_t key_budget;
     slot stack_inl[32];
     size_t marks_inl[16];
     slot memo_inl[16];
+    size_t memo_at_inl[16];
 } loader;
 
 #define ADDR(v) ((uint64_t)(uintptr_t)(v))
