@@ -583,6 +583,12 @@ static void release_states(dumper *d)
 
 int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len)
 {
+    return mp__pickle_dumps_room(v, opts, 0, out, len);
+}
+
+int mp__pickle_dumps_room(const mp_value *v, const mp_pickle_opts *opts, size_t room,
+                          uint8_t **out, size_t *len)
+{
     int proto = opts ? opts->protocol : 0;
     int rc;
     *out = NULL;
@@ -602,7 +608,9 @@ int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out
                 .memo_latin1 = NO_MEMO, .memo_bytes = NO_MEMO};
     mp__pmap_init(&d.memo);
     uint8_t head[2] = {OP_PROTO, (uint8_t)proto};
-    if ((rc = put(&d, head, 2)) < 0 || (d.framing && (rc = frame_open(&d)) < 0) ||
+    if ((rc = reserve(&d, room)) == 0)
+        d.len = room;
+    if (rc < 0 || (rc = put(&d, head, 2)) < 0 || (d.framing && (rc = frame_open(&d)) < 0) ||
         (rc = save(&d, v, 0)) < 0 || (rc = put1(&d, OP_STOP)) < 0) {
         release_states(&d);
         mp__pmap_free(&d.memo);

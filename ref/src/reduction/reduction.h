@@ -23,4 +23,10 @@ void mp__rebuild_begin(mp__fdlist *l);
 int mp__rebuild_fd(int64_t index);
 void mp__rebuild_end(void);
 
+/* mp_pickle_dumps, with room bytes left at the start of *out for the
+ * caller (a length header), counted in *len: a large pickle need not be
+ * copied again to go behind one. */
+int mp__pickle_dumps_room(const mp_value *v, const mp_pickle_opts *opts, size_t room,
+                          uint8_t **out, size_t *len);
+
 #endif

@@ -37,6 +37,9 @@ int mp__check_not_importing_main(void)
 
 /* ---- the parent's side -------------------------------------------------- */
 
+/* The description's length: 8 bytes, big-endian. */
+#define HEADER 8
+
 /* d[key] = val, taking val over; once one fails (*rc < 0), the rest are
  * only released, so the first failure is the one reported. */
 static void put(mp_value *d, const char *key, mp_value *val, int *rc)
@@ -110,24 +113,19 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
     /* Connections and queues in args or state register the descriptors
      * they need; those travel with the description. */
     mp__reduce_begin(fds);
-    rc = mp_pickle_dumps(d, NULL, &pk, &n);
+    rc = mp__pickle_dumps_room(d, NULL, HEADER, &pk, &n);
     mp__reduce_end();
     mp_decref(d);
     if (rc < 0) {
         mp__fdlist_release(fds);
         return rc;
     }
-    if (n > 0x7fffffff || !(*out = malloc(n + 4))) {
-        free(pk);
-        mp__fdlist_release(fds);
-        return mp__fail(MP_ENOMEM, "out of memory");
-    }
     /* A length first: the child reads exactly the description, and the
-     * stream stays open afterwards as its view of the parent. */
-    mp__put_be32(*out, (uint32_t)n);
-    memcpy(*out + 4, pk, n);
-    *len = n + 4;
-    free(pk);
+     * stream stays open afterwards as its view of the parent.  Eight bytes,
+     * so that arguments of any size pass, as CPython's do. */
+    mp__put_be64(pk, n - HEADER);
+    *out = pk;
+    *len = n;
     return 0;
 }
 
@@ -207,7 +205,7 @@ static uint8_t *volatile reading;
 
 int mp__spawn_child_main(int fd, const char *method)
 {
-    uint8_t hdr[4], *buf;
+    uint8_t hdr[HEADER], *buf;
     mp_value *d = NULL;
     mp_process *p = NULL;
     const char *parent_name = NULL;
@@ -218,17 +216,20 @@ int mp__spawn_child_main(int fd, const char *method)
     mp__set_module_name("__mp_main__");
     mp__fdlist fds = {0};
     /* The descriptors of the objects in it ride on its first bytes. */
-    if ((rc = mp__recv_fds(fd, hdr, 4, &fds)) < 0)
+    if ((rc = mp__recv_fds(fd, hdr, HEADER, &fds)) < 0)
         return give_up(rc);
-    size_t n = mp__get_be32(hdr);
-    if (!(buf = malloc(n ? n : 1)))
+    uint64_t n64 = mp__get_be64(hdr);
+    size_t n = (size_t)n64;
+    if (n64 > SIZE_MAX - 1 || !(buf = malloc(n ? n : 1)))
         return give_up(mp__fail(MP_ENOMEM, "out of memory"));
     /* A child can be terminated while it reads; keep the buffer reachable
      * from a static so that valgrind's check at that signal sees no leak. */
     reading = buf;
     mp__rebuild_begin(&fds);
+    /* Our own parent wrote it: no limit on a single argument's size, as
+     * CPython's child has none (a message from a peer keeps the limits). */
     if ((rc = mp__read_exact(fd, buf, n, false)) == 0)
-        rc = mp_pickle_loads(buf, n, NULL, &d);
+        rc = mp_pickle_loads(buf, n, &(mp_unpickle_opts){.max_size = SIZE_MAX}, &d);
     mp__rebuild_end();
     /* Descriptors no object took (a description that failed to load)
      * must not stay open in the child. */

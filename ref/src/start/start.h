@@ -25,7 +25,7 @@ const char *mp__executable(void);
 /* ---- spawn (spawn.c) ------------------------------------------------------------ */
 
 /* What a child that re-runs the program needs, and its side.  encode
- * gives the bytes to send (a 4-byte big-endian length, then a pickle) and
+ * gives the bytes to send (an 8-byte big-endian length, then a pickle) and
  * the descriptors to pass with them; child_main reads them from fd,
  * becomes the process, runs it and returns the exit code. */
 int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len,
