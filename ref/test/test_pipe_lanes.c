@@ -57,6 +57,26 @@ static int writer(const mp_value *args)
 }
 MP_TARGET(writer);
 
+/* The sizes of test_socket_turns: a record holds at most 104 KiB, so most
+ * of these take several, and a reader that did not hold the end's lock
+ * for a whole message would read another's records as its own. */
+static const size_t big_sizes[] = {70000, 300000, 5, 131072, 1 << 20, 106496, 106497, 999};
+enum { NBIG = sizeof big_sizes / sizeof big_sizes[0] };
+
+/* args: (conn, tag, n): (tag, 0..n-1) in big_sizes in turn. */
+static int big_writer(const mp_value *args)
+{
+    mp_connection *c = mp_as_connection(mp_item(args, 0));
+    int64_t tag = mp_as_int(mp_item(args, 1)), n = mp_as_int(mp_item(args, 2));
+    for (int64_t i = 0; i < n; i++) {
+        int rc = mp_connection_send(c, message(tag, i, big_sizes[(size_t)i % NBIG]));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+MP_TARGET(big_writer);
+
 /* args: (conn, results, n): recv n messages, then put (got, wrong,
  * unordered, bytes) on the results Queue. */
 static int reader(const mp_value *args)
@@ -495,6 +515,42 @@ static int fd_readable(int fd)
     return poll(&p, 1, 0);
 }
 
+/* Readers of one end take turns after fileno() too (socket mode), with
+ * messages of several records: two writers, two readers, each method. */
+static void test_socket_turns(void)
+{
+    enum { N = 40 };
+    size_t expect_bytes = 0;
+    for (int64_t i = 0; i < N; i++)
+        expect_bytes += big_sizes[(size_t)i % NBIG];
+    for (size_t m = 0; m < 3; m++) {
+        mp_connection *a, *b;
+        mp_pipe(&a, &b, NULL);
+        mp_connection_fileno(b);            /* the Pipe goes to its socket */
+        mp_process *p[4];
+        for (int k = 0; k < 2; k++)
+            p[k] = start(methods[m], big_writer, mp_tuple_of(a, k, N));
+        mp_queue *res = mp_queue_new(0);
+        for (int k = 2; k < 4; k++)
+            p[k] = start(methods[m], reader, mp_tuple_of(b, res, N));
+        mp_connection_close(a);
+        mp_connection_close(b);
+        tally t = tally_new();
+        mp_value *v;
+        for (int k = 0; k < 2 && mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = MP_TIMEOUT(60)}) == 0; k++)
+            tally_merge(&t, v);
+        int codes = 0;
+        for (int k = 0; k < 4; k++)
+            codes += finish(p[k]) != 0;
+        tally_check(&t, methods[m], N, expect_bytes);
+        tap_is_int(codes, 0, "%s, after fileno(): the four children exit 0", methods[m]);
+        mp_connection_free(a);
+        mp_connection_free(b);
+        mp_queue_close(res);
+        mp_queue_free(res);
+    }
+}
+
 static void test_fileno(void)
 {
     mp_connection *a, *b;
@@ -600,6 +656,7 @@ int main(int argc, char **argv)
     test_broken_pipe();
     test_killed_reader();
     test_fileno();
+    test_socket_turns();
     test_wait();
     return tap_done();
 }

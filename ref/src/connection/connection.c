@@ -95,6 +95,7 @@ static int bad_length(mp_connection *c)
 {
     if (c->ring_msg)
         mp__lane_abandon(c);
+    mp__lane_socket_end(c, true);
     if (c->writable)
         c->readable = false;
     else
@@ -127,16 +128,19 @@ static int read_header(mp_connection *c, uint64_t *n)
     if (rc == 1)
         return ring_header(c, n);
     rc = c->records ? mp__rec_header(c, h) : mp__read_exact(c->fd, h, 4, true);
-    if (rc < 0)
+    if (rc == 0 && mp__frame_is_big(h) && !c->records)
+        rc = mp__read_exact(c->fd, h + 4, 8, false);
+    if (rc < 0) {
+        mp__lane_socket_end(c, false);
         return rc;
-    if (mp__frame_is_big(h) && !c->records && (rc = mp__read_exact(c->fd, h + 4, 8, false)) < 0)
-        return rc;
+    }
     /* CPython would read a negative length as a huge one and fail; here
      * it is simply a bad length. */
     if ((*n = mp__frame_length(h)) == UINT64_MAX)
         return bad_length(c);
     if (c->records)
         mp__rec_begin(c, *n);
+    mp__lane_socket_body(c, *n);
     return 0;
 }
 
@@ -147,7 +151,12 @@ static int read_body_bytes(mp_connection *c, void *buf, size_t n)
         return 0;
     if (c->ring_msg)
         return mp__lane_read(c, buf, n);
-    return c->records ? mp__rec_read(c, buf, n) : mp__read_exact(c->fd, buf, n, false);
+    int rc = c->records ? mp__rec_read(c, buf, n) : mp__read_exact(c->fd, buf, n, false);
+    if (rc < 0)
+        mp__lane_socket_end(c, false);
+    else
+        mp__lane_socket_took(c, n);
+    return rc;
 }
 
 /* The next message's size, checked against maxlength. */
@@ -171,6 +180,7 @@ static int give_up(mp_connection *c, int rc)
 {
     if (c->ring_msg)
         mp__lane_abandon(c);
+    mp__lane_socket_end(c, true);
     return rc;
 }
 

@@ -23,6 +23,8 @@ struct mp_connection {
     uint8_t side;               /* sends on lanes->lane[side], reads the other */
     bool counted;               /* in lanes->handles[side] and this process's list */
     bool ring_msg;              /* reading a message from the ring (its rlock held) */
+    bool sock_msg;              /* reading one from the socket, in socket mode (rlock held) */
+    uint64_t sock_left;         /* its body's bytes the reader has yet to take */
     uint64_t ring_left;         /* its bytes still to read; UINT64_MAX until its header is */
     mp_connection *next, *prev; /* this process's counted ends */
 };
@@ -90,8 +92,19 @@ void mp__lane_forget(mp_connection *c);
 int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8_t *buf, size_t n);
 /* Wait for the next message: 1 it is in the ring (then read it with
  * mp__lane_read: its header, mp__lane_body, its body), 0 it is on the
- * socket (read it as before), MP_EEOF, MP_EOS. */
+ * socket (read it as before, and say how far with mp__lane_socket_*),
+ * MP_EEOF, MP_EOS.  Either way the end's read lock is held for the whole
+ * message, so that readers in several processes take turns, message by
+ * message, in socket mode too. */
 int mp__lane_begin(mp_connection *c);
+/* A socket message's body is n bytes (after its header): 0 lets go of the
+ * lock at once. */
+void mp__lane_socket_body(mp_connection *c, uint64_t n);
+/* The reader took n more bytes of it; the last lets go of the lock. */
+void mp__lane_socket_took(mp_connection *c, uint64_t n);
+/* The socket message ends here (an error, a refused length): the rest of
+ * its body, if any, is dropped when drop, and the lock let go. */
+void mp__lane_socket_end(mp_connection *c, bool drop);
 void mp__lane_body(mp_connection *c, uint64_t n);
 /* n bytes of the ring message into dst (NULL drops them): 0, or MP_EOS
  * "got end of file during message".  The message's lock goes with its

@@ -440,7 +440,10 @@ int mp__lane_begin(mp_connection *c)
         if (atomic_load(&l->mode) == SOCKET_MODE) {
             if (atomic_load(&l->writers) == 0) {
                 if (!(hb & BELL)) {
-                    pthread_mutex_unlock(&l->rlock);
+                    /* The message is on the socket: keep the lock until
+                     * its last byte (mp__lane_socket_*). */
+                    c->sock_msg = true;
+                    c->sock_left = UINT64_MAX;
                     return 0;
                 }
                 if ((rc = clear_bell(c, l)) < 0)
@@ -458,6 +461,41 @@ int mp__lane_begin(mp_connection *c)
     }
     pthread_mutex_unlock(&l->rlock);
     return rc;
+}
+
+void mp__lane_socket_body(mp_connection *c, uint64_t n)
+{
+    if (!c->sock_msg)
+        return;
+    c->sock_left = n;
+    if (n == 0)
+        mp__lane_socket_end(c, false);
+}
+
+void mp__lane_socket_took(mp_connection *c, uint64_t n)
+{
+    if (!c->sock_msg)
+        return;
+    c->sock_left = n < c->sock_left ? c->sock_left - n : 0;
+    if (c->sock_left == 0)
+        mp__lane_socket_end(c, false);
+}
+
+void mp__lane_socket_end(mp_connection *c, bool drop)
+{
+    if (!c->sock_msg)
+        return;
+    /* The rest of a refused message goes, so that the next reader, in any
+     * process, starts at a message. */
+    uint8_t scratch[4096];
+    while (drop && c->sock_left != UINT64_MAX && c->sock_left > 0) {
+        size_t k = c->sock_left < sizeof scratch ? (size_t)c->sock_left : sizeof scratch;
+        if (mp__rec_read(c, scratch, k) < 0)
+            break;
+        c->sock_left -= k;
+    }
+    c->sock_msg = false;
+    pthread_mutex_unlock(&in_lane(c)->rlock);
 }
 
 void mp__lane_body(mp_connection *c, uint64_t n)
