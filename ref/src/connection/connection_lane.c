@@ -70,7 +70,7 @@
 enum { RING_MODE, SOCKET_MODE };
 
 typedef struct lane {
-    pthread_mutex_t wlock, rlock;
+    mp__mutex wlock, rlock;
     _Atomic uint32_t mode;
     _Atomic uint32_t writers;           /* writers between seeing RING_MODE and finishing */
     _Alignas(64) _Atomic uint64_t hb;   /* head | BELL */
@@ -86,36 +86,6 @@ struct mp__lanes {
 
 static lane *out_lane(const mp_connection *c) { return &c->lanes->lane[c->side]; }
 static lane *in_lane(const mp_connection *c) { return &c->lanes->lane[1 - c->side]; }
-
-static int lock(pthread_mutex_t *m)
-{
-    int e = pthread_mutex_lock(m);
-    if (e == EOWNERDEAD)
-        e = pthread_mutex_consistent(m);
-    if (e != 0) {
-        errno = e;
-        return mp__fail_errno("lock");
-    }
-    return 0;
-}
-
-static int init_lock(pthread_mutex_t *m)
-{
-    pthread_mutexattr_t a;
-    int e = pthread_mutexattr_init(&a);
-    if (!e)
-        e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    if (!e)
-        e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-    if (!e)
-        e = pthread_mutex_init(m, &a);
-    pthread_mutexattr_destroy(&a);
-    if (e) {
-        errno = e;
-        return mp__fail_errno("pthread_mutex_init");
-    }
-    return 0;
-}
 
 static int broken_pipe(void)
 {
@@ -227,8 +197,8 @@ int mp__lanes_create(mp_connection *a, mp_connection *b)
         return rc;
     mp__lanes *l = a->lanes = a->shm.addr;
     for (int i = 0; i < 2 && rc == 0; i++) {
-        if ((rc = init_lock(&l->lane[i].wlock)) == 0)
-            rc = init_lock(&l->lane[i].rlock);
+        if ((rc = mp__mutex_init(&l->lane[i].wlock)) == 0)
+            rc = mp__mutex_init(&l->lane[i].rlock);
         atomic_init(&l->lane[i].hb, START);
         atomic_init(&l->lane[i].tail, START);
     }
@@ -378,7 +348,7 @@ int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8
     if (peer_gone(c, false))
         return broken_pipe();
     lane *l = out_lane(c);
-    int rc = lock(&l->wlock);
+    int rc = mp__mutex_lock(&l->wlock, &mp__forever);
     if (rc < 0)
         return rc;
     /* A writer that saw ring mode is counted until it is done, so that a
@@ -391,7 +361,7 @@ int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8
         atomic_fetch_sub(&l->writers, 1);
         rc = mp__rec_send(c, hdr, hlen, buf, n);
     }
-    pthread_mutex_unlock(&l->wlock);
+    mp__mutex_unlock(&l->wlock);
     return rc;
 }
 
@@ -404,7 +374,7 @@ static void end_message(mp_connection *c, lane *l)
      * the ring is emptied (see the top). */
     if (atomic_load(&l->mode) == SOCKET_MODE)
         clear_bell(c, l);
-    pthread_mutex_unlock(&l->rlock);
+    mp__mutex_unlock(&l->rlock);
 }
 
 /* In socket mode, a writer of the ring is still counted: wait for it,
@@ -412,21 +382,18 @@ static void end_message(mp_connection *c, lane *l)
  * with the count left up), which would leave every reader waiting. */
 static void writer_check(lane *l)
 {
-    int e = pthread_mutex_trylock(&l->wlock);
-    if (e != 0 && e != EOWNERDEAD) {
+    if (mp__mutex_lock(&l->wlock, &mp__now) <= 0) {
         sched_yield();
         return;
     }
-    if (e == EOWNERDEAD)
-        pthread_mutex_consistent(&l->wlock);
     atomic_store(&l->writers, 0);
-    pthread_mutex_unlock(&l->wlock);
+    mp__mutex_unlock(&l->wlock);
 }
 
 int mp__lane_begin(mp_connection *c)
 {
     lane *l = in_lane(c);
-    int rc = lock(&l->rlock);
+    int rc = mp__mutex_lock(&l->rlock, &mp__forever);
     if (rc < 0)
         return rc;
     for (;;) {
@@ -459,7 +426,7 @@ int mp__lane_begin(mp_connection *c)
             break;
         }
     }
-    pthread_mutex_unlock(&l->rlock);
+    mp__mutex_unlock(&l->rlock);
     return rc;
 }
 
@@ -495,7 +462,7 @@ void mp__lane_socket_end(mp_connection *c, bool drop)
         c->sock_left -= k;
     }
     c->sock_msg = false;
-    pthread_mutex_unlock(&in_lane(c)->rlock);
+    mp__mutex_unlock(&in_lane(c)->rlock);
 }
 
 void mp__lane_body(mp_connection *c, uint64_t n)
@@ -520,7 +487,7 @@ int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n)
             if (rc == MP_EEOF)
                 rc = mp__fail(MP_EOS, "got end of file during message");
             c->ring_msg = false;
-            pthread_mutex_unlock(&l->rlock);
+            mp__mutex_unlock(&l->rlock);
             return rc;
         }
         size_t k = n < avail ? n : avail;

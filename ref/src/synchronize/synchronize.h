@@ -5,7 +5,30 @@
 #include "util/util.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <semaphore.h>
+
+/* ---- locks that know their holder (mutex.c) -------------------------------- */
+
+/* A robust, process-shared mutex, to be placed in shared memory. */
+typedef struct mp__mutex {
+    pthread_mutex_t m;
+} mp__mutex;
+
+/* What a lock says when its previous holder died holding it: the caller
+ * now holds it, and what it protects may be half changed. */
+#define MP__HOLDER_DIED 2
+
+/* 0 or MP_EOS. */
+int mp__mutex_init(mp__mutex *m);
+/* Take it by the deadline: 1, MP__HOLDER_DIED (taken; the holder before
+ * died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT, before or
+ * while waiting), MP_EOS. */
+int mp__mutex_lock(mp__mutex *m, const mp__deadline *d);
+/* The same without limit and deaf to SIGINT (1, MP__HOLDER_DIED, MP_EOS):
+ * for a lock that must be taken whatever comes. */
+int mp__mutex_lock_always(mp__mutex *m);
+void mp__mutex_unlock(mp__mutex *m);
 
 /*
  * CPython's queues are built from SemLocks: named POSIX semaphores that a
@@ -16,7 +39,8 @@
  * maps it again, so nothing is left behind in /dev/shm if a process dies.
  *
  * Like CPython's, these are plain counters: nothing records which process
- * holds a lock, so one that dies holding it leaves it held.
+ * holds a lock, so one that dies holding it leaves it held.  A lock that
+ * must survive its holder is an mp__mutex (above).
  */
 
 /* _multiprocessing.SemLock.SEM_VALUE_MAX on Linux: the size an unbounded
