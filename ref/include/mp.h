@@ -148,7 +148,10 @@ enum {
     MP_ECLOSED = -19,        /* OSError "handle is closed" (a Connection or queue used
                                 after close; CPython's has no errno, so mp_errno() is 0) */
     MP_EINTERRUPT = -20,     /* KeyboardInterrupt: SIGINT came (see mp_main) */
-    MP__ELAST = -20
+    MP_EOWNERDEAD = -21,     /* OwnerDiedError, Forklore's own: a process died holding a
+                                lock; what it guarded may be half done (a message it was
+                                sending or taking is lost).  CPython waits for ever instead */
+    MP__ELAST = -21
 };
 
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
@@ -829,7 +832,9 @@ MP_EXTERN int mp__connection_send(mp_connection *c, mp_arg obj);
  * MP_EEOF when the other end closed at a message boundary; MP_EOS "got
  * end of file during message" when it closed inside one; MP_EUNPICKLE
  * for a message that is not a pickle of the value model ("pickle data was
- * truncated", as mp_pickle_loads). */
+ * truncated", as mp_pickle_loads).  On a duplex Pipe's ring, MP_EOWNERDEAD,
+ * once, for a message a killed process left half sent or half taken (see
+ * Queue: the next recv goes on). */
 MP_EXTERN int mp_connection_recv(mp_connection *c, mp_value **out);
 
 /* send_bytes(buf, offset, size): send buf[offset:offset+size] of a buffer
@@ -905,16 +910,26 @@ MP_EXTERN int mp_wait(const mp_value *objects, mp_timeout timeout, mp_value **re
 
 /*
  * Queue(maxsize): a process-safe FIFO of values.  As in CPython, put hands
- * the value to a feeder thread that pickles it and writes it to a pipe, so
- * put returns before the data is in the pipe; a process that has put data
- * flushes it before it exits (unless cancel_join_thread was called); a
- * value that cannot be pickled is reported on stderr by the feeder and
- * dropped, and the queue goes on working.  (put pickles at once, so a
- * later change to a list you put is not seen; the feeder reports an
- * unpicklable value in its turn.)  A queue is a value, to be given
- * to children in args under every start method; it cannot be sent in a
- * message (MP_ERUNTIME "Queue objects should only be shared between
- * processes through inheritance").
+ * the value to a feeder thread that pickles it in its turn and writes it
+ * to the channel (here one way of a Pipe: a 256 KiB ring of shared
+ * memory), so put returns before the data is in the channel; a process
+ * that has put data flushes it before it exits (unless cancel_join_thread
+ * was called); a value that cannot be pickled is reported on stderr by
+ * the feeder and dropped, and the queue goes on working.  (Values are
+ * immutable once shared, so the feeder pickles what was put.)  A queue is
+ * a value, to be given to children in args under every start method; it
+ * cannot be sent in a message (MP_ERUNTIME "Queue objects should only be
+ * shared between processes through inheritance").
+ *
+ * A process killed while it holds one of the queue's locks does not stop
+ * the others (in CPython they wait for ever): its locks are robust, and a
+ * message it left half written or half read is dropped and reported once,
+ * by the get that meets it, as MP_EOWNERDEAD, never delivered as data.
+ * What cannot be put right: an item put but still in a dead process's
+ * feeder is lost with it (as in CPython), a slot of a bounded queue it had
+ * taken for it stays taken, and a JoinableQueue consumer that died between
+ * get and task_done leaves join() waiting for ever: nobody can know the
+ * item was not done.
  *
  * Threads: all calls are thread-safe.
  */
@@ -944,7 +959,11 @@ MP_EXTERN int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts);
 
 /* get(block, timeout): the next value, a new reference in *out.  MP_EEMPTY
  * when a non-blocking or timed get finds nothing; MP_EVALUE "Queue <repr>
- * is closed" after close; MP_EUNPICKLE for a message that is not a value. */
+ * is closed" after close; MP_EUNPICKLE for a message that is not a value;
+ * MP_EOWNERDEAD, once, for a message that a killed process left half
+ * written ("a process died while it was sending this message; what came
+ * of it is dropped") or half read ("a process died while it was taking a
+ * message from here; that message is lost"): the next get goes on. */
 MP_EXTERN int mp_queue_get(mp_queue *q, mp_value **out);
 MP_EXTERN int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts);
 MP_EXTERN int mp_queue_get_nowait(mp_queue *q, mp_value **out);

@@ -106,16 +106,10 @@ static int bad_length(mp_connection *c)
 /* A header from a Pipe's ring: CPython's framing there too. */
 static int ring_header(mp_connection *c, uint64_t *n)
 {
-    uint8_t h[12];
-    int rc = mp__lane_read(c, h, 4);
-    if (rc == 0 && mp__frame_is_big(h))
-        rc = mp__lane_read(c, h + 4, 8);
+    int rc = mp__lane_header(c, n);
     if (rc < 0)
         return rc;
-    if ((*n = mp__frame_length(h)) == UINT64_MAX)
-        return bad_length(c);
-    mp__lane_body(c, *n);
-    return 0;
+    return *n == UINT64_MAX ? bad_length(c) : 0;
 }
 
 /* Read one header; *n is the message size. */

@@ -26,6 +26,7 @@ struct mp_connection {
     bool sock_msg;              /* reading one from the socket, in socket mode (rlock held) */
     uint64_t sock_left;         /* its body's bytes the reader has yet to take */
     uint64_t ring_left;         /* its bytes still to read; UINT64_MAX until its header is */
+    uint32_t ring_start;        /* where in the ring it starts (see the cuts in connection_lane.c) */
     mp_connection *next, *prev; /* this process's counted ends */
 };
 
@@ -91,7 +92,7 @@ void mp__lane_forget(mp_connection *c);
  * once the peer has gone). */
 int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8_t *buf, size_t n);
 /* Wait for the next message: 1 it is in the ring (then read it with
- * mp__lane_read: its header, mp__lane_body, its body), 0 it is on the
+ * mp__lane_header, then mp__lane_read for its body), 0 it is on the
  * socket (read it as before, and say how far with mp__lane_socket_*),
  * MP_EEOF, MP_EOS.  Either way the end's read lock is held for the whole
  * message, so that readers in several processes take turns, message by
@@ -105,10 +106,14 @@ void mp__lane_socket_took(mp_connection *c, uint64_t n);
 /* The socket message ends here (an error, a refused length): the rest of
  * its body, if any, is dropped when drop, and the lock let go. */
 void mp__lane_socket_end(mp_connection *c, bool drop);
-void mp__lane_body(mp_connection *c, uint64_t n);
+/* A ring message's header: its body's length in *n (UINT64_MAX for a
+ * negative length), the header taken.  0, or an error as mp__lane_read's. */
+int mp__lane_header(mp_connection *c, uint64_t *n);
 /* n bytes of the ring message into dst (NULL drops them): 0, or MP_EOS
- * "got end of file during message".  The message's lock goes with its
- * last byte or an error. */
+ * "got end of file during message", or MP_EOWNERDEAD when the process
+ * that was sending it died half way (the rest never comes; the next recv
+ * starts at the next message).  The message's lock goes with its last
+ * byte or an error. */
 int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n);
 /* Drop the rest of a ring message being read (a refused length, no
  * memory), so that the next reader starts at a message. */

@@ -57,15 +57,35 @@
  * looks at its socket while it waits).
  *
  * Locks.  Writers of a lane take its wlock, readers its rlock: robust
- * process-shared mutexes, so that a process killed while holding one (a
- * worker terminated while it waits in recv) does not leave the others
- * waiting for ever.  CPython's Pipe has no locks; two processes reading
- * one end there can tear each other's messages, here they take turns.
+ * process-shared mutexes (synchronize/mutex.c), so that a process killed
+ * while holding one (a worker terminated while it waits in recv) does not
+ * leave the others waiting for ever.  CPython's Pipe has no locks; two
+ * processes reading one end there can tear each other's messages, here
+ * they take turns.
+ *
+ * Deaths.  A process may die half way through a message, and the ring's
+ * counters say exactly how far it got, so nothing torn is ever delivered:
+ *  - a writer records where its message starts (wmsg) before its first
+ *    byte and clears it after its last.  Whoever next takes the wlock from
+ *    a dead holder (a writer, or a reader that grew tired of waiting for
+ *    the rest of its message) turns a wmsg still set into a cut: "the
+ *    message that starts at start ends at at, unfinished".  A reader never
+ *    reads a message past its cut: there it drops what it took and reports
+ *    MP_EOWNERDEAD, and the next message starts at the cut, where the next
+ *    writer began;
+ *  - a reader records where its message starts and ends (rstart, rend)
+ *    after peeking at the header and before taking a byte of it.  Whoever
+ *    next takes the rlock from a dead holder drops the rest of that message
+ *    (up to rend, or to its cut) and reports MP_EOWNERDEAD.
+ * In socket mode (after fileno()) the socket's records are not counted
+ * this way: a process dying there inside a message can still tear it.
  */
 #define RING (256 * 1024)
 #define START ((uint32_t)-(RING / 2))   /* every lane crosses the counters' wrap early */
 #define BELL (1ull << 32)
-#define LOOK_MS 100                     /* how often a writer waiting for room looks at its peer */
+#define LOOK_MS 100                     /* how often a waiting writer or reader looks at its peer */
+#define ACTIVE (1ull << 32)             /* wmsg, rend: set */
+#define NCUTS 8                         /* messages dead writers left, not yet read past */
 
 enum { RING_MODE, SOCKET_MODE };
 
@@ -76,6 +96,12 @@ typedef struct lane {
     _Alignas(64) _Atomic uint64_t hb;   /* head | BELL */
     _Alignas(64) _Atomic uint32_t tail;
     _Atomic uint32_t wwait;             /* writers asleep on tail */
+    /* Deaths (above): the writer's message, the reader's, the cuts. */
+    _Alignas(64) _Atomic uint64_t wmsg;  /* ACTIVE | its start */
+    _Atomic uint32_t rstart;
+    _Atomic uint64_t rend;               /* ACTIVE | its end */
+    _Atomic uint32_t ncuts;
+    struct { _Atomic uint32_t used; uint32_t start, at; } cut[NCUTS];
     _Alignas(64) uint8_t data[RING];
 } lane;
 
@@ -86,6 +112,69 @@ struct mp__lanes {
 
 static lane *out_lane(const mp_connection *c) { return &c->lanes->lane[c->side]; }
 static lane *in_lane(const mp_connection *c) { return &c->lanes->lane[1 - c->side]; }
+
+/* ---- deaths ---------------------------------------------------------------------- */
+
+/* With wlock just taken from a dead holder: its half-written message, if
+ * any, becomes a cut.  Only a wlock holder adds cuts, so one at a time. */
+static void cut_dead_writer(lane *l)
+{
+    uint64_t w = atomic_load(&l->wmsg);
+    atomic_store(&l->writers, 0);       /* the dead writer's count */
+    if (!(w & ACTIVE))
+        return;
+    uint32_t start = (uint32_t)w, at = (uint32_t)atomic_load(&l->hb);
+    if (at != start) {
+        for (int i = 0; i < NCUTS; i++) {
+            if (!atomic_load(&l->cut[i].used)) {
+                l->cut[i].start = start;
+                l->cut[i].at = at;
+                atomic_store(&l->cut[i].used, 1);
+                atomic_fetch_add(&l->ncuts, 1);
+                break;
+            }
+        }
+        /* Eight messages torn and not yet read past is more than any test
+         * of death makes; a ninth would be read as it stands. */
+    }
+    atomic_store(&l->wmsg, 0);
+}
+
+/* Where the message that starts at start was cut, if it was: 1 and *at. */
+static int cut_of(lane *l, uint32_t start, uint32_t *at)
+{
+    if (!atomic_load(&l->ncuts))
+        return 0;
+    for (int i = 0; i < NCUTS; i++) {
+        if (atomic_load(&l->cut[i].used) && l->cut[i].start == start) {
+            *at = l->cut[i].at;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The reader is past the cut of the message at start: forget it. */
+static void uncut(lane *l, uint32_t start)
+{
+    for (int i = 0; i < NCUTS; i++) {
+        if (atomic_load(&l->cut[i].used) && l->cut[i].start == start) {
+            atomic_store(&l->cut[i].used, 0);
+            atomic_fetch_sub(&l->ncuts, 1);
+        }
+    }
+}
+
+/* A reader waiting for more of a message looks whether its writer died:
+ * a wlock it can take from a dead holder says so (and makes the cut). */
+static void look_for_dead_writer(lane *l)
+{
+    int rc = mp__mutex_lock(&l->wlock, &mp__now);
+    if (rc == MP__HOLDER_DIED)
+        cut_dead_writer(l);
+    if (rc > 0)
+        mp__mutex_unlock(&l->wlock);
+}
 
 static int broken_pipe(void)
 {
@@ -351,11 +440,15 @@ int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8
     int rc = mp__mutex_lock(&l->wlock, &mp__forever);
     if (rc < 0)
         return rc;
+    if (rc == MP__HOLDER_DIED)
+        cut_dead_writer(l);
     /* A writer that saw ring mode is counted until it is done, so that a
      * reader in socket mode knows its bytes are still to come. */
     atomic_fetch_add(&l->writers, 1);
     if (atomic_load(&l->mode) == RING_MODE) {
+        atomic_store(&l->wmsg, ACTIVE | (uint32_t)atomic_load(&l->hb));
         rc = ring_write(c, l, (const uint8_t *const[2]){hdr, buf}, (const size_t[2]){hlen, n});
+        atomic_store(&l->wmsg, 0);
         atomic_fetch_sub(&l->writers, 1);
     } else {
         atomic_fetch_sub(&l->writers, 1);
@@ -370,6 +463,7 @@ int mp__lane_send(mp_connection *c, const uint8_t *hdr, size_t hlen, const uint8
 static void end_message(mp_connection *c, lane *l)
 {
     c->ring_msg = false;
+    atomic_store(&l->rend, 0);
     /* Once fileno() is out, the descriptor must not stay readable after
      * the ring is emptied (see the top). */
     if (atomic_load(&l->mode) == SOCKET_MODE)
@@ -390,17 +484,22 @@ static void writer_check(lane *l)
     mp__mutex_unlock(&l->wlock);
 }
 
+static int drop_dead_readers_message(mp_connection *c, lane *l);
+
 int mp__lane_begin(mp_connection *c)
 {
     lane *l = in_lane(c);
     int rc = mp__mutex_lock(&l->rlock, &mp__forever);
     if (rc < 0)
         return rc;
+    if (rc == MP__HOLDER_DIED && (atomic_load(&l->rend) & ACTIVE))
+        return drop_dead_readers_message(c, l);
     for (;;) {
         uint32_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed);
         uint64_t hb = atomic_load(&l->hb);
         if ((uint32_t)hb != tail) {
             c->ring_msg = true;
+            c->ring_start = tail;
             c->ring_left = UINT64_MAX;      /* until the header says */
             return 1;
         }
@@ -465,43 +564,124 @@ void mp__lane_socket_end(mp_connection *c, bool drop)
     mp__mutex_unlock(&in_lane(c)->rlock);
 }
 
-void mp__lane_body(mp_connection *c, uint64_t n)
+/* With rlock held, inside the ring message that starts at c->ring_start:
+ * wait until the ring holds bytes of it beyond pos.  1 with how many in
+ * *avail (never past the message's cut); MP_EOWNERDEAD when it was cut at
+ * pos (its writer died there); MP_EEOF when the peer has gone; an error.
+ * While it waits it looks now and then whether the writer died. */
+static int await_more(mp_connection *c, lane *l, uint32_t pos, uint32_t *avail)
 {
-    c->ring_left = n;
-    if (n == 0)
-        end_message(c, in_lane(c));
+    for (;;) {
+        uint32_t at, a = (uint32_t)atomic_load_explicit(&l->hb, memory_order_acquire) - pos;
+        if (a > RING)
+            return mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
+        if (cut_of(l, c->ring_start, &at)) {
+            if (at == pos)
+                return MP_EOWNERDEAD;
+            if (a > at - pos)
+                a = at - pos;
+        }
+        if (a > 0) {
+            *avail = a;
+            return 1;
+        }
+        mp__deadline d;
+        mp__deadline_set(&d, MP_TIMEOUT(LOOK_MS / 1000.0));
+        int rc = await_data(c, l, pos, &d, true);
+        if (rc == 0)
+            look_for_dead_writer(l);
+        else if (rc < 0)
+            return rc;
+    }
+}
+
+/* The message being read ends in an error: say which, forget its cut and
+ * its record, and let go of the lock. */
+static int message_failed(mp_connection *c, lane *l, int rc)
+{
+    if (rc == MP_EEOF)
+        rc = mp__fail(MP_EOS, "got end of file during message");
+    else if (rc == MP_EOWNERDEAD)
+        rc = mp__fail(MP_EOWNERDEAD, "a process died while it was sending this message; "
+                      "what came of it is dropped");
+    uncut(l, c->ring_start);
+    end_message(c, l);
+    return rc;
+}
+
+int mp__lane_header(mp_connection *c, uint64_t *n)
+{
+    lane *l = in_lane(c);
+    uint32_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed), avail;
+    uint8_t h[12];
+    size_t have = 0, need = 4;
+    /* Peeked, not taken: the message's end is recorded (rend) before any
+     * byte of it leaves the ring, so that if this process dies the next
+     * reader knows how much to drop. */
+    while (have < need) {
+        int rc = await_more(c, l, tail + (uint32_t)have, &avail);
+        if (rc < 0)
+            return message_failed(c, l, rc);
+        size_t k = need - have < avail ? need - have : avail;
+        mp__ring_copy_out(h + have, l->data, RING, tail + (uint32_t)have, k);
+        have += k;
+        if (have == 4 && mp__frame_is_big(h))
+            need = 12;
+    }
+    *n = mp__frame_length(h);
+    if (*n != UINT64_MAX) {
+        atomic_store(&l->rstart, c->ring_start);
+        atomic_store(&l->rend, ACTIVE | (uint32_t)(c->ring_start + need + *n));
+    }
+    atomic_store(&l->tail, tail + (uint32_t)need);
+    mp__ring_wake(&l->tail, &l->wwait);
+    c->ring_left = *n;
+    if (*n == 0)
+        end_message(c, l);
+    return 0;
 }
 
 int mp__lane_read(mp_connection *c, uint8_t *dst, size_t n)
 {
     lane *l = in_lane(c);
-    uint32_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed);
+    uint32_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed), avail;
     while (n > 0) {
-        uint32_t avail = (uint32_t)atomic_load_explicit(&l->hb, memory_order_acquire) - tail;
-        int rc = 0;
-        if (avail > RING)
-            rc = mp__fail(MP_EOS, "the shared memory of a Pipe is corrupt");
-        else if (avail == 0 && (rc = await_data(c, l, tail, &mp__forever, true)) >= 0)
-            continue;
-        if (rc < 0) {
-            if (rc == MP_EEOF)
-                rc = mp__fail(MP_EOS, "got end of file during message");
-            c->ring_msg = false;
-            mp__mutex_unlock(&l->rlock);
-            return rc;
-        }
+        int rc = await_more(c, l, tail, &avail);
+        if (rc < 0)
+            return message_failed(c, l, rc);
         size_t k = n < avail ? n : avail;
         if (dst) {
             mp__ring_copy_out(dst, l->data, RING, tail, k);
             dst += k;
         }
-        tail += (uint32_t)k, n -= k;
+        tail += (uint32_t)k;
+        n -= k;
         atomic_store(&l->tail, tail);
         mp__ring_wake(&l->tail, &l->wwait);
         if (c->ring_left != UINT64_MAX && (c->ring_left -= k) == 0)
             end_message(c, l);
     }
     return 0;
+}
+
+/* With rlock just taken from a reader that died inside a message: drop
+ * what is left of it (up to its end, or to its cut) and report it lost;
+ * the lock is let go either way. */
+static int drop_dead_readers_message(mp_connection *c, lane *l)
+{
+    uint32_t tail = atomic_load(&l->tail), end = (uint32_t)atomic_load(&l->rend);
+    c->ring_msg = true;
+    c->ring_start = atomic_load(&l->rstart);
+    c->ring_left = (uint32_t)(end - tail);
+    int rc = c->ring_left ? mp__lane_read(c, NULL, (size_t)c->ring_left) : 0;
+    if (rc < 0 && rc != MP_EOWNERDEAD)
+        return rc;
+    if (c->ring_msg) {
+        uncut(l, c->ring_start);
+        end_message(c, l);
+    }
+    return mp__fail(MP_EOWNERDEAD, "a process died while it was taking a message from here; "
+                    "that message is lost");
 }
 
 void mp__lane_abandon(mp_connection *c)

@@ -30,6 +30,7 @@ static const struct { const char *name, *text; } table[] = {
     [-MP_EATTR]            = {"AttributeError", "no such attribute"},
     [-MP_ECLOSED]          = {"OSError", "handle is closed"},
     [-MP_EINTERRUPT]       = {"KeyboardInterrupt", "interrupted by SIGINT"},
+    [-MP_EOWNERDEAD]       = {"OwnerDiedError", "a process died holding a lock"},
 };
 
 /* The last failure of this thread.  Thread-local so that threads (the queue

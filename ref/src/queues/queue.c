@@ -1,4 +1,4 @@
-/* queue.c - Queue and JoinableQueue: the methods, over a one-way socket written by a feeder thread (queue_feeder.c), with process-shared locks and counters (queues.py). */
+/* queue.c - Queue and JoinableQueue: the methods, over a channel written by a feeder thread (queue_feeder.c), with process-shared locks and counters (queues.py). */
 #include "queues.h"
 
 #include <stdlib.h>
@@ -48,39 +48,34 @@ static mp_value *q_reduce(mp__object *o)
     int m = mp__reduce_fd(o, c->shm.fd);
     if (m < 0)
         return NULL;
+    /* The channel's two ends go as themselves (each passes its socket and
+     * its ring's memfd), not through fileno(), which would take the
+     * channel off its ring. */
     pthread_mutex_lock(c->mu);
-    int rfd = c->reader_closing ? MP_ECLOSED : mp_connection_fileno(c->reader);
-    int wfd = mp_connection_fileno(c->writer);
+    bool closed = c->reader_closing || mp_connection_closed(c->reader) ||
+                  mp_connection_closed(c->writer);
+    mp_value *state = closed ? NULL : mp_tuple_of(c->maxsize, m, c->reader, c->writer);
     pthread_mutex_unlock(c->mu);
-    if (rfd < 0 || wfd < 0) {
+    if (closed)
         mp__fail(MP_ECLOSED, "handle is closed");
-        return NULL;
-    }
-    int r = mp__reduce_fd(o, rfd), w = r < 0 ? r : mp__reduce_fd(o, wfd);
-    return w < 0 ? NULL : mp_tuple_of(c->maxsize, m, r, w);
+    return state;
 }
 
 static mp__object *rebuild(const mp_class *cls, const mp_value *state)
 {
-    bool ok = mp_typeof(state) == MP_T_TUPLE && mp_len(state) == 4;
-    for (size_t i = 0; ok && i < 4; i++)
-        ok = mp_typeof(mp_item(state, i)) == MP_T_INT;
-    if (!ok) {
+    mp_connection *reader = mp_as_connection(mp_item(state, 2));
+    mp_connection *writer = mp_as_connection(mp_item(state, 3));
+    bool ok = mp_typeof(state) == MP_T_TUPLE && mp_len(state) == 4 && reader && writer &&
+              mp_typeof(mp_item(state, 0)) == MP_T_INT && mp_typeof(mp_item(state, 1)) == MP_T_INT;
+    int64_t maxsize = ok ? mp_as_int(mp_item(state, 0)) : 0;
+    if (!ok || maxsize < 1 || maxsize > MP__SEM_VALUE_MAX) {
         mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
         return NULL;
     }
-    int64_t maxsize = mp_as_int(mp_item(state, 0));
-    int fds[3];
-    for (int i = 0; i < 3; i++)
-        fds[i] = mp__rebuild_fd(mp_as_int(mp_item(state, (size_t)i + 1)));
+    int fds[1] = {mp__rebuild_fd(mp_as_int(mp_item(state, 1)))};
     mp_queue *q = NULL;
     mp__qcore *c = NULL;
-    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || maxsize < 1 || maxsize > MP__SEM_VALUE_MAX) {
-        if (fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0)
-            mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
-        goto fail;
-    }
-    if (!(c = mp__qcore_new()))
+    if (fds[0] < 0 || !(c = mp__qcore_new()))
         goto fail;
     c->maxsize = (int)maxsize;
     c->joinable = cls == &joinable_class;
@@ -89,18 +84,15 @@ static mp__object *rebuild(const mp_class *cls, const mp_value *state)
     if (rc < 0)
         goto fail;
     c->sh = c->shm.addr;
-    if (!(c->reader = mp_connection_new(fds[1], true, false)))
-        goto fail;
-    fds[1] = -1;
-    if (!(c->writer = mp_connection_new(fds[2], false, true)))
-        goto fail;
-    fds[2] = -1;
+    /* The ends were rebuilt with the state; the core keeps them. */
+    c->reader = (mp_connection *)mp_incref((const mp_value *)reader);
+    c->writer = (mp_connection *)mp_incref((const mp_value *)writer);
     if (!(q = (mp_queue *)mp__object_alloc(cls)) || mp__register_after_fork(mp__qcore_after_fork, c) < 0)
         goto fail;
     /* In CPython's order of unpickling: rlock, wlock, sem, then _cond and
-     * _unfinished_tasks. */
-    mp__sem_attached(&c->sh->rlock);
-    mp__sem_attached(&c->sh->wlock);
+     * _unfinished_tasks (the locks log as the SemLocks they stand for). */
+    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&c->sh->rlock);
+    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&c->sh->wlock);
     mp__sem_attached(&c->sh->sem);
     if (c->joinable) {
         mp__cond_attached(&c->sh->cond);
@@ -109,9 +101,8 @@ static mp__object *rebuild(const mp_class *cls, const mp_value *state)
     q->c = c;
     return &q->ob;
 fail:
-    for (int i = 0; i < 3; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
+    if (fds[0] >= 0)
+        close(fds[0]);
     if (q)
         mp_decref(&q->ob.h);
     if (c)
@@ -147,8 +138,12 @@ static mp_queue *queue_new(const mp_class *cls, int maxsize)
         mp__shm_create(&c->shm, "forklore-queue", sizeof(mp__qshared)) < 0)
         goto fail;
     mp__qshared *sh = c->sh = c->shm.addr;
-    if (mp__sem_init(&sh->rlock, 1, 1) < 0 || mp__sem_init(&sh->wlock, 1, 1) < 0 ||
-        mp__sem_init(&sh->sem, c->maxsize, c->maxsize) < 0)
+    if (mp__mutex_init(&sh->rlock) < 0 || mp__mutex_init(&sh->wlock) < 0)
+        goto fail;
+    /* The locks log as the SemLocks CPython makes for them. */
+    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&sh->rlock);
+    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&sh->wlock);
+    if (mp__sem_init(&sh->sem, c->maxsize, c->maxsize) < 0)
         goto fail;
     if (c->joinable && (mp__sem_init(&sh->unfinished, 0, MP__SEM_VALUE_MAX) < 0 ||
                         mp__cond_init(&sh->cond) < 0))
@@ -271,8 +266,9 @@ static void reader_leave(mp__qcore *c)
     pthread_mutex_unlock(c->mu);
 }
 
-/* Queue.get: the message is read under rlock (through the read-ahead the
- * shared block keeps, see queue_channel.c) and unpickled after. */
+/* Queue.get: the message is read under rlock and unpickled after.  A
+ * message a dead process left half sent or half taken is reported once
+ * (MP_EOWNERDEAD) and its slot given back, as a message taken would. */
 int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
 {
     mp__deadline d;
@@ -285,16 +281,19 @@ int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
     if (rc < 0 || (rc = reader_enter(q, true)) < 0)
         return rc;
     mp__qcore *c = q->c;
-    uint8_t small[256], *buf = NULL;
+    uint8_t *buf = NULL;
     size_t n = 0;
-    if ((rc = mp__sem_acquire(&c->sh->rlock, &d)) == 1) {
+    /* A reader that died holding rlock was waiting, or inside a message:
+     * the channel knows the difference and drops what it must. */
+    if ((rc = mp__mutex_lock(&c->sh->rlock, &d)) > 0) {
         /* The wait is poll()'s, even without a limit, so that a SIGINT
          * is KeyboardInterrupt before any byte of the message is taken. */
-        rc = mp__qchannel_poll(c->reader, &c->sh->ahead, &d);
-        if (rc == 1 && (rc = mp__qchannel_recv(c->reader, &c->sh->ahead, &q->spare, small,
-                                               sizeof small, &buf, &n)) == 0)
+        rc = mp__qchannel_poll(c->reader, &d);
+        if (rc == 1)
+            rc = mp__qchannel_recv(c->reader, &buf, &n);
+        if (rc == 0 || rc == MP_EOWNERDEAD)
             mp__sem_release(&c->sh->sem);
-        mp__sem_release(&c->sh->rlock);
+        mp__mutex_unlock(&c->sh->rlock);
     }
     reader_leave(c);
     if (rc == 0 && !buf)
@@ -302,8 +301,7 @@ int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
     if (rc < 0)
         return rc;
     rc = mp_pickle_loads(buf, n, NULL, out);
-    if (buf != small)
-        mp__spare_give(&q->spare, buf);
+    mp__spare_give(&q->spare, buf);
     return rc;
 }
 
@@ -334,7 +332,7 @@ bool mp_queue_empty(mp_queue *q)
     }
     if (reader_enter(q, false) < 0)
         return true;
-    int r = mp__qchannel_poll(q->c->reader, &q->c->sh->ahead, &mp__now);
+    int r = mp__qchannel_poll(q->c->reader, &mp__now);
     reader_leave(q->c);
     return r != 1;
 }

@@ -300,14 +300,14 @@ static bool report(mp__qcore *c, int rc, const mp__exc *err)
  * reported in its turn, as CPython reports each item whose send failed. */
 static bool flush(mp__qcore *c, mp__qbatch *b)
 {
-    size_t done = 0;
-    int rc = b->n ? mp__qchannel_send(c->writer, &c->sh->wlock, b, &done) : 0;
+    size_t sent = 0;
+    int rc = b->n ? mp__qchannel_send(c->writer, &c->sh->wlock, b, &sent) : 0;
     mp__exc err;
     if (rc < 0)
         mp__exc_save(&err);
     bool go_on = true;
     for (size_t k = 0; k < b->n; k++) {
-        if (rc < 0 && go_on && b->end[k] > done)
+        if (rc < 0 && go_on && k >= sent)
             go_on = report(c, rc, &err);
         free(c->flight->pickles[k]);
         c->flight->pickles[k] = NULL;

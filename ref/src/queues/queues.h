@@ -1,4 +1,4 @@
-/* queues.h - the floor of queues.py: what Queue's methods (queue.c), its buffer and feeder thread (queue_feeder.c) and the channel under it (queue_channel.c) share. */
+/* queues.h - the floor of queues.py: what Queue's methods (queue.c), its buffer and feeder thread (queue_feeder.c) and the channel under it (queue_channel.c) share; SimpleQueue (simple_queue.c) keeps to itself. */
 #ifndef MP_QUEUES_H
 #define MP_QUEUES_H
 
@@ -10,79 +10,63 @@
 /* ---- the channel (queue_channel.c) ---------------------------------------- */
 
 /*
- * The channel of a Queue: where CPython has a pipe
- * (Pipe(duplex=False)), a socketpair used one way, the reader end for
- * reading only and the writer end for writing only (each end's other
- * direction is shut down).  Why a socket: send() takes MSG_NOSIGNAL, so
- * a put made by one of the program's own threads needs no SIGPIPE
- * masking around each write, and a stream socket moves large messages
- * faster than a 64 KiB pipe.  Its writer's buffer is pinned at Linux's
- * usual default (208 KiB): a process that put more than that still
+ * The channel of a Queue: where CPython has a pipe (Pipe(duplex=False)),
+ * one direction of a duplex Pipe of ours, whose messages go through a
+ * 256 KiB ring of shared memory (connection_lane.c): the feeder's writes
+ * and a reader's reads copy bytes and make no system call while the other
+ * side keeps up, and a process that dies inside a message leaves it cut,
+ * never torn (the ring's counters say how far it got).  The ring holds
+ * what a writer can leave unread: a process that put more than that
  * cannot exit before someone reads (lesson 28), as with CPython's pipe.
- * The messages are framed as on a Connection.
- * 0, or MP_EOS (socketpair failed) or MP_ENOMEM, with nothing left open.
+ * 0, or MP_EOS or MP_ENOMEM, with nothing left open.
  */
 int mp__queue_channel(mp_connection **reader, mp_connection **writer);
 
 /*
- * One write of several messages, each framed as on a Connection: a 4-byte
- * big-endian length, or -1 and an 8-byte length from 2 GiB up.  When puts
- * come faster than the channel drains, items wait in the buffer and the
- * feeder writes them with one system call instead of one each: at most
- * MP__QBATCH_MAX messages, and no more once MP__QBATCH_BYTES are gathered,
- * about what the socket takes at once (a large item goes alone).  Two
- * iovecs a message keep a write well under IOV_MAX (1024).
+ * A batch of messages the feeder writes together: when puts come faster
+ * than the channel drains, items wait in the buffer and the feeder takes
+ * them a batch at a time (at most MP__QBATCH_MAX messages, and no more
+ * once MP__QBATCH_BYTES are gathered), under the queue's wlock, so that
+ * the batch stays together in the channel.
  */
 #define MP__QBATCH_MAX 256
 #define MP__QBATCH_BYTES (64 * 1024)
 typedef struct mp__qbatch {
-    struct iovec iov[2 * MP__QBATCH_MAX];
-    uint8_t hdr[MP__QBATCH_MAX][12];
-    size_t end[MP__QBATCH_MAX]; /* where each message ends in the write */
+    const uint8_t *buf[MP__QBATCH_MAX];
+    size_t len[MP__QBATCH_MAX];
     size_t n, bytes;
 } mp__qbatch;
 
 /* Add a message (buf stays the caller's until the write is done). */
 void mp__qbatch_add(mp__qbatch *b, const uint8_t *buf, size_t len);
 
-/* Write the batch whole, with wlock held so that the messages of several
- * writers never interleave.  *done counts the bytes that went out (on an
- * error, the messages that ended within them went whole).  0, MP_EOS
- * (EPIPE once every reader is gone: send() takes MSG_NOSIGNAL, so no
- * signal) or MP_ECLOSED for a closed writer. */
-int mp__qchannel_send(mp_connection *writer, mp__sem *wlock, mp__qbatch *b, size_t *done);
+/* Write the batch, message by message, with wlock held so that the
+ * messages of several writers never interleave.  *sent counts the
+ * messages that went whole (on an error, the rest did not go).  0, MP_EOS
+ * (BrokenPipeError once every reader is gone) or MP_ECLOSED for a closed
+ * writer. */
+int mp__qchannel_send(mp_connection *writer, mp__mutex *wlock, mp__qbatch *b, size_t *sent);
 
-/* Bytes a reader took from the channel beyond the message it wanted,
- * waiting for the next reader in any process: buf[start, end), guarded
- * by rlock; avail (the same count) is read without it (see
- * queue_channel.c). */
-#define MP__QREAD_AHEAD (32 * 1024)
-typedef struct mp__qahead {
-    uint32_t start, end, avail;
-    uint8_t buf[MP__QREAD_AHEAD];
-} mp__qahead;
+/* With rlock held: the next message into a malloc'd buffer (*buf, *n;
+ * the caller frees it, or gives it to its spare).  MP_EEOF at the end of
+ * the stream; MP_EOWNERDEAD for a message a process that died left half
+ * sent or half taken (it is lost; the next get gets the next one); MP_EOS,
+ * MP_ENOMEM, or MP_ECLOSED for a closed reader. */
+int mp__qchannel_recv(mp_connection *reader, uint8_t **buf, size_t *n);
 
-/* With rlock held: the next message, through the read-ahead a.  Into
- * small (smallcap bytes) when it fits, else into the spare when it is
- * big enough (spare.c), else into new memory: the caller gives it back
- * with mp__spare_give (*buf says which).  MP_EEOF at the end of the stream; MP_EOS, MP_ENOMEM,
- * or MP_ECLOSED for a closed reader. */
-int mp__qchannel_recv(mp_connection *reader, mp__qahead *a, mp__spare *spare, uint8_t *small,
-                      size_t smallcap, uint8_t **buf, size_t *n);
-
-/* reader.poll(timeout) for a channel read through a: 1 when bytes wait in
- * a or on the socket (or it has ended), 0 when none came in time; the
- * errors of mp_connection_poll. */
-int mp__qchannel_poll(mp_connection *reader, const mp__qahead *a, const mp__deadline *d);
+/* reader.poll(timeout): 1 when a message waits (or the channel has
+ * ended), 0 when none came by the deadline; the errors of
+ * mp_connection_poll. */
+int mp__qchannel_poll(mp_connection *reader, const mp__deadline *d);
 
 /* ---- a Queue's core (queue_feeder.c) -------------------------------------- */
 
 /* What every process sharing the queue sees (the memfd block). */
 typedef struct mp__qshared {
-    mp__sem rlock, wlock, sem;
+    mp__mutex rlock, wlock;     /* robust: a dead holder is not waited for */
+    mp__sem sem;
     mp__sem unfinished;         /* JoinableQueue: _unfinished_tasks */
     mp__cond cond;              /* JoinableQueue: _cond */
-    mp__qahead ahead;
 } mp__qshared;
 
 /*

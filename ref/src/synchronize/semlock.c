@@ -94,8 +94,10 @@ bool mp__sem_is_zero(mp__sem *s)
 int mp__cond_init(mp__cond *c)
 {
     int rc;
-    if ((rc = mp__sem_init(&c->lock, 1, 1)) < 0 ||
-        (rc = mp__sem_init(&c->sleeping, 0, MP__SEM_VALUE_MAX)) < 0 ||
+    if ((rc = mp__mutex_init(&c->lock)) < 0)
+        return rc;
+    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&c->lock);
+    if ((rc = mp__sem_init(&c->sleeping, 0, MP__SEM_VALUE_MAX)) < 0 ||
         (rc = mp__sem_init(&c->woken, 0, MP__SEM_VALUE_MAX)) < 0)
         return rc;
     return mp__sem_init(&c->wait, 0, MP__SEM_VALUE_MAX);
@@ -103,7 +105,7 @@ int mp__cond_init(mp__cond *c)
 
 void mp__cond_attached(const mp__cond *c)
 {
-    mp__sem_attached(&c->lock);
+    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&c->lock);
     mp__sem_attached(&c->sleeping);
     mp__sem_attached(&c->woken);
     mp__sem_attached(&c->wait);
@@ -111,13 +113,14 @@ void mp__cond_attached(const mp__cond *c)
 
 int mp__cond_acquire(mp__cond *c)
 {
-    int rc = mp__sem_acquire(&c->lock, &mp__forever);
+    int rc = mp__mutex_lock(&c->lock, &mp__forever);
     return rc < 0 ? rc : 0;
 }
 
 int mp__cond_release(mp__cond *c)
 {
-    return mp__sem_release(&c->lock);
+    mp__mutex_unlock(&c->lock);
+    return 0;
 }
 
 /* Announce the sleep before giving up the lock, so a notify that comes in
@@ -127,13 +130,12 @@ int mp__cond_wait(mp__cond *c, const mp__deadline *d)
     int rc;
     if ((rc = mp__sem_release(&c->sleeping)) < 0)
         return rc;
-    if ((rc = mp__sem_release(&c->lock)) < 0)
-        return rc;
+    mp__mutex_unlock(&c->lock);
     int got = mp__sem_acquire(&c->wait, d);
     /* Whether notified or not, tell a notifier counting wake-ups. */
     if ((rc = mp__sem_release(&c->woken)) < 0 && got >= 0)
         got = rc;
-    if ((rc = mp__sem_take(&c->lock)) < 0)
+    if ((rc = mp__mutex_lock_always(&c->lock)) < 0)
         return rc;
     return got;
 }

@@ -88,12 +88,15 @@ bool mp__sem_is_zero(mp__sem *s);
  * notify (or its timeout).
  */
 typedef struct mp__cond {
-    mp__sem lock, sleeping, woken, wait;
+    mp__mutex lock;             /* robust, where CPython's is a SemLock */
+    mp__sem sleeping, woken, wait;
 } mp__cond;
 
 int mp__cond_init(mp__cond *c);
 void mp__cond_attached(const mp__cond *c);
-/* The condition's lock (without limit; 0 or MP_EOS) and its release. */
+/* The condition's lock (without limit; 0, MP_EINTERRUPT or MP_EOS; a
+ * holder that died leaves nothing half done here: the counts are
+ * semaphores) and its release. */
 int mp__cond_acquire(mp__cond *c);
 int mp__cond_release(mp__cond *c);
 /* wait(timeout), with the lock held: 1 notified, 0 the deadline passed.
