@@ -285,40 +285,50 @@ static void test_refused_keeps_framing(void)
 
 /* Two writers and two readers, all children of one method, on one Pipe's
  * two ends: nothing mixed, lost or twice, each writer in order. */
+/* Two writers (target, n messages each, expect_bytes each) and two
+ * readers on one Pipe under method, the Pipe on its socket when
+ * on_socket: every message whole, once, in each writer's order. */
+static void two_by_two(const char *method, mp_target_fn target, int64_t n, size_t expect_bytes,
+                       bool on_socket)
+{
+    mp_connection *a, *b;
+    mp_pipe(&a, &b, NULL);
+    if (on_socket)
+        mp_connection_fileno(b);            /* the Pipe goes to its socket */
+    mp_process *p[4];
+    for (int k = 0; k < 2; k++)
+        p[k] = start(method, target, mp_tuple_of(a, k, n));
+    /* Made after the writers started, so that a forked writer does not
+     * hold it only in a register at exit (valgrind would call that a
+     * leak); the readers have it in their args. */
+    mp_queue *res = mp_queue_new(0);
+    for (int k = 2; k < 4; k++)
+        p[k] = start(method, reader, mp_tuple_of(b, res, n));
+    mp_connection_close(a);
+    mp_connection_close(b);
+    tally t = tally_new();
+    mp_value *v;
+    for (int k = 0; k < 2 && mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = MP_TIMEOUT(60)}) == 0; k++)
+        tally_merge(&t, v);
+    int codes = 0;
+    for (int k = 0; k < 4; k++)
+        codes += finish(p[k]) != 0;
+    tally_check(&t, method, n, expect_bytes);
+    tap_is_int(codes, 0, "%s%s: the four children exit 0", method, on_socket ? ", after fileno()" : "");
+    mp_connection_free(a);
+    mp_connection_free(b);
+    mp_queue_close(res);
+    mp_queue_free(res);
+}
+
 static void test_many_processes(void)
 {
     enum { N = 90 };
     size_t expect_bytes = 0;
     for (int64_t i = 0; i < N; i++)
         expect_bytes += sizes[(size_t)i % NSIZES] / 4;
-    for (size_t m = 0; m < 3; m++) {
-        mp_connection *a, *b;
-        mp_pipe(&a, &b, NULL);
-        mp_process *p[4];
-        for (int k = 0; k < 2; k++)
-            p[k] = start(methods[m], writer, mp_tuple_of(a, k, N));
-        /* Made after the writers started, so that a forked writer does not
-         * hold it only in a register at exit (valgrind would call that a
-         * leak); the readers have it in their args. */
-        mp_queue *res = mp_queue_new(0);
-        for (int k = 2; k < 4; k++)
-            p[k] = start(methods[m], reader, mp_tuple_of(b, res, N));
-        mp_connection_close(a);
-        mp_connection_close(b);
-        tally t = tally_new();
-        mp_value *v;
-        for (int k = 0; k < 2 && mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = MP_TIMEOUT(60)}) == 0; k++)
-            tally_merge(&t, v);
-        int codes = 0;
-        for (int k = 0; k < 4; k++)
-            codes += finish(p[k]) != 0;
-        tally_check(&t, methods[m], N, expect_bytes);
-        tap_is_int(codes, 0, "%s: the four children exit 0", methods[m]);
-        mp_connection_free(a);
-        mp_connection_free(b);
-        mp_queue_close(res);
-        mp_queue_free(res);
-    }
+    for (size_t m = 0; m < 3; m++)
+        two_by_two(methods[m], writer, N, expect_bytes, false);
 }
 
 static mp_connection *sc;
@@ -516,39 +526,15 @@ static int fd_readable(int fd)
 }
 
 /* Readers of one end take turns after fileno() too (socket mode), with
- * messages of several records: two writers, two readers, each method. */
+ * messages of several records. */
 static void test_socket_turns(void)
 {
     enum { N = 40 };
     size_t expect_bytes = 0;
     for (int64_t i = 0; i < N; i++)
         expect_bytes += big_sizes[(size_t)i % NBIG];
-    for (size_t m = 0; m < 3; m++) {
-        mp_connection *a, *b;
-        mp_pipe(&a, &b, NULL);
-        mp_connection_fileno(b);            /* the Pipe goes to its socket */
-        mp_process *p[4];
-        for (int k = 0; k < 2; k++)
-            p[k] = start(methods[m], big_writer, mp_tuple_of(a, k, N));
-        mp_queue *res = mp_queue_new(0);
-        for (int k = 2; k < 4; k++)
-            p[k] = start(methods[m], reader, mp_tuple_of(b, res, N));
-        mp_connection_close(a);
-        mp_connection_close(b);
-        tally t = tally_new();
-        mp_value *v;
-        for (int k = 0; k < 2 && mp_queue_get_ex(res, &v, &(mp_queue_opts){.timeout = MP_TIMEOUT(60)}) == 0; k++)
-            tally_merge(&t, v);
-        int codes = 0;
-        for (int k = 0; k < 4; k++)
-            codes += finish(p[k]) != 0;
-        tally_check(&t, methods[m], N, expect_bytes);
-        tap_is_int(codes, 0, "%s, after fileno(): the four children exit 0", methods[m]);
-        mp_connection_free(a);
-        mp_connection_free(b);
-        mp_queue_close(res);
-        mp_queue_free(res);
-    }
+    for (size_t m = 0; m < 3; m++)
+        two_by_two(methods[m], big_writer, N, expect_bytes, true);
 }
 
 static void test_fileno(void)

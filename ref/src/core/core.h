@@ -252,7 +252,12 @@ static inline uint64_t mp__get_le64(const uint8_t *b)
     return v;
 }
 
-/* ---- time (io.c) ------------------------------------------------------------ */
+/* ---- random bytes and time (io.c) ------------------------------------------- */
+
+/* n bytes from the kernel's random source (getrandom()): true, or false
+ * with errno set.  The caller decides what a failure means; none may
+ * stand a weaker source in for it silently. */
+bool mp__random_bytes(void *buf, size_t n);
 
 /* Seconds on the monotonic clock. */
 double mp__monotonic(void);

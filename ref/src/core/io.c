@@ -8,9 +8,27 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ---- random bytes ------------------------------------------------------------ */
+
+bool mp__random_bytes(void *buf, size_t n)
+{
+    uint8_t *b = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom(b + got, n - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return false;
+        got += (size_t)r;
+    }
+    return true;
+}
 
 /* ---- time ------------------------------------------------------------------ */
 

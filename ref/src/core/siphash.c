@@ -1,4 +1,5 @@
 /* siphash.c - SipHash-1-3, and the process's secret key for it (siphash.h says why). */
+#include "core.h"
 #include "siphash.h"
 
 #include <errno.h>
@@ -6,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
-#include <sys/random.h>
 #include <sys/types.h>
 
 /* 8 bytes, least significant first, whatever the machine's byte order. */
@@ -57,21 +57,6 @@ uint64_t mp__hash_addr_key;
 atomic_bool mp__hash_ready;
 static pthread_once_t seeded = PTHREAD_ONCE_INIT;
 
-/* 16 bytes from getrandom(): true, or false if the call fails. */
-static bool from_getrandom(uint8_t b[16])
-{
-    size_t got = 0;
-    while (got < 16) {
-        ssize_t r = getrandom(b + got, 16 - got, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return false;
-        got += (size_t)r;
-    }
-    return true;
-}
-
 /* The key from the kernel's 16 exec-time random bytes, through SipHash
  * keyed with them (test_siphash.c repeats this derivation). */
 static bool from_at_random(mp__sipkey *key)
@@ -93,7 +78,7 @@ static void seed_once(void)
     int saved = errno;
     uint8_t b[16];
     mp__sipkey key;
-    if (from_getrandom(b)) {
+    if (mp__random_bytes(b, sizeof b)) {
         key = (mp__sipkey){le64(b), le64(b + 8)};
     } else if (!from_at_random(&key)) {
         fprintf(stderr, "Fatal error: no random bytes to key the hash of dicts with "

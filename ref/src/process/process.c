@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 static const mp_process_class process_class = {"Process", sizeof(mp_process), NULL, NULL, NULL, NULL};
@@ -29,16 +28,7 @@ static size_t nchildren, capchildren;
  * guess it, so a failure is an OSError (CPython's os.urandom raises too). */
 static int random_authkey(uint8_t key[32])
 {
-    size_t got = 0;
-    while (got < 32) {
-        ssize_t r = getrandom(key + got, 32 - got, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return mp__fail_errno("getrandom");
-        got += (size_t)r;
-    }
-    return 0;
+    return mp__random_bytes(key, 32) ? 0 : mp__fail_errno("getrandom");
 }
 
 static mp_process *alloc_process(const mp_process_class *cls)
