@@ -1014,7 +1014,15 @@ MP_EXTERN mp_queue *mp_context_joinable_queue(mp_context *ctx, int maxsize);
  * pickled is MP_ERUNTIME or MP_EPICKLE as for mp_pickle_dumps, even on a
  * closed queue.  After close, put and get are MP_ECLOSED "handle is
  * closed", and empty returns true with that recorded (CPython's pipe
- * raises OSError).  Thread-safe; passed to children of every method. */
+ * raises OSError).  Thread-safe; passed to children of every method.
+ * A process that dies while it holds either lock (killed, say, inside a
+ * put or get) leaves every other process waiting for ever in CPython;
+ * here it costs at most the message it was moving.  The next put goes
+ * on; the get that reaches that message drops what there is of it and
+ * fails once with MP_EOWNERDEAD, in Queue's words (see mp_queue_get), and
+ * the next get returns the next message: nothing else is lost, repeated
+ * or torn.  A get waiting for the rest of a message sees its writer's
+ * death within about a tenth of a second. */
 typedef struct mp_simple_queue mp_simple_queue;
 MP_EXTERN mp_simple_queue *mp_simple_queue_new(void);
 MP_EXTERN mp_simple_queue *mp_context_simple_queue(mp_context *ctx);

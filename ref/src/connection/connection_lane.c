@@ -121,6 +121,10 @@ static void cut_dead_writer(lane *l)
 {
     uint64_t w = atomic_load(&l->wmsg);
     atomic_store(&l->writers, 0);       /* the dead writer's count */
+    /* Only wlock's holder sleeps on tail, so a count left there is the
+     * dead writer's: left up, it would make every later read a wake-up
+     * system call. */
+    atomic_store(&l->wwait, 0);
     if (!(w & ACTIVE))
         return;
     uint32_t start = (uint32_t)w, at = (uint32_t)atomic_load(&l->hb);
@@ -602,8 +606,7 @@ static int message_failed(mp_connection *c, lane *l, int rc)
     if (rc == MP_EEOF)
         rc = mp__fail(MP_EOS, "got end of file during message");
     else if (rc == MP_EOWNERDEAD)
-        rc = mp__fail(MP_EOWNERDEAD, "a process died while it was sending this message; "
-                      "what came of it is dropped");
+        rc = mp__ring_lost(true);
     uncut(l, c->ring_start);
     end_message(c, l);
     return rc;
@@ -680,8 +683,7 @@ static int drop_dead_readers_message(mp_connection *c, lane *l)
         uncut(l, c->ring_start);
         end_message(c, l);
     }
-    return mp__fail(MP_EOWNERDEAD, "a process died while it was taking a message from here; "
-                    "that message is lost");
+    return mp__ring_lost(false);
 }
 
 void mp__lane_abandon(mp_connection *c)

@@ -2,6 +2,7 @@
 #ifndef MP_RING_H
 #define MP_RING_H
 
+#include "core/core.h"
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -14,6 +15,17 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The one message a process died moving (writing it, when sender, or
+ * reading it), dropped by the reader that meets it and reported to it,
+ * once: both rings say it in the same words. */
+static inline int mp__ring_lost(bool sender)
+{
+    return sender ? mp__fail(MP_EOWNERDEAD, "a process died while it was sending this message; "
+                             "what came of it is dropped")
+                  : mp__fail(MP_EOWNERDEAD, "a process died while it was taking a message from here; "
+                             "that message is lost");
+}
 
 /* Spin rounds before sleeping: a reader that keeps up with its writer
  * would otherwise sleep after every message, and make each write a
