@@ -217,9 +217,10 @@ static void after_fork_parent(void)
     pthread_mutex_unlock(&list_lock);
 }
 
+/* The forking thread, the child's only one, holds the child's copy. */
 static void after_fork_child(void)
 {
-    pthread_mutex_init(&list_lock, NULL);
+    pthread_mutex_unlock(&list_lock);
 }
 
 static void forget_all(void);

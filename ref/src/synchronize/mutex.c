@@ -4,6 +4,24 @@
 #include <errno.h>
 #include <time.h>
 
+/* ThreadSanitizer follows pthread_mutex_lock but not pthread_mutex_clocklock,
+ * so a mutex taken by the sliced wait below would look unlocked when it is
+ * let go; under TSan that wait says what it does. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN 1
+#endif
+#endif
+#ifdef TSAN
+#include <sanitizer/tsan_interface.h>
+#define TSAN_PRE(m) __tsan_mutex_pre_lock((m), __tsan_mutex_try_lock)
+#define TSAN_POST(m, e) \
+    __tsan_mutex_post_lock((m), __tsan_mutex_try_lock | ((e) == 0 || (e) == EOWNERDEAD ? 0 : __tsan_mutex_try_lock_failed), 0)
+#else
+#define TSAN_PRE(m) ((void)0)
+#define TSAN_POST(m, e) ((void)0)
+#endif
+
 /*
  * CPython's locks are counters: a process killed while it holds one leaves
  * every other waiting for ever, the most common way a multiprocessing
@@ -73,7 +91,10 @@ int mp__mutex_lock(mp__mutex *m, const mp__deadline *d)
         }
         bool last = d->kind == MP__AT && (d->at.tv_sec < slice.tv_sec ||
                                           (d->at.tv_sec == slice.tv_sec && d->at.tv_nsec <= slice.tv_nsec));
-        rc = answer(m, pthread_mutex_clocklock(&m->m, CLOCK_MONOTONIC, last ? &d->at : &slice));
+        TSAN_PRE(&m->m);
+        int e = pthread_mutex_clocklock(&m->m, CLOCK_MONOTONIC, last ? &d->at : &slice);
+        TSAN_POST(&m->m, e);
+        rc = answer(m, e);
         if (rc != 0 || last)
             return rc;
     }

@@ -127,12 +127,13 @@ void mp__hooks_after_fork_parent(void)
 }
 
 /* The child's copies of the locks were held by the thread that forked,
- * which is this one: make them fresh.  Then, as CPython's
- * util._run_after_forkers, run the hooks. */
+ * which is this one, the child's only thread: it lets them go, as the
+ * parent does (made fresh instead, ThreadSanitizer would still count them
+ * held). */
 void mp__hooks_after_fork_child(void)
 {
-    pthread_mutex_init(&af_lock, NULL);
-    pthread_mutex_init(&fin_lock, NULL);
+    pthread_mutex_unlock(&fin_lock);
+    pthread_mutex_unlock(&af_lock);
 }
 
 void mp__run_after_fork(void)

@@ -2,15 +2,18 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 /* Python's logger object reduced to what multiprocessing uses: a level and
  * a number of stderr handlers.  `exists` mirrors util._logger being set:
- * until get_logger() or log_to_stderr() is called, nothing is logged. */
+ * until get_logger() or log_to_stderr() is called, nothing is logged.
+ * Atomic because a queue's feeder thread logs while the main thread may
+ * be setting the logger up (Python's logging takes a lock for it). */
 struct mp_logger {
-    bool exists;
-    int level;
-    int handlers;
+    _Atomic bool exists;
+    _Atomic int level;
+    _Atomic int handlers;
 };
 
 static mp_logger logger;
@@ -39,7 +42,7 @@ mp_logger *mp_get_logger(void)
 mp_logger *mp_log_to_stderr(int level)
 {
     mp_get_logger();
-    logger.handlers++;
+    atomic_fetch_add(&logger.handlers, 1);
     if (level)
         logger.level = level;
     return &logger;
