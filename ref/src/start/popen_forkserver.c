@@ -2,7 +2,6 @@
 #include "start.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,6 +13,22 @@ static int64_t read_signed(int fd, int *rc)
     if ((*rc = mp__read_exact(fd, b, 8, true)) < 0)
         return 0;
     return (int64_t)mp__get_be64(b);
+}
+
+/* The exit code the server wrote, read without taking it (MSG_PEEK): it
+ * stays in the socket, so the sentinel stays readable (see launch).
+ * False at EOF before 8 bytes, or on an error: the server died. */
+static bool peek_signed(int fd, int64_t *v)
+{
+    uint8_t b[8];
+    ssize_t r;
+    do
+        r = recv(fd, b, 8, MSG_PEEK | MSG_WAITALL);
+    while (r < 0 && errno == EINTR);
+    if (r != 8)
+        return false;
+    *v = (int64_t)mp__get_be64(b);
+    return true;
 }
 
 static int launch(mp_process *p)
@@ -33,8 +48,18 @@ static int launch(mp_process *p)
         mp__fdlist_release(&fds);
         return mp__fail_errno("socketpair");
     }
-    if (pipe2(status, O_CLOEXEC) < 0) {
-        rc = mp__fail_errno("pipe");
+    /*
+     * The status channel, whose read end is the sentinel, is a socket and
+     * not a pipe (CPython's) so that the exit code can be left in it.  The
+     * sentinel must be readable once join() has seen the child end: with
+     * a pipe it turns readable when the code arrives, but once we have
+     * read the code it is readable again only at EOF, when the server
+     * gets to close its end after writing (or when a process forked
+     * meanwhile by another thread, holding a copy, ends).  Left unread,
+     * the code keeps the sentinel readable for good.
+     */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, status) < 0) {
+        rc = mp__fail_errno("socketpair");
         close(data[0]);
         close(data[1]);
         free(buf);
@@ -59,7 +84,8 @@ static int launch(mp_process *p)
         return rc;
     }
     p->pid = (pid_t)pid;
-    /* The status pipe turns readable when the server reports the exit code. */
+    /* The status socket turns readable when the server reports the exit
+     * code, and stays so (poll_status only peeks at it). */
     p->sentinel = status[0];
     p->parent_w = data[0];
     return 0;
@@ -72,10 +98,9 @@ static int poll_status(mp_process *p, bool block)
         return p->exitcode;
     if (mp__wait_readable(p->sentinel, block ? &mp__forever : &mp__now) != 1)
         return MP_EXITCODE_NONE;
-    int rc;
-    int64_t code = read_signed(p->sentinel, &rc);
+    int64_t code;
     /* As CPython: if the server itself died, the code is unknowable: 255. */
-    p->exitcode = rc < 0 ? 255 : (int)code;
+    p->exitcode = peek_signed(p->sentinel, &code) ? (int)code : 255;
     return p->exitcode;
 }
 
