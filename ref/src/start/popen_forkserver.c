@@ -35,7 +35,7 @@ static int launch(mp_process *p)
 {
     int data[2], status[2], rc;
     uint8_t *buf;
-    size_t len, sent;
+    size_t len, early;
     mp__fdlist fds = {0};
 
     mp__flush_std_streams();
@@ -66,14 +66,34 @@ static int launch(mp_process *p)
         mp__fdlist_release(&fds);
         return rc;
     }
-    rc = mp__forkserver_connect(data[1], status[1]);
+    /*
+     * The description goes straight to the child, the descriptors riding
+     * on it.  As under spawn (popen_spawn.c), what fits in the socket goes
+     * before the child exists: a child that fails before it reads its
+     * description (a program without its main guard, lesson 17) then
+     * finds it complete, and a start() that was still writing does not
+     * fail with BrokenPipeError because the child was quick to die.  The
+     * rest of a large description follows once the server has forked the
+     * child; a broken pipe then only means that the child has already
+     * ended, which its exit code will tell.
+     */
+    rc = mp__send_fds(data[0], buf, len, fds.fds, fds.n, true, &early);
+    mp__fdlist_release(&fds);
+    if (rc == 0)
+        rc = mp__forkserver_connect(data[1], status[1]);
     close(data[1]);
     close(status[1]);
-    /* The descriptors ride on the description straight to the child,
-     * which the server is forking now. */
-    if (rc == 0)
-        rc = mp__send_fds(data[0], buf, len, fds.fds, fds.n, false, &sent);
-    mp__fdlist_release(&fds);
+    for (size_t off = early; rc == 0 && off < len;) {
+        ssize_t w = send(data[0], buf + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            if (errno != EPIPE && errno != ECONNRESET)
+                rc = mp__fail_errno("send");
+            break;
+        }
+        off += (size_t)w;
+    }
     free(buf);
     int64_t pid = rc == 0 ? read_signed(status[0], &rc) : 0;
     if (rc == 0 && pid <= 0)
