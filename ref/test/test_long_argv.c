@@ -224,7 +224,7 @@ int main(int argc, char **argv)
             if (strcmp(out, "child ran\nexitcode 0\n") != 0)
                 tap_diag("it printed: %.300s", out);
             bad = run(program, "unguarded", method, len, out, sizeof out, &status, &most);
-            TAP_OK(bad == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+            bool ok = TAP_OK(bad == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
                    strstr(out, "RuntimeError: \n        An attempt has been made to start a new "
                           "process before the\n") != NULL &&
                    strstr(out, "exitcode 1\n") != NULL && strstr(out, "child ran") == NULL,
@@ -232,6 +232,8 @@ int main(int argc, char **argv)
                    "instead of starting children (at most %d processes at once)", method, len, most);
             if (bad)
                 tap_diag("ran away or hung: killed with %d processes in its group", most);
+            else if (!ok)
+                tap_diag("wait status %d; it printed: %.600s", status, out);
         }
     }
     remove_deep_copy();

@@ -301,7 +301,15 @@ static bool report(mp__qcore *c, int rc, const mp__exc *err)
 static bool flush(mp__qcore *c, mp__qbatch *b)
 {
     size_t sent = 0;
-    int rc = b->n ? mp__qchannel_send(c->writer, &c->sh->wlock, b, &sent) : 0;
+    int rc = 0;
+    if (b->n) {
+        /* The channel may stay full for as long as nobody reads: a fork
+         * need not wait for that (and a blocked send holds no lock a
+         * child could inherit).  See util.h's fork gate. */
+        mp__fork_gate_leave();
+        rc = mp__qchannel_send(c->writer, &c->sh->wlock, b, &sent);
+        mp__fork_gate_enter();
+    }
     mp__exc err;
     if (rc < 0)
         mp__exc_save(&err);
@@ -350,16 +358,33 @@ static bool feed(mp__qcore *c, mp__qflight *f)
     return true;
 }
 
+/*
+ * The feeder runs inside the fork gate (util.h): a fork by the fork start
+ * method waits until it has put down what it is doing (pickling, freeing,
+ * logging), so that no lock it holds, the allocator's among them, is
+ * copied held into the child.  It is in from before it exists (see
+ * start_thread) until it has ended (see mp__fork_gate_leave_for_good),
+ * and steps out only to wait: for an item here, for room in the channel
+ * in flush().  It enters again before taking mu, never while holding it:
+ * a fork waits for the gate holding no queue's mutex, but a thread inside
+ * the gate may need one.
+ */
 static void *feeder(void *arg)
 {
     mp__qcore *c = arg;
     mp__qflight *f = c->flight;
     int drops = 1;              /* the thread's own reference */
+    /* In the gate from the start: start_thread counted it in. */
     mp_debug("starting thread to feed data to pipe");
     pthread_mutex_lock(c->mu);
     for (;;) {
-        while (c->count == 0)
+        while (c->count == 0) {
+            mp__fork_gate_leave();
             pthread_cond_wait(c->notempty, c->mu);
+            pthread_mutex_unlock(c->mu);
+            mp__fork_gate_enter();
+            pthread_mutex_lock(c->mu);
+        }
         if (!c->ring[c->first]) {
             mp_debug("feeder thread got sentinel -- exiting");
             c->first = (c->first + 1) % c->cap;
@@ -380,11 +405,14 @@ static void *feeder(void *arg)
             break;
         f->nitems = 0;
     }
+    mp__thread_ending();        /* before `running` says so to a joiner */
     c->running = false;
     pthread_cond_broadcast(c->done);
     mp__qcore_drop_join_if_idle(c, &drops);
     pthread_mutex_unlock(c->mu);
     mp__qcore_unref(c, drops);
+    /* Joined by the next fork, the next feeder's start, or at exit. */
+    mp__fork_gate_leave_for_good();
     return NULL;
 }
 
@@ -417,6 +445,9 @@ static int start_thread(mp__qcore *c)
     /* The exit function flushes the feeder even in a program that never
      * called mp_main (as Python always runs util._exit_function). */
     mp__ensure_atexit();
+    /* Feeders are joined once they have ended, not detached (a fork waits
+     * for their end, see util.h): the ones gone since the last start go now. */
+    mp__join_ended_threads();
     mp_debug("doing self._thread.start()");
     /* The feeder takes no asynchronous signals: a C program's handlers
      * then run in its own threads, as Python's run in the main thread. */
@@ -428,15 +459,22 @@ static int start_thread(mp__qcore *c)
     sigdelset(&all, SIGILL);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     __atomic_add_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
+    /* The new thread is counted in the fork gate before it exists: a
+     * thread's start, before feeder() runs, allocates too (the
+     * sanitizers' runtime does), and a fork right after this put must
+     * wait for it.  No thread inside the gate needs this queue's mu, held
+     * here: its feeder is the one being started. */
+    mp__fork_gate_enter();
     pthread_t t;
     int err = pthread_create(&t, NULL, feeder, c);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
+        mp__fork_gate_leave();
         __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
         return mp__fail(MP_ERUNTIME, "can't start new thread");
     }
-    /* Joining is waiting on `done`, so nothing ever pthread_joins it. */
-    pthread_detach(t);
+    /* Joining the queue's thread is waiting on `done`; the thread itself
+     * is joined once it has ended (mp__fork_gate_leave_for_good). */
     c->started = c->running = true;
     /* A failed registration (out of memory) only loses the flush at exit. */
     if (!c->joincancelled && (c->join_fin = mp__finalize_register(join_callback, c, -5)))

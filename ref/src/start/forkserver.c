@@ -17,9 +17,10 @@
  * server, over one Unix stream connection per child:
  *   client -> server: two descriptors by SCM_RIGHTS, no data but one byte:
  *       the child's end of the description stream, and the write end of a
- *       status pipe whose read end the client keeps as the sentinel;
- *   server -> status pipe: the child's pid (8 bytes), and when the child
- *       has ended its exit code (8 bytes, -N for signal N).
+ *       status channel (a socket pair, see popen_forkserver.c) whose read
+ *       end the client keeps as the sentinel;
+ *   server -> status channel: the child's pid (8 bytes), and when the
+ *       child has ended its exit code (8 bytes, -N for signal N).
  * The description itself then goes from client to child directly.
  */
 
@@ -167,7 +168,7 @@ static void write_signed(int fd, int64_t v)
     (void)mp__write_all(fd, b, 8);
 }
 
-/* Which status pipe reports on which child. */
+/* Which status channel reports on which child. */
 typedef struct { pid_t pid; int status_w; } watch;
 
 int mp__forkserver_main(int listener, int alive_r)

@@ -2,7 +2,6 @@
 #include "start.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,11 +15,27 @@ static int64_t read_signed(int fd, int *rc)
     return (int64_t)mp__get_be64(b);
 }
 
+/* The exit code the server wrote, read without taking it (MSG_PEEK): it
+ * stays in the socket, so the sentinel stays readable (see launch).
+ * False at EOF before 8 bytes, or on an error: the server died. */
+static bool peek_signed(int fd, int64_t *v)
+{
+    uint8_t b[8];
+    ssize_t r;
+    do
+        r = recv(fd, b, 8, MSG_PEEK | MSG_WAITALL);
+    while (r < 0 && errno == EINTR);
+    if (r != 8)
+        return false;
+    *v = (int64_t)mp__get_be64(b);
+    return true;
+}
+
 static int launch(mp_process *p)
 {
     int data[2], status[2], rc;
     uint8_t *buf;
-    size_t len, sent;
+    size_t len, early;
     mp__fdlist fds = {0};
 
     mp__flush_std_streams();
@@ -33,22 +48,52 @@ static int launch(mp_process *p)
         mp__fdlist_release(&fds);
         return mp__fail_errno("socketpair");
     }
-    if (pipe2(status, O_CLOEXEC) < 0) {
-        rc = mp__fail_errno("pipe");
+    /*
+     * The status channel, whose read end is the sentinel, is a socket and
+     * not a pipe (CPython's) so that the exit code can be left in it.  The
+     * sentinel must be readable once join() has seen the child end: with
+     * a pipe it turns readable when the code arrives, but once we have
+     * read the code it is readable again only at EOF, when the server
+     * gets to close its end after writing (or when a process forked
+     * meanwhile by another thread, holding a copy, ends).  Left unread,
+     * the code keeps the sentinel readable for good.
+     */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, status) < 0) {
+        rc = mp__fail_errno("socketpair");
         close(data[0]);
         close(data[1]);
         free(buf);
         mp__fdlist_release(&fds);
         return rc;
     }
-    rc = mp__forkserver_connect(data[1], status[1]);
+    /*
+     * The description goes straight to the child, the descriptors riding
+     * on it.  As under spawn (popen_spawn.c), what fits in the socket goes
+     * before the child exists: a child that fails before it reads its
+     * description (a program without its main guard, lesson 17) then
+     * finds it complete, and a start() that was still writing does not
+     * fail with BrokenPipeError because the child was quick to die.  The
+     * rest of a large description follows once the server has forked the
+     * child; a broken pipe then only means that the child has already
+     * ended, which its exit code will tell.
+     */
+    rc = mp__send_fds(data[0], buf, len, fds.fds, fds.n, true, &early);
+    mp__fdlist_release(&fds);
+    if (rc == 0)
+        rc = mp__forkserver_connect(data[1], status[1]);
     close(data[1]);
     close(status[1]);
-    /* The descriptors ride on the description straight to the child,
-     * which the server is forking now. */
-    if (rc == 0)
-        rc = mp__send_fds(data[0], buf, len, fds.fds, fds.n, false, &sent);
-    mp__fdlist_release(&fds);
+    for (size_t off = early; rc == 0 && off < len;) {
+        ssize_t w = send(data[0], buf + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            if (errno != EPIPE && errno != ECONNRESET)
+                rc = mp__fail_errno("send");
+            break;
+        }
+        off += (size_t)w;
+    }
     free(buf);
     int64_t pid = rc == 0 ? read_signed(status[0], &rc) : 0;
     if (rc == 0 && pid <= 0)
@@ -59,7 +104,8 @@ static int launch(mp_process *p)
         return rc;
     }
     p->pid = (pid_t)pid;
-    /* The status pipe turns readable when the server reports the exit code. */
+    /* The status socket turns readable when the server reports the exit
+     * code, and stays so (poll_status only peeks at it). */
     p->sentinel = status[0];
     p->parent_w = data[0];
     return 0;
@@ -72,10 +118,9 @@ static int poll_status(mp_process *p, bool block)
         return p->exitcode;
     if (mp__wait_readable(p->sentinel, block ? &mp__forever : &mp__now) != 1)
         return MP_EXITCODE_NONE;
-    int rc;
-    int64_t code = read_signed(p->sentinel, &rc);
+    int64_t code;
     /* As CPython: if the server itself died, the code is unknowable: 255. */
-    p->exitcode = rc < 0 ? 255 : (int)code;
+    p->exitcode = peek_signed(p->sentinel, &code) ? (int)code : 255;
     return p->exitcode;
 }
 

@@ -58,6 +58,8 @@ void mp__exit_function(void)
         children_step();
     mp_debug("running the remaining \"atexit\" finalizers");
     mp__run_finalizers(INT_MIN);
+    /* The feeders those finalizers joined are ending: join them. */
+    mp__join_ending_threads();
     for (int i = 0; i < nlast; i++)
         last_steps[i]();
 }

@@ -111,11 +111,172 @@ void mp__unregister_after_fork(void (*fn)(void *), void *arg)
     pthread_mutex_unlock(&af_lock);
 }
 
-/* The fork start method holds both locks across fork(), so that the
+/* ---- the fork gate (see util.h) ------------------------------------------ */
+
+/* A count rather than an rwlock, because a thread is counted in by the
+ * thread that creates it (a lock taken by one thread and released by
+ * another is not allowed).  A fork waiting closes the gate to newcomers,
+ * so that busy feeders coming and going cannot keep it out for ever. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static unsigned gate_inside;    /* library threads inside */
+static bool gate_forking;       /* a fork waits for them, or is under way */
+
+/* Library threads that have left the gate for good, not yet joined. */
+typedef struct ended_thread {
+    pthread_t t;
+    struct ended_thread *next;
+} ended_thread;
+static ended_thread *ended;
+static pthread_mutex_t ended_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Threads that said they are ending and are not on the list yet; `ended`
+ * is signalled as each gets there. */
+static unsigned ending;
+static pthread_cond_t ended_cond = PTHREAD_COND_INITIALIZER;
+/* A child's copies of records of threads it never had: kept, never joined. */
+static ended_thread *forgotten;
+
+/* In every child, also one the program forks itself: none of the
+ * library's threads exist there, so the gate is empty and open, and the
+ * threads to join are not its own (joining one would wait for ever).
+ * Nothing here may allocate or free. */
+static void gate_after_fork_child(void)
+{
+    pthread_mutex_init(&gate_lock, NULL);
+    pthread_cond_init(&gate_cond, NULL);
+    gate_inside = 0;
+    gate_forking = false;
+    pthread_mutex_init(&ended_lock, NULL);
+    pthread_cond_init(&ended_cond, NULL);
+    ending = 0;
+    while (ended) {
+        ended_thread *e = ended;
+        ended = e->next;
+        e->next = forgotten;
+        forgotten = e;
+    }
+}
+
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+static void gate_install(void)
+{
+    pthread_atfork(NULL, NULL, gate_after_fork_child);
+}
+
+void mp__fork_gate_enter(void)
+{
+    pthread_once(&gate_once, gate_install);
+    pthread_mutex_lock(&gate_lock);
+    while (gate_forking)
+        pthread_cond_wait(&gate_cond, &gate_lock);
+    gate_inside++;
+    pthread_mutex_unlock(&gate_lock);
+}
+
+void mp__fork_gate_leave(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    if (--gate_inside == 0 && gate_forking)
+        pthread_cond_broadcast(&gate_cond);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+void mp__thread_ending(void)
+{
+    pthread_mutex_lock(&ended_lock);
+    ending++;
+    pthread_mutex_unlock(&ended_lock);
+}
+
+void mp__fork_gate_leave_for_good(void)
+{
+    ended_thread *e = malloc(sizeof *e);
+    pthread_mutex_lock(&ended_lock);
+    if (e) {
+        e->t = pthread_self();
+        e->next = ended;
+        ended = e;
+    } else {
+        /* No record, so nobody will join it: the one ending that a fork
+         * may then catch half done. */
+        pthread_detach(pthread_self());
+    }
+    if (ending > 0)
+        ending--;
+    pthread_cond_broadcast(&ended_cond);
+    pthread_mutex_unlock(&ended_lock);
+    mp__fork_gate_leave();
+}
+
+/* With ended_lock held. */
+static void join_locked(void)
+{
+    while (ended) {
+        ended_thread *e = ended;
+        ended = e->next;
+        pthread_join(e->t, NULL);
+        free(e);
+    }
+}
+
+/* The lock is held while joining, so that a fork that finds the list
+ * empty knows that the threads another thread took from it have ended
+ * too.  Those threads no longer need it: they put themselves on the list. */
+void mp__join_ended_threads(void)
+{
+    pthread_mutex_lock(&ended_lock);
+    join_locked();
+    pthread_mutex_unlock(&ended_lock);
+}
+
+/* At exit: the threads that said they are ending (a feeder the exit
+ * function joined) are waited for too, so that none outlives the
+ * program's last word unjoined; the ones still running (a queue whose
+ * join was cancelled) are not, as Python does not wait for them. */
+void mp__join_ending_threads(void)
+{
+    pthread_mutex_lock(&ended_lock);
+    while (ending > 0)
+        pthread_cond_wait(&ended_cond, &ended_lock);
+    join_locked();
+    pthread_mutex_unlock(&ended_lock);
+}
+
+/* Before a fork: close the gate (after any other thread's fork) and wait
+ * until every library thread is out. */
+static void gate_close(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    while (gate_forking)
+        pthread_cond_wait(&gate_cond, &gate_lock);
+    gate_forking = true;
+    while (gate_inside > 0)
+        pthread_cond_wait(&gate_cond, &gate_lock);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_open(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    gate_forking = false;
+    pthread_cond_broadcast(&gate_cond);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+/* ---- around fork() ----------------------------------------------------------- */
+
+/* The fork start method holds the gate and both locks across fork(): no
+ * thread of the library is running (or ending) meanwhile, and the
  * child's copies of the two lists are whole, not caught half-changed by
- * another thread. */
+ * another thread.  The gate comes first: a thread inside it may need
+ * the locks (a feeder dropping the last reference to a queue cancels its
+ * finalizers). */
 void mp__hooks_before_fork(void)
 {
+    gate_close();
+    /* Threads that left the gate for good are still ending (their
+     * allocator caches are freed last): wait until they have. */
+    mp__join_ended_threads();
     pthread_mutex_lock(&af_lock);
     pthread_mutex_lock(&fin_lock);
 }
@@ -124,14 +285,18 @@ void mp__hooks_after_fork_parent(void)
 {
     pthread_mutex_unlock(&fin_lock);
     pthread_mutex_unlock(&af_lock);
+    gate_open();
 }
 
 /* The child's copies of the locks were held by the thread that forked,
  * which is this one, the child's only thread: it lets them go, as the
  * parent does (made fresh instead, ThreadSanitizer would still count them
- * held). */
+ * held).  The gate, closed by mp__hooks_before_fork, is opened
+ * (gate_after_fork_child has done so already if a library thread ever ran
+ * here; otherwise it is not installed). */
 void mp__hooks_after_fork_child(void)
 {
+    gate_after_fork_child();
     pthread_mutex_unlock(&fin_lock);
     pthread_mutex_unlock(&af_lock);
 }

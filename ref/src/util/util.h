@@ -28,8 +28,41 @@ int mp__register_after_fork(void (*fn)(void *), void *arg);
 void mp__unregister_after_fork(void (*fn)(void *), void *arg);
 void mp__run_after_fork(void);
 
-/* Around fork() in the fork start method: hold the hook lists' locks
- * across it, then release them (parent) or make them anew (child). */
+/*
+ * The fork gate.  A thread the library starts (a queue's feeder) is
+ * inside it from its creation (its creator enters for it) to its end,
+ * and steps out only where it may wait long (for an item, for room in
+ * the channel); the fork start method closes it and waits until nobody
+ * is inside before fork().  So the library never forks while one of its
+ * threads is inside malloc or other code with a lock of its own: the
+ * child would inherit that lock held by a thread it does not have, and
+ * wait for it for ever.  (A fork() the program makes itself does not
+ * wait at the gate; its child still finds the gate empty.)
+ * glibc's malloc guards itself around fork(); the AddressSanitizer
+ * runtime of GCC 12 (and of LLVM before 18) does not.  CPython's GIL does
+ * this job there: os.fork() holds it, so no other thread is pickling.
+ * Enter holding no lock a thread inside may need: while a fork waits,
+ * nobody else gets in, and a thread waiting at the gate with such a lock
+ * would stop one inside (a feeder freeing a queue takes that queue's
+ * mutex).
+ */
+void mp__fork_gate_enter(void);
+void mp__fork_gate_leave(void);
+/* The last leave of a library thread, just before it returns: it must be
+ * joinable, and is joined by the next fork (its ending still frees memory)
+ * or by mp__join_ended_threads. */
+void mp__fork_gate_leave_for_good(void);
+/* Join the library threads that have ended (so they do not pile up). */
+void mp__join_ended_threads(void);
+/* A library thread about to end says so first (mp__thread_ending, before
+ * the word its joiner waits for), so that the exit function can wait for
+ * it and join it (mp__join_ending_threads). */
+void mp__thread_ending(void);
+void mp__join_ending_threads(void);
+
+/* Around fork() in the fork start method: hold the gate and the hook
+ * lists' locks across it, then release them (parent) or make them anew
+ * (child). */
 void mp__hooks_before_fork(void);
 void mp__hooks_after_fork_parent(void);
 void mp__hooks_after_fork_child(void);
