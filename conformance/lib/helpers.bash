@@ -28,6 +28,72 @@ golden_dir() {
     mp_golden_dir "$1"
 }
 
+# Bats runs teardown after every test, passed or failed.  A bats file that
+# needs a teardown of its own must call mp_after_test from it.
+teardown() {
+    mp_after_test
+}
+
+# mp_after_test: a failed case keeps what it printed and says how to rerun
+# it.  Bats deletes BATS_TEST_TMPDIR (where run_lesson and interop.bats
+# work), so its files are copied to $BUILD/test-results/raw/NAME-TAG[-N]
+# (see _mp_raw_dir); a case that passes (or is skipped) removes its folder,
+# so that what is there belongs to the last run of a failed case.
+mp_after_test() {
+    local dest
+    dest=$(_mp_raw_dir)
+    rm -rf "$dest"
+    if [ -n "${BATS_TEST_COMPLETED:-}" ] || [ -n "${BATS_TEST_SKIPPED:-}" ]; then
+        return 0
+    fi
+    if [ -d "${BATS_TEST_TMPDIR:-}" ]; then
+        mkdir -p "$dest"
+        # Regular files only: a test's folder may hold a FIFO or a socket.
+        (cd "$BATS_TEST_TMPDIR" && find . -type f -exec cp --parents {} "$dest/" \;) || true
+        echo "raw output kept in ${dest#"$MP_ROOT/"}/"
+    fi
+    echo "rerun (from the top folder): $(_mp_rerun_command)"
+}
+
+# The folder for a failed case's files: the bats file's name, the tag
+# ([ref spawn] -> ref-spawn) and, when the file holds several tests, the
+# test's number in it: build/test-results/raw/08-terminating-processes-ref-spawn-2.
+_mp_raw_dir() {
+    local build=${BUILD:-build} name tag
+    [[ $build = /* ]] || build=$MP_ROOT/$build
+    name=$(basename "$BATS_TEST_FILENAME" .bats)
+    tag=${MP_TAG#[}
+    tag=${tag%]}
+    tag=${tag// /-}
+    tag=${tag//\//_}
+    name+=-$tag
+    [ "${#BATS_TEST_NAMES[@]}" -le 1 ] || name+=-$BATS_TEST_NUMBER
+    printf '%s\n' "$build/test-results/raw/$name"
+}
+
+# The one command that reruns exactly this case: the variables that chose
+# what ran, bats, the file, and --filter when the file has several tests.
+_mp_rerun_command() {
+    local cmd=() v re q file
+    cmd+=("IMPL=$(printf '%q' "${IMPL:-ref}")")
+    for v in MP_START_METHOD PYTHON BUILD MP_TEST_TIMEOUT; do
+        [ -n "${!v:-}" ] || continue
+        case $v=${!v} in PYTHON=python3|BUILD=build) continue ;; esac
+        cmd+=("$v=$(printf '%q' "${!v}")")
+    done
+    file=$(cd "$(dirname "$BATS_TEST_FILENAME")" && pwd)/$(basename "$BATS_TEST_FILENAME")
+    cmd+=(bats "${file#"$MP_ROOT/"}")
+    if [ "${#BATS_TEST_NAMES[@]}" -gt 1 ]; then
+        # Bats matches --filter against the name as written in the file,
+        # where the tag is still the text $MP_TAG.
+        re=${BATS_TEST_DESCRIPTION/"$MP_TAG"/\$MP_TAG}
+        re=$(sed -E 's/[][\.*+?(){}|^$]/\\&/g' <<< "$re")
+        q=\'
+        cmd+=(--filter "'^${re//$q/$q\\$q$q}\$'")
+    fi
+    printf '%s\n' "${cmd[*]}"
+}
+
 # run_lesson NN-slug [--timeout S]: run it, normalise, set LESSON_* (see README).
 run_lesson() {
     local lesson=${1:?run_lesson: which lesson?} limit=${MP_TEST_TIMEOUT:-30} cmd=()
