@@ -70,16 +70,22 @@ mp_pid_now() {
 }
 
 # Pids of live (non-zombie) processes in process group $1.
+# In perl, not a bash loop over /proc: under bats every bash command runs
+# bats' DEBUG trap, which made this scan the costliest step of a test
+# (about 0.2 s of CPU, per run, for a C lesson that itself runs in 10 ms).
 mp_group_members() {
-    local f line rest state pgrp pid
-    for f in /proc/[0-9]*/stat; do
-        IFS= read -r line 2>/dev/null < "$f" || continue
-        rest=${line##*) }
-        read -r state _ pgrp _ <<< "$rest"
-        [ "$pgrp" = "$1" ] && [ "$state" != Z ] || continue
-        pid=${f#/proc/}
-        printf '%s\n' "${pid%/stat}"
-    done
+    perl -e '
+        my $group = shift;
+        for my $pid (map { m{^/proc/(\d+)/stat$} } glob "/proc/[0-9]*/stat") {
+            open my $h, "<", "/proc/$pid/stat" or next;    # gone already
+            my $line = <$h>;
+            next unless defined $line;
+            # "pid (comm) state ppid pgrp ...": comm may hold ") ", so
+            # the fields are those after the last ") ".
+            my ($state, $pgrp) = $line =~ /.*\) (\S+) \S+ (\d+)/s or next;
+            print "$pid\n" if $pgrp == $group && $state ne "Z";
+        }
+    ' "$1"
 }
 
 # Run one lesson program and capture everything about it.

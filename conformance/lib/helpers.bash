@@ -28,6 +28,72 @@ golden_dir() {
     mp_golden_dir "$1"
 }
 
+# Bats runs teardown after every test, passed or failed.  A bats file that
+# needs a teardown of its own must call mp_after_test from it.
+teardown() {
+    mp_after_test
+}
+
+# mp_after_test: a failed case keeps what it printed and says how to rerun
+# it.  Bats deletes BATS_TEST_TMPDIR (where run_lesson and interop.bats
+# work), so its files are copied to $BUILD/test-results/raw/NAME-TAG[-N]
+# (see _mp_raw_dir); a case that passes (or is skipped) removes its folder,
+# so that what is there belongs to the last run of a failed case.
+mp_after_test() {
+    local dest
+    dest=$(_mp_raw_dir)
+    rm -rf "$dest"
+    if [ -n "${BATS_TEST_COMPLETED:-}" ] || [ -n "${BATS_TEST_SKIPPED:-}" ]; then
+        return 0
+    fi
+    if [ -d "${BATS_TEST_TMPDIR:-}" ]; then
+        mkdir -p "$dest"
+        # Regular files only: a test's folder may hold a FIFO or a socket.
+        (cd "$BATS_TEST_TMPDIR" && find . -type f -exec cp --parents {} "$dest/" \;) || true
+        echo "raw output kept in ${dest#"$MP_ROOT/"}/"
+    fi
+    echo "rerun (from the top folder): $(_mp_rerun_command)"
+}
+
+# The folder for a failed case's files: the bats file's name, the tag
+# ([ref spawn] -> ref-spawn) and, when the file holds several tests, the
+# test's number in it: build/test-results/raw/08-terminating-processes-ref-spawn-2.
+_mp_raw_dir() {
+    local build=${BUILD:-build} name tag
+    [[ $build = /* ]] || build=$MP_ROOT/$build
+    name=$(basename "$BATS_TEST_FILENAME" .bats)
+    tag=${MP_TAG#[}
+    tag=${tag%]}
+    tag=${tag// /-}
+    tag=${tag//\//_}
+    name+=-$tag
+    [ "${#BATS_TEST_NAMES[@]}" -le 1 ] || name+=-$BATS_TEST_NUMBER
+    printf '%s\n' "$build/test-results/raw/$name"
+}
+
+# The one command that reruns exactly this case: the variables that chose
+# what ran, bats, the file, and --filter when the file has several tests.
+_mp_rerun_command() {
+    local cmd=() v re q file
+    cmd+=("IMPL=$(printf '%q' "${IMPL:-ref}")")
+    for v in MP_START_METHOD PYTHON BUILD MP_TEST_TIMEOUT; do
+        [ -n "${!v:-}" ] || continue
+        case $v=${!v} in PYTHON=python3|BUILD=build) continue ;; esac
+        cmd+=("$v=$(printf '%q' "${!v}")")
+    done
+    file=$(cd "$(dirname "$BATS_TEST_FILENAME")" && pwd)/$(basename "$BATS_TEST_FILENAME")
+    cmd+=(bats "${file#"$MP_ROOT/"}")
+    if [ "${#BATS_TEST_NAMES[@]}" -gt 1 ]; then
+        # Bats matches --filter against the name as written in the file,
+        # where the tag is still the text $MP_TAG.
+        re=${BATS_TEST_DESCRIPTION/"$MP_TAG"/\$MP_TAG}
+        re=$(sed -E 's/[][\.*+?(){}|^$]/\\&/g' <<< "$re")
+        q=\'
+        cmd+=(--filter "'^${re//$q/$q\\$q$q}\$'")
+    fi
+    printf '%s\n' "${cmd[*]}"
+}
+
 # run_lesson NN-slug [--timeout S]: run it, normalise, set LESSON_* (see README).
 run_lesson() {
     local lesson=${1:?run_lesson: which lesson?} limit=${MP_TEST_TIMEOUT:-30} cmd=()
@@ -86,17 +152,29 @@ _mp_show_tail() {
     done
 }
 
-# check_lesson NN-slug [--sorted-stdout] [--sorted-stderr] [--timeout S]
-#              [--c-ignore STREAM]... [--reason TEXT]
-# Compare the run's stdout, stderr and status with the golden (see README).
+# check_lesson NN-slug [--sorted-stdout] [--sorted-stderr] [--view STREAM=NAME]
+#              [--view-arg ARG]... [--timeout S] [--c-ignore STREAM]... [--reason TEXT]
+# Compare the run's stdout, stderr and status with the golden (see README),
+# each stream exactly or through a view (conformance/lib/views/NAME).
 check_lesson() {
     local lesson=${1:?check_lesson: which lesson?} limit=${MP_TEST_TIMEOUT:-30}
-    local sorted=" " ignore=" " reason="" s
+    local ignore=" " reason="" s view_args=()
+    local -A view=()
     shift
     while [ $# -gt 0 ]; do
         case $1 in
-            --sorted-stdout) sorted+="stdout "; shift ;;
-            --sorted-stderr) sorted+="stderr "; shift ;;
+            --sorted-stdout|--sorted-stderr)
+                s=${1#--sorted-}
+                _mp_set_view "$s" sorted || return 2
+                shift ;;
+            --view)
+                if ! [[ ${2:-} =~ ^(stdout|stderr)=([A-Za-z0-9][A-Za-z0-9_.-]*)$ ]]; then
+                    echo "check_lesson: --view wants stdout=NAME or stderr=NAME (a file in conformance/lib/views/)"
+                    return 2
+                fi
+                _mp_set_view "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" || return 2
+                shift 2 ;;
+            --view-arg) view_args+=("${2?--view-arg wants a value}"); shift 2 ;;
             --timeout) limit=${2:?--timeout wants seconds}; shift 2 ;;
             --c-ignore)
                 case ${2:-} in
@@ -116,6 +194,16 @@ check_lesson() {
         echo "check_lesson: --reason given without --c-ignore"
         return 2
     fi
+    if [ "${#view_args[@]}" -gt 0 ] && [ "${#view[@]}" -ne 1 ]; then
+        echo "check_lesson: --view-arg needs exactly one --view to give it to"
+        return 2
+    fi
+    for s in "${!view[@]}"; do
+        if [ ! -x "$MP_LIB/views/${view[$s]}" ]; then
+            echo "check_lesson: no executable view conformance/lib/views/${view[$s]}"
+            return 2
+        fi
+    done
     local golden
     golden=$(mp_golden_dir "$lesson")
     for s in stdout stderr status; do
@@ -127,7 +215,7 @@ check_lesson() {
 
     run_lesson "$lesson" --timeout "$limit" || return 1
 
-    local kind bad=0 want got
+    local kind bad=0 want got through
     kind=$(mp_impl_kind)
     for s in stdout stderr status; do
         if [ "$kind" != python ] && [[ $ignore = *" $s "* ]]; then
@@ -137,18 +225,34 @@ check_lesson() {
         fi
         want=$golden/$s
         got=$LESSON_DIR/$s
-        if [ "$s" = status ]; then
-            got=$LESSON_DIR/status
-        elif [[ $sorted = *" $s "* ]]; then
-            LC_ALL=C sort "$want" > "$LESSON_DIR/$s.golden-sorted"
-            LC_ALL=C sort "$got" > "$LESSON_DIR/$s.sorted"
-            want=$LESSON_DIR/$s.golden-sorted
-            got=$LESSON_DIR/$s.sorted
+        through=""
+        if [ -n "${view[$s]:-}" ]; then
+            through=" | views/${view[$s]}"
+            # The golden's view takes no arguments: they are facts about
+            # the machine that checks, and the golden was recorded elsewhere.
+            if ! "$MP_LIB/views/${view[$s]}" "$want" > "$LESSON_DIR/$s.golden-view" 2> "$LESSON_DIR/$s.golden-view.err"; then
+                echo "the golden ${golden#"$MP_ROOT/"}/$s breaks the rules of conformance/lib/views/${view[$s]}" \
+                     "(fix the view, or re-record the golden):"
+                sed 's/^/    /' "$LESSON_DIR/$s.golden-view.err"
+                bad=1
+                continue
+            fi
+            if ! "$MP_LIB/views/${view[$s]}" "$got" "${view_args[@]}" > "$LESSON_DIR/$s.view" 2> "$LESSON_DIR/$s.view.err"; then
+                echo "$s breaks the rules of conformance/lib/views/${view[$s]}:"
+                sed 's/^/    /' "$LESSON_DIR/$s.view.err"
+                echo "$s as printed (normalised, not through the view):"
+                diff -u --label "${golden#"$MP_ROOT/conformance/"}/$s" \
+                        --label "$kind: $s" "$want" "$got" || true
+                bad=1
+                continue
+            fi
+            want=$LESSON_DIR/$s.golden-view
+            got=$LESSON_DIR/$s.view
         fi
         if ! cmp -s "$want" "$got"; then
-            echo "$s differs$([[ $sorted = *" $s "* ]] && echo ' (as sorted lines)'):"
-            diff -u --label "${golden#"$MP_ROOT/conformance/"}/$s" \
-                    --label "$kind: $s" "$want" "$got" || true
+            echo "$s differs${through:+ (as seen through conformance/lib/views/${view[$s]})}:"
+            diff -u --label "${golden#"$MP_ROOT/conformance/"}/$s$through" \
+                    --label "$kind: $s$through" "$want" "$got" || true
             if [ "$s" = status ] && [ "$LESSON_STATUS" -gt 128 ] && [ "$LESSON_STATUS" -lt 160 ]; then
                 echo "(status $LESSON_STATUS: the program was killed by SIG$(kill -l "$((LESSON_STATUS - 128))"))"
             fi
@@ -156,4 +260,13 @@ check_lesson() {
         fi
     done
     return "$bad"
+}
+
+# _mp_set_view STREAM NAME: check_lesson's table of views (its local `view`).
+_mp_set_view() {
+    if [ -n "${view[$1]:-}" ]; then
+        echo "check_lesson: $1 is given two views (${view[$1]} and $2)"
+        return 1
+    fi
+    view[$1]=$2
 }
