@@ -40,7 +40,8 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all build lib lessons-build unit-build san-build tsan-build bench-build help lessons test unit \
-        conformance goldens valgrind bench install clean check-manifest check-layers fuzz docs
+        conformance goldens valgrind bench install clean check-manifest check-layers \
+        check-contracts tsan print-tsan-tests fuzz docs
 
 all: lib lessons-build interop-build
 
@@ -134,9 +135,11 @@ help:
 	@echo "  make unit            unit tests (plain, under ASan/UBSan), the checkers, a fuzz smoke run"
 	@echo "  make check-manifest  every lesson has its twin, golden, test and README entry"
 	@echo "  make check-layers    no file of the library uses a floor above its own (ref/src/LAYERS)"
+	@echo "  make check-contracts every failure mp.h documents is provoked by test_contracts, and no other"
+	@echo "  make tsan            the threaded unit tests under ThreadSanitizer (clang)"
 	@echo "  make conformance     the Bats suite; IMPL=ref|python|/path/to/libmp.a, PYTHON=..."
 	@echo "                       (without IMPL: ref and python)"
-	@echo "  make valgrind        every C lesson under memcheck, children followed"
+	@echo "  make valgrind        every C lesson, and test_nested, under memcheck, children followed"
 	@echo
 	@echo "Building:"
 	@echo "  make                 the library (build/libmp.a, build/libmp.so), the lessons, the interop peers"
@@ -178,6 +181,16 @@ check-manifest:
 
 check-layers:
 	@scripts/test-all layers
+
+check-contracts:
+	@scripts/test-all contracts
+
+tsan:
+	@scripts/test-all tsan
+
+# The TSan tests' names, for scripts/test-all.
+print-tsan-tests:
+	@echo $(TSAN_TESTS)
 
 goldens:
 	@scripts/record-goldens

@@ -595,6 +595,7 @@ static const struct {
     {"mp_queue_put", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_queue_get", "MP_EUNPICKLE", "the feeder writes only pickles of values; nothing else reaches the pipe"},
     {"mp_queue_get", "MP_EOWNERDEAD", "needs a process killed inside a message: test_queue_deaths.c does it"},
+    {"mp_simple_queue_get", "MP_EOWNERDEAD", "needs a process killed inside a message: test_simple_queue_deaths.c does it"},
     {"mp_connection_recv", "MP_EOWNERDEAD", "needs a process killed inside a message: test_queue_deaths.c does it, through a Queue's channel"},
     {"mp_queue_qsize", NULL, "counts what a semaphore says: never fails"},
     {"mp_queue_close", NULL, "idempotent: never fails"},
