@@ -33,17 +33,22 @@ include conformance/interop/build.mk
 LESSON_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard lessons/[0-9][0-9]-*/lesson.c))))
 LESSON_BINS := $(patsubst lessons/%,$(LESSON_BUILD)/lessons/%/lesson,$(LESSON_DIRS))
 
+# The conformance cases (conformance/cases/MODULE/SLUG/case.c): built like
+# lessons, into build/cases/MODULE/SLUG/case.
+CASE_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard conformance/cases/*/*/case.c))))
+CASE_BINS := $(patsubst conformance/cases/%,$(LESSON_BUILD)/cases/%/case,$(CASE_DIRS))
+
 TEST_SRCS := $(wildcard ref/test/test_*.c)
 TEST_BINS := $(patsubst ref/test/%.c,$(BUILD)/test/%,$(TEST_SRCS))
 SAN_BINS  := $(patsubst ref/test/%.c,$(BUILD)/test-san/%,$(TEST_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all build lib lessons-build unit-build san-build tsan-build bench-build help lessons test unit \
+.PHONY: all build lib lessons-build cases-build unit-build san-build tsan-build bench-build help lessons test unit \
         conformance goldens valgrind bench install clean check-manifest check-layers \
         check-contracts tsan print-tsan-tests fuzz docs
 
-all: lib lessons-build interop-build
+all: lib lessons-build cases-build interop-build
 
 # Everything make test compiles with the default compiler.
 build: all unit-build san-build bench-build
@@ -71,6 +76,12 @@ $(LESSON_BUILD)/lessons/%/lesson: $$(wildcard lessons/%/*.c) $(LESSON_LIB) ref/i
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LESSON_LIB) $(LDLIBS)
 
 lessons-build: $(LESSON_BINS)
+
+$(LESSON_BUILD)/cases/%/case: $$(wildcard conformance/cases/%/*.c) $(LESSON_LIB) ref/include/mp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LESSON_LIB) $(LDLIBS)
+
+cases-build: $(CASE_BINS)
 
 $(BUILD)/test/%: ref/test/%.c $(LIBA) $(wildcard ref/test/*.h)
 	@mkdir -p $(dir $@)

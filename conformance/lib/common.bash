@@ -15,6 +15,36 @@ mp_lesson_dirs() {
     done
 }
 
+# Every case (module/slug: conformance/cases/MODULE/SLUG/case.c and case.py),
+# sorted, one per line.  A case is a program like a lesson, in the lessons'
+# form, for a documented behaviour no lesson shows.
+mp_case_ids() {
+    local d
+    for d in "$MP_ROOT"/conformance/cases/*/*/; do
+        [ -f "$d/case.py" ] || [ -f "$d/case.c" ] || continue
+        d=${d%/}
+        printf '%s\n' "${d#"$MP_ROOT/conformance/cases/"}"
+    done
+}
+
+# The folder that holds program $1: lessons/NN-slug, or, for a case
+# (module/slug), conformance/cases/module/slug.
+mp_program_dir() {
+    case $1 in
+        */*) printf '%s\n' "$MP_ROOT/conformance/cases/$1" ;;
+        *) printf '%s\n' "$MP_ROOT/lessons/$1" ;;
+    esac
+}
+
+# The stdin of program $1: its folder's file "stdin" when there is one
+# (a case that reads, as a child's sys.stdin is documented to be closed),
+# /dev/null otherwise.
+mp_program_stdin() {
+    local f
+    f=$(mp_program_dir "$1")/stdin
+    if [ -f "$f" ]; then printf '%s\n' "$f"; else printf '/dev/null\n'; fi
+}
+
 # The MANIFEST's entries as "NN<TAB>slug<TAB>title", comments and blanks dropped.
 mp_manifest() {
     local m=$MP_ROOT/lessons/MANIFEST
@@ -47,17 +77,18 @@ mp_impl_kind() {
     esac
 }
 
-# Fill the array named by $1 with the command that runs lesson $2 for $IMPL.
-# C programs are absolute paths; the twin is "$PYTHON lesson.py" (PYTHON may
-# hold options: PYTHON="python3 -X dev").
+# Fill the array named by $1 with the command that runs lesson (or case) $2
+# for $IMPL.  C programs are absolute paths; the twin is "$PYTHON lesson.py"
+# (case.py for a case; PYTHON may hold options: PYTHON="python3 -X dev").
 mp_lesson_cmd() {
     local -n _cmd=$1
-    local lesson=$2 build=${BUILD:-build}
+    local lesson=$2 build=${BUILD:-build} kind=lessons name=lesson
     [[ $build = /* ]] || build=$MP_ROOT/$build
+    case $lesson in */*) kind=cases name=case ;; esac
     case $(mp_impl_kind) in
-        python) read -ra _cmd <<< "${PYTHON:-python3}"; _cmd+=(lesson.py) ;;
-        ref) _cmd=("$build/lessons/$lesson/lesson") ;;
-        other) _cmd=("$build/other/lessons/$lesson/lesson") ;;
+        python) read -ra _cmd <<< "${PYTHON:-python3}"; _cmd+=("$name.py") ;;
+        ref) _cmd=("$build/$kind/$lesson/$name") ;;
+        other) _cmd=("$build/other/$kind/$lesson/$name") ;;
     esac
 }
 
@@ -90,6 +121,8 @@ mp_group_members() {
 
 # Run one lesson program and capture everything about it.
 #   mp_run_captured OUTDIR TIMEOUT CWD CMD...
+# Its stdin is /dev/null, or the file MP_RUN_STDIN names (a program folder's
+# file "stdin", when it has one: see mp_program_stdin).
 # Writes OUTDIR/stdout.raw, stderr.raw, stdout, stderr (normalised), status,
 # pids (the MIN:MAX window), and sets MP_RUN_STATUS, MP_RUN_TIMED_OUT (0/1)
 # and MP_RUN_LEFTOVER (how many processes outlived the program; they are
@@ -113,7 +146,7 @@ mp_run_captured() {
     # choose the twin's default start method as it does for the C library.
     ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 \
         PYTHONPATH="$MP_LIB/pystart" timeout -k 5 "$limit" "$@" ) \
-        < /dev/null > "$out/stdout.raw" 2> "$out/stderr.raw" &
+        < "${MP_RUN_STDIN:-/dev/null}" > "$out/stdout.raw" 2> "$out/stderr.raw" &
     pid=$!
     # (stderr off: bash would report a signal death as "Segmentation fault";
     # the status says it, and the test explains it.)
@@ -143,10 +176,12 @@ mp_run_captured() {
     perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stderr.raw" > "$out/stderr"
 }
 
-# The golden folder of lesson $1 for the current start method: a lesson that
-# declares per-method goldens has golden/NN-slug/<method>/.
+# The golden folder of lesson $1 (or case module/slug, under golden/cases/)
+# for the current start method: one that declares per-method goldens has
+# golden/NN-slug/<method>/.
 mp_golden_dir() {
     local g=$MP_ROOT/conformance/golden/$1
+    case $1 in */*) g=$MP_ROOT/conformance/golden/cases/$1 ;; esac
     if [ -n "${MP_START_METHOD:-}" ] && [ -d "$g/$MP_START_METHOD" ]; then
         g=$g/$MP_START_METHOD
     fi

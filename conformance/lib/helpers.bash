@@ -108,18 +108,20 @@ run_lesson() {
         echo "run_lesson: --timeout wants whole seconds, got '$limit'"
         return 2
     fi
-    if [ ! -d "$MP_ROOT/lessons/$lesson" ]; then
-        echo "no lesson folder lessons/$lesson"
+    local dir
+    dir=$(mp_program_dir "$lesson")
+    if [ ! -d "$dir" ]; then
+        echo "no folder ${dir#"$MP_ROOT/"} for $lesson"
         return 1
     fi
     mp_lesson_cmd cmd "$lesson"
     if [[ ${cmd[0]} = /* ]] && [ ! -x "${cmd[0]}" ]; then
-        echo "not built: ${cmd[0]#"$MP_ROOT/"} (run 'make' first; for IMPL=/path/libmp.a, 'make IMPL=/path/libmp.a lessons-build')"
+        echo "not built: ${cmd[0]#"$MP_ROOT/"} (run 'make' first; for IMPL=/path/libmp.a, 'make IMPL=/path/libmp.a lessons-build cases-build')"
         return 1
     fi
     LESSON_DIR=${BATS_TEST_TMPDIR:-$(mktemp -d)}/run
     GOLDEN_DIR=$(mp_golden_dir "$lesson")
-    mp_run_captured "$LESSON_DIR" "$limit" "$MP_ROOT/lessons/$lesson" "${cmd[@]}"
+    MP_RUN_STDIN=$(mp_program_stdin "$lesson") mp_run_captured "$LESSON_DIR" "$limit" "$dir" "${cmd[@]}"
     LESSON_STATUS=$MP_RUN_STATUS
     LESSON_STDOUT=$(cat "$LESSON_DIR/stdout")
     LESSON_STDERR=$(cat "$LESSON_DIR/stderr")
@@ -141,6 +143,17 @@ run_lesson() {
         _mp_show_tail "$LESSON_DIR"
         return 1
     fi
+}
+
+# run_case MODULE/SLUG and check_case MODULE/SLUG [options]: the same for a
+# case (conformance/cases/MODULE/SLUG/, goldens in golden/cases/MODULE/SLUG/).
+run_case() {
+    [[ ${1:-} = */* ]] || { echo "run_case: a case is named module/slug, not '${1:-}'"; return 2; }
+    run_lesson "$@"
+}
+check_case() {
+    [[ ${1:-} = */* ]] || { echo "check_case: a case is named module/slug, not '${1:-}'"; return 2; }
+    check_lesson "$@"
 }
 
 # Show the end of what a failed run printed, so a hang is diagnosable.

@@ -1,0 +1,13 @@
+#!/usr/bin/env bats
+# Cases of multiprocessing.process (Process objects): documented behaviour no
+# lesson shows.  Each case's header (conformance/cases/process/SLUG/case.py)
+# says what it pins.
+load ../lib/helpers
+
+@test "process/exit-codes $MP_TAG" {
+    # Exact: one child at a time, each exitcode printed after the child's
+    # sentinel is ready, so nothing is racy.  C prints the raising child's
+    # traceback header and exception line, as CPython does; normalisation
+    # drops CPython's stack lines.
+    check_case process/exit-codes
+}
