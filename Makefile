@@ -41,17 +41,22 @@ CASE_BINS := $(patsubst conformance/cases/%,$(LESSON_BUILD)/cases/%/case,$(CASE_
 TEST_SRCS := $(wildcard ref/test/test_*.c)
 TEST_BINS := $(patsubst ref/test/%.c,$(BUILD)/test/%,$(TEST_SRCS))
 SAN_BINS  := $(patsubst ref/test/%.c,$(BUILD)/test-san/%,$(TEST_SRCS))
+# The unit tests that use mp.h alone (no header of ref/src/): they run
+# against another implementation too (make unit-conformance IMPL=...), so
+# they are built without -Iref/src, which keeps them that way.
+UNITC_SRCS := $(shell grep -L -E '^\#include "(core|util|reduction|synchronize|connection|queues|process|start)/' $(TEST_SRCS))
+UNITC_BINS := $(patsubst ref/test/%.c,$(LESSON_BUILD)/unit-conformance/%,$(UNITC_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all build lib lessons-build cases-build unit-build san-build tsan-build bench-build help lessons test unit \
+.PHONY: all build lib lessons-build cases-build unit-build unitc-build unit-conformance san-build tsan-build bench-build help lessons test unit \
         conformance goldens valgrind bench install clean check-manifest check-layers \
         check-contracts tsan print-tsan-tests fuzz docs
 
 all: lib lessons-build cases-build interop-build
 
 # Everything make test compiles with the default compiler.
-build: all unit-build san-build bench-build
+build: all unit-build unitc-build san-build bench-build
 
 lib: $(LIBA) $(LIBSO)
 
@@ -86,6 +91,11 @@ cases-build: $(CASE_BINS)
 $(BUILD)/test/%: ref/test/%.c $(LIBA) $(wildcard ref/test/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iref/src -Iref/test -o $@ $< $(LIBA) $(LDLIBS)
+
+$(LESSON_BUILD)/unit-conformance/%: ref/test/%.c $(LESSON_LIB) ref/include/mp.h $(wildcard ref/test/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iref/test -o $@ $< $(LESSON_LIB) $(LDLIBS)
+unitc-build: $(UNITC_BINS)
 
 # The unit tests again, library included, under AddressSanitizer and UBSan:
 # the library is compiled once into libmp-san.a, which every test links.
@@ -163,6 +173,8 @@ help:
 	@echo "Not part of make test:"
 	@echo "  make lessons         list the lessons"
 	@echo "  make goldens         re-record the goldens by running the Python twins under python3 3.11"
+	@echo "  make unit-conformance  the unit tests that use mp.h alone, against IMPL=/path/to/libmp.a"
+	@echo "                       (default ref); make test builds them for ref and runs them in unit"
 	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, then messaging)"
 	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
 	@echo
@@ -198,6 +210,9 @@ check-contracts:
 
 tsan:
 	@scripts/test-all tsan
+
+unit-conformance:
+	@scripts/test-all unit-conformance
 
 # The TSan tests' names, for scripts/test-all.
 print-tsan-tests:

@@ -26,7 +26,6 @@
  * compares; see its header for the rest.
  */
 #include "mp.h"
-#include "core/core.h"
 #include "pickle_vectors.h"
 #include "tap.h"
 

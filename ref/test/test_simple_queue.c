@@ -8,7 +8,6 @@
  * byte arrives once and in order across the counters' wrap, and a side
  * that sleeps is woken.  No check depends on how long something takes.
  */
-#include "util/util.h"
 #include "messages.h"
 #include "tap.h"
 
