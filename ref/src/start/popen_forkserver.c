@@ -83,17 +83,8 @@ static int launch(mp_process *p)
         rc = mp__forkserver_connect(data[1], status[1]);
     close(data[1]);
     close(status[1]);
-    for (size_t off = early; rc == 0 && off < len;) {
-        ssize_t w = send(data[0], buf + off, len - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            if (errno != EPIPE && errno != ECONNRESET)
-                rc = mp__fail_errno("send");
-            break;
-        }
-        off += (size_t)w;
-    }
+    if (rc == 0)
+        rc = mp__spawn_send_rest(data[0], buf, len, early);
     free(buf);
     int64_t pid = rc == 0 ? read_signed(status[0], &rc) : 0;
     if (rc == 0 && pid <= 0)

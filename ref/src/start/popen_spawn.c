@@ -114,17 +114,7 @@ static int launch(mp_process *p)
         free(buf);
         return rc;
     }
-    for (size_t off = early; off < len;) {
-        ssize_t w = send(data[0], buf + off, len - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            if (errno != EPIPE && errno != ECONNRESET)
-                rc = mp__fail_errno("send");
-            break;
-        }
-        off += (size_t)w;
-    }
+    rc = mp__spawn_send_rest(data[0], buf, len, early);
     free(buf);
     if (rc < 0) {
         /* The child is gone or going (EOF on its stream ends it): reap it,

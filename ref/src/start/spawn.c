@@ -1,9 +1,11 @@
 /* spawn.c - describe a process for a child that re-runs the program, and be that child (spawn.py). */
 #include "start.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* CPython's own words (multiprocessing/spawn.py), so that the conformance
@@ -130,6 +132,19 @@ int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *l
 }
 
 /* ---- the child's side --------------------------------------------------- */
+
+int mp__spawn_send_rest(int fd, const uint8_t *buf, size_t len, size_t off)
+{
+    while (off < len) {
+        ssize_t w = send(fd, buf + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return errno == EPIPE || errno == ECONNRESET ? 0 : mp__fail_errno("send");
+        off += (size_t)w;
+    }
+    return 0;
+}
 
 static const mp_value *lookup(const mp_value *d, const char *key)
 {

@@ -31,6 +31,12 @@ const char *mp__executable(void);
 int mp__spawn_encode(mp_process *p, const char *method, uint8_t **out, size_t *len,
                      mp__fdlist *fds);
 int mp__spawn_child_main(int fd, const char *method);
+/* Send buf[off..len) of an encoded description to a child's stream.  0
+ * when all of it went, or when the child is gone (EPIPE, ECONNRESET: its
+ * death is what the caller's wait for it reports); MP_EOS for any other
+ * failure.  The part of a description that fits in the socket's buffer is
+ * sent before the child exists, so only the rest goes here. */
+int mp__spawn_send_rest(int fd, const uint8_t *buf, size_t len, size_t off);
 /* CPython's RuntimeError about the bootstrapping phase, if inheriting. */
 int mp__check_not_importing_main(void);
 
