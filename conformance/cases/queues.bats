@@ -33,3 +33,25 @@ load ../lib/helpers
     # stack lines.
     check_case queues/unpicklable-put
 }
+
+@test "queues/joinable $MP_TAG" {
+    # Exact: each line follows a blocking join, get or task_done; the
+    # child's puts are counted before its task_done calls.
+    check_case queues/joinable
+}
+
+@test "queues/simple-queue $MP_TAG" {
+    # Exact: one process, and SimpleQueue's put writes before it returns.
+    check_case queues/simple-queue
+}
+
+@test "queues/each-start-method $MP_TAG" {
+    # Exact: the case chooses each start method by context itself, and
+    # prints after blocking gets and joins only.
+    check_case queues/each-start-method
+}
+
+@test "queues/values-repr $MP_TAG" {
+    # Exact: one child puts, the parent's blocking gets print in order.
+    check_case queues/values-repr
+}
