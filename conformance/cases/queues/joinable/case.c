@@ -63,11 +63,12 @@ static int run(mp_queue *jq, mp_queue *results)
     mp_process *p = mp_process_new(&(mp_process_opts){.target = worker, .args = mp_tuple_of(jq, results)});
     if (p == NULL)
         return mp_errcode();
-    mp_value *got = mp_list_new();
-    if (got == NULL)
-        rc = mp_errcode();
-    if (rc == 0 && (rc = mp_process_start(p)) == 0 && (rc = mp_joinable_queue_join(jq)) == 0)
+    mp_value *got = NULL;
+    if ((rc = mp_process_start(p)) == 0 && (rc = mp_joinable_queue_join(jq)) == 0)
         mp_print("join() returned; results.qsize():", mp_queue_qsize(results));
+    /* Made after the start, so that a forked child holds no copy of it. */
+    if (rc == 0 && (got = mp_list_new()) == NULL)
+        rc = mp_errcode();
     for (int i = 0; i < 3 && rc == 0; i++) {
         mp_value *v;
         if ((rc = mp_queue_get_ex(results, &v, &(mp_queue_opts){.timeout = MP_TIMEOUT(10)})) == 0)

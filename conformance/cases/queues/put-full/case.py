@@ -6,13 +6,15 @@
 # queue.Full, whose str() is empty; put(x, timeout=0) and put(x,
 # timeout=-1) raise Full without waiting; put(x, timeout=0.2) raises Full
 # only after waiting: printed as a bound ("waited at least 0.15 s"), never
-# as a time.  Then each get frees a slot: a put after one get succeeds and
-# the queue hands back its items in order.  full() and qsize() count with
+# as a time.  A NaN timeout is no error while there is room, and OSError
+# '[Errno 22] Invalid argument' on a full queue (observable CPython
+# behaviour: its semaphore tries at once, then hands the NaN deadline to
+# sem_timedwait, which refuses it).  Then each get frees a slot: a put
+# after one get succeeds and the queue hands back its items in order.  full() and qsize() count with
 # the queue's semaphore, which put takes before it returns, so they are
 # certain right after a put; nothing here looks at the pipe (empty()).
 # Left out on purpose: how long the non-blocking calls take (no upper
-# bound is certain on a loaded machine); a NaN timeout (CPython's
-# semaphore turns it into OSError EINVAL, an accident of sem_timedwait).
+# bound is certain on a loaded machine).
 import queue
 import time
 from multiprocessing import Queue
@@ -37,11 +39,12 @@ if __name__ == '__main__':
     attempt('put(c, False, 5):', lambda: q.put('c', False, 5))
     attempt('put(c, timeout=0):', lambda: q.put('c', timeout=0))
     attempt('put(c, timeout=-1):', lambda: q.put('c', timeout=-1))
+    attempt('put(c, timeout=nan):', lambda: q.put('c', timeout=float('nan')))
     start = time.monotonic()
     attempt('put(c, timeout=0.2):', lambda: q.put('c', timeout=0.2))
     print('waited at least 0.15 s:', time.monotonic() - start >= 0.15)
     print('get:', q.get())
-    attempt('put_nowait(c):', lambda: q.put_nowait('c'))
+    attempt('put(c, timeout=nan):', lambda: q.put('c', timeout=float('nan')))
     print('qsize:', q.qsize(), 'full:', q.full())
     print('get:', q.get())
     print('get:', q.get())
