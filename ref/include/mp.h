@@ -90,7 +90,8 @@ extern "C" {
  * struct keeps Python's default.  Waits use the monotonic clock: setting
  * the wall clock neither shortens nor stretches them.  A NaN is
  * MP_EVALUE "cannot convert float NaN to integer", as CPython's join,
- * poll, get and wait say it.
+ * poll, get and wait say it; a Queue's put, whose semaphore CPython tries
+ * at once, meets the NaN only when it must wait (see mp_queue_put).
  *
  * Yes, no, default.  An int option that Python spells True/False/None is
  * a tri-state: 0 takes Python's default, MP_YES or MP_NO choose.
@@ -951,7 +952,9 @@ MP_EXTERN mp_queue *mp_joinable_queue_new(int maxsize);
 /* put(obj, block, timeout).  obj is any C argument that MP_ARG takes (a C
  * string, a number, an mp_value * which is stolen, even on failure).
  * MP_EFULL when a non-blocking or timed put finds no room; MP_EVALUE
- * "Queue <repr> is closed" after close; MP_ENOMEM. */
+ * "Queue <repr> is closed" after close; MP_ENOMEM.  A NaN timeout is
+ * no error while there is room, and MP_EOS "[Errno 22] Invalid argument"
+ * (EINVAL) when there is none, as CPython's sem_timedwait refuses it. */
 #define mp_queue_put(q, obj) mp__queue_put((q), MP_ARG(obj), NULL)
 #define mp_queue_put_ex(q, obj, ...) mp__queue_put((q), MP_ARG(obj), &(mp_queue_opts){__VA_ARGS__})
 #define mp_queue_put_nowait(q, obj) mp_queue_put_ex(q, obj, .block = MP_NO)

@@ -487,6 +487,7 @@ static void test_queue(void)
     mp_queue_put(q, 1);
     CONTRACT(mp_queue_put_nowait, mp_queue_put_nowait(q, 2), MP_EFULL, "");
     CONTRACT(mp_queue_put_ex, mp_queue_put_ex(q, 2, .timeout = MP_TIMEOUT(0.01)), MP_EFULL, "");
+    CONTRACT(mp_queue_put_ex, mp_queue_put_ex(q, 2, .timeout = MP_TIMEOUT(NAN)), MP_EOS, "[Errno 22] Invalid argument");
     mp_queue_free(q);
 
     q = mp_joinable_queue_new(0);

@@ -1,7 +1,10 @@
 /* queue.c - Queue and JoinableQueue: the methods, over a channel written by a feeder thread (queue_feeder.c), with process-shared locks and counters (queues.py). */
 #include "queues.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 struct mp_queue {
@@ -210,7 +213,13 @@ int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
     if (rc < 0)
         return rc;
     mp__deadline d;
-    rc = q ? queue_deadline(opts, &d) : no_queue();
+    /* A NaN timeout is no ValueError here: CPython's semaphore tries at
+     * once, and only a full queue hands the NaN to sem_timedwait, whose
+     * EINVAL is the OSError put raises. */
+    bool nan_timeout = opts && opts->block != MP_NO && opts->timeout.given && isnan(opts->timeout.seconds);
+    if (nan_timeout)
+        d = mp__now;
+    rc = !q ? no_queue() : nan_timeout ? 0 : queue_deadline(opts, &d);
     if (rc < 0)
         goto out;
     mp__qcore *c = q->c;
@@ -223,7 +232,9 @@ int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
         goto out;
     }
     if ((rc = mp__sem_acquire(&c->sh->sem, &d)) <= 0) {
-        rc = rc < 0 ? rc : mp__fail(MP_EFULL, "%s", "");
+        rc = rc < 0 ? rc
+           : nan_timeout ? mp__fail_os(EINVAL, "[Errno %d] %s", EINVAL, strerror(EINVAL))
+           : mp__fail(MP_EFULL, "%s", "");
         goto out;
     }
     pthread_mutex_lock(c->mu);
