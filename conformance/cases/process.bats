@@ -11,3 +11,19 @@ load ../lib/helpers
     # drops CPython's stack lines.
     check_case process/exit-codes
 }
+
+@test "process/lifecycle $MP_TAG" {
+    # Exact: the child blocks on a pipe until the parent has looked at it.
+    check_case process/lifecycle
+}
+
+@test "process/join-timeout $MP_TAG" {
+    # Exact: the child blocks on a pipe through every timed join, and the
+    # wait is printed as a bound the twin meets on any machine.
+    check_case process/join-timeout
+}
+
+@test "process/close $MP_TAG" {
+    # Exact: the child blocks on a pipe until after the refused close().
+    check_case process/close
+}
