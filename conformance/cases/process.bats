@@ -11,3 +11,52 @@ load ../lib/helpers
     # drops CPython's stack lines.
     check_case process/exit-codes
 }
+
+@test "process/lifecycle $MP_TAG" {
+    # Exact: the child blocks on a pipe until the parent has looked at it.
+    check_case process/lifecycle
+}
+
+@test "process/join-timeout $MP_TAG" {
+    # Exact: the child blocks on a pipe through every timed join, and the
+    # wait is printed as a bound the twin meets on any machine.
+    check_case process/join-timeout
+}
+
+@test "process/close $MP_TAG" {
+    # Exact: the child blocks on a pipe until after the refused close().
+    check_case process/close
+}
+
+@test "process/misuse $MP_TAG" {
+    # Exact: the child blocks on a pipe until every refused call is made.
+    check_case process/misuse
+}
+
+@test "process/current-process $MP_TAG" {
+    # Exact: the child prints while the main process waits in join(); the
+    # child's own repr shows its parent's pid, normalised.
+    check_case process/current-process
+}
+
+@test "process/daemon-children $MP_TAG" {
+    # Exact: one child at a time, each joined before the next starts.
+    check_case process/daemon-children
+}
+
+@test "process/nested-names $MP_TAG" {
+    # Exact: every process is joined before its sibling starts, and start()
+    # flushes stdout, so the lines come in depth-first order.
+    check_case process/nested-names
+}
+
+@test "process/sys-exit $MP_TAG" {
+    # Exact: one child at a time, joined before its exitcode is printed.
+    check_case process/sys-exit
+}
+
+@test "process/repr-states $MP_TAG" {
+    # Exact: the children block on pipes until the parent has printed them
+    # running; pids are normalised.
+    check_case process/repr-states
+}
