@@ -83,7 +83,9 @@ int main(int argc, char **argv)
         rc = show("nothing ready yet, wait([r1, sentinel, r2], 0)", OBJECTS("r1", "sentinel", "r2"), MP_TIMEOUT(0));
     if (rc >= 0 && (rc = mp_connection_send(w1, "x")) >= 0)
         rc = show("r1 has a message: wait([r2, sentinel, r1])", OBJECTS("r2", "sentinel", "r1"), MP_WAIT_FOREVER);
-    if (rc >= 0 && (rc = mp_connection_send(ctl, "go")) >= 0 && (rc = mp_process_join(p, MP_WAIT_FOREVER)) >= 0)
+    /* wait([sentinel]), not join(): see case.py. */
+    if (rc >= 0 && (rc = mp_connection_send(ctl, "go")) >= 0 &&
+        (rc = show("the child's end, wait([sentinel])", OBJECTS("sentinel"), MP_WAIT_FOREVER)) >= 0)
         rc = show("child ended: wait([r2, sentinel, r1])", OBJECTS("r2", "sentinel", "r1"), MP_WAIT_FOREVER);
     if (rc >= 0) {
         mp_connection_close(w2);
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
     mp_decref(v);
     if (rc >= 0)
         rc = show("r1 taken: wait([r1, r2], 0)", OBJECTS("r1", "r2"), MP_TIMEOUT(0));
+    if (rc >= 0)
+        rc = mp_process_join(p, MP_WAIT_FOREVER);
     mp_process_free(p);
     mp_connection_free(r1);
     mp_connection_free(w1);

@@ -6,8 +6,10 @@
 # closed"; "returns the list of those objects in object_list which are
 # ready"): a connection with a message is ready, an idle one is not; a
 # running child's sentinel is not (the child is waiting for our message,
-# so it is certainly alive), an ended child's is (joined first); a
-# connection whose peer closed is ready.  The order of the result is the
+# so it is certainly alive), an ended child's is (waited for alone
+# first); a connection whose peer closed is ready.  The child is joined
+# only at the end: under forkserver CPython's join reads the exit status
+# from the sentinel, after which it may no longer be ready.  The order of the result is the
 # order of the list given, which CPython's wait keeps on Linux (its
 # selector reports descriptors in registration order): observable, not
 # documented, pinned because programs print what wait() returns.
@@ -45,7 +47,7 @@ if __name__ == '__main__':
     w1.send('x')
     show('r1 has a message: wait([r2, sentinel, r1])', [r2, sentinel, r1])
     ctl.send('go')
-    p.join()
+    show("the child's end, wait([sentinel])", [sentinel])
     show('child ended: wait([r2, sentinel, r1])', [r2, sentinel, r1])
     w2.close()
     show('r2 at EOF: wait([r1, sentinel, r2])', [r1, sentinel, r2])
@@ -53,5 +55,6 @@ if __name__ == '__main__':
     show('wait([sentinel, r2])', [sentinel, r2])
     print('r1.recv():', r1.recv())
     show('r1 taken: wait([r1, r2], 0)', [r1, r2], 0)
+    p.join()
     for c in (r1, w1, r2, ctl):
         c.close()
