@@ -93,26 +93,31 @@ static bool same(const mp_value *a, const mp_value *b, const char *ra, const cha
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
+    /* The child echoes a count of messages; the values are built once it
+     * has started, so that a forked child does not inherit them. */
+    size_t nvals = 0;
+    mp_value *probe = values();
+    if (probe != NULL)
+        nvals = mp_len(probe);
+    mp_decref(probe);
+    if (nvals == 0)
+        return mp_excepthook(mp_errcode());
+    mp_connection *ours, *theirs;
+    int rc = mp_pipe(&ours, &theirs, NULL);
+    if (rc < 0)
+        return mp_excepthook(rc);
+    mp_process *p = mp_process_new(&(mp_process_opts){.target = echo, .args = mp_tuple_of(theirs, nvals + 1)});
+    rc = p != NULL ? mp_process_start(p) : mp_errcode();
+    mp_connection_close(theirs);
     mp_value *vals = values(), *longl = mp_list_new();
     for (int i = 0; i < NLONG && longl != NULL; i++)
         if (mp_list_append(longl, mp_int(i)) < 0) {
             mp_decref(longl);
             longl = NULL;
         }
-    if (vals == NULL || longl == NULL) {
-        mp_decref(vals);
-        mp_decref(longl);
-        return mp_excepthook(mp_errcode());
-    }
-    mp_connection *ours, *theirs;
-    int rc = mp_pipe(&ours, &theirs, NULL);
-    mp_process *p = NULL;
-    if (rc >= 0) {
-        p = mp_process_new(&(mp_process_opts){.target = echo, .args = mp_tuple_of(theirs, mp_len(vals) + 1)});
-        rc = p != NULL ? mp_process_start(p) : mp_errcode();
-        mp_connection_close(theirs);
-    }
-    for (size_t i = 0; i < mp_len(vals) && rc >= 0; i++) {
+    if (rc >= 0 && (vals == NULL || longl == NULL))
+        rc = mp_errcode();
+    for (size_t i = 0; rc >= 0 && i < mp_len(vals); i++) {
         const mp_value *v = mp_item(vals, i);
         mp_value *back = NULL;
         if ((rc = mp_connection_send(ours, v)) >= 0 && (rc = mp_connection_recv(ours, &back)) >= 0) {
