@@ -80,9 +80,20 @@ run_client() {
     wait "$LISTENER_PID" || true
     LISTENER_STATUS=$(cat "$T/listener.status")
     LISTENER_OUT=$(cat "$T/listener.out")
-    LISTENER_ERR=$(perl "$MP_LIB/normalize" < "$T/listener.err")
+    LISTENER_ERR=$(perl "$MP_LIB/normalize" < "$T/listener.err" | class_name_only)
     CLIENT_OUT=$(cat "$T/client.out")
-    CLIENT_ERR=$(perl "$MP_LIB/normalize" < "$T/client.err")
+    CLIENT_ERR=$(perl "$MP_LIB/normalize" < "$T/client.err" | class_name_only)
+}
+
+# The exception line of a traceback with the exception's module path
+# dropped: "multiprocessing.context.AuthenticationError: ..." becomes
+# "AuthenticationError: ...".  The documentation promises the class
+# (multiprocessing.AuthenticationError) and the handshake's failure, not the
+# module that defines it: CPython's is multiprocessing.context, billiard's
+# billiard.exceptions, and a C library's is whatever it prints.  So the
+# class name and the message stay exact; the path before it is not checked.
+class_name_only() {
+    perl -pe 's/^(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*(?::|$))/$1/'
 }
 
 # What the listener prints as its address, built from the options it sent.
@@ -122,8 +133,9 @@ listener closed"
     assert_equal "$LISTENER_STATUS" 0
 }
 
+# (class_name_only, above, says why the module path is not compared.)
 AUTH_ERR='Traceback (most recent call last):
-multiprocessing.context.AuthenticationError:'
+AuthenticationError:'
 
 # ---- the impl and CPython 3.11, both roles, every family -------------------
 
