@@ -89,8 +89,10 @@ run_client() {
 # dropped: "multiprocessing.context.AuthenticationError: ..." becomes
 # "AuthenticationError: ...".  The documentation promises the class
 # (multiprocessing.AuthenticationError) and the handshake's failure, not the
-# module that defines it: CPython's is multiprocessing.context, billiard's
-# billiard.exceptions, and a C library's is whatever it prints.  So the
+# module that defines it: CPython's is multiprocessing.context,
+# multiprocess's multiprocess.context (billiard reuses the standard
+# library's class when it can import it, else defines its own in
+# billiard.exceptions), and a C library's is whatever it prints.  So the
 # class name and the message stay exact; the path before it is not checked.
 class_name_only() {
     perl -pe 's/^(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*(?::|$))/$1/'
