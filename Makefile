@@ -50,7 +50,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all build lib lessons-build cases-build unit-build unitc-build unit-conformance san-build tsan-build bench-build help lessons test unit \
-        conformance goldens valgrind bench install clean check-manifest check-layers \
+        conformance conformance-others goldens valgrind bench install clean check-manifest check-layers \
         check-contracts tsan print-tsan-tests fuzz docs
 
 all: lib lessons-build cases-build interop-build
@@ -177,6 +177,8 @@ help:
 	@echo "                       (default ref); make test builds them for ref and runs them in unit"
 	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, then messaging)"
 	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
+	@echo "  make conformance-others  the twins under PyPy3, billiard and multiprocess, every start method;"
+	@echo "                       reports what changed against conformance/others/*.known (docs/implementations.md)"
 	@echo
 	@echo "Lessons:"
 	@scripts/lessons list
@@ -220,6 +222,9 @@ print-tsan-tests:
 
 goldens:
 	@scripts/record-goldens
+
+conformance-others:
+	@scripts/conformance-others
 
 bench: $(BENCH_BINS)
 	@scripts/bench

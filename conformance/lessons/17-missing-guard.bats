@@ -4,12 +4,17 @@
 load ../lib/helpers
 
 @test "17-missing-guard $MP_TAG" {
-    # Exact, one golden for every MP_START_METHOD: the program uses the
-    # spawn context itself.  stdout is the parent's one line, printed after
-    # join().  stderr is the child's traceback only; normalisation drops its
-    # stack lines (C has no Python stack) and keeps the header and the whole
-    # multi-line RuntimeError message, which must match CPython's exactly.
-    check_lesson 17-missing-guard
+    # One golden for every MP_START_METHOD: the program uses the spawn
+    # context itself.  stdout is the parent's one line, printed after
+    # join(), compared exactly.  stderr is the child's traceback only;
+    # normalisation drops its stack lines (C has no Python stack) and keeps
+    # the header and the multi-line RuntimeError message, compared through
+    # the view 17-missing-guard: it removes the message's last paragraph
+    # ("To fix this issue, refer to ..."), which CPython added in a 3.11
+    # patch release after 3.11.2, so that 3.11.2 (and PyPy3) pass as well as
+    # the 3.11.7 that recorded the golden.  Every other line of the message
+    # is exact, and so is the paragraph when it is there in another form.
+    check_lesson 17-missing-guard --view stderr=17-missing-guard
 }
 
 @test "17-missing-guard $MP_TAG: one child only, which failed before its target" {

@@ -4,13 +4,15 @@ import sys
 import time
 
 
-def daemon():
+def daemon(started):
     p = multiprocessing.current_process()
     print('Starting:', p.name, p.pid)
     sys.stdout.flush()
-    time.sleep(2)
-    print('Exiting :', p.name, p.pid)
-    sys.stdout.flush()
+    started.put(p.name)     # tell the main program that the line is out
+    # Background work with no natural end: it never finishes by itself, so
+    # it never gets to print an "Exiting" line.
+    while True:
+        time.sleep(1)
 
 
 def non_daemon():
@@ -22,9 +24,11 @@ def non_daemon():
 
 
 if __name__ == '__main__':
+    started = multiprocessing.Queue()
     d = multiprocessing.Process(
         name='daemon',
         target=daemon,
+        args=(started,),
     )
     d.daemon = True
 
@@ -35,5 +39,5 @@ if __name__ == '__main__':
     n.daemon = False
 
     d.start()
-    time.sleep(1)
+    started.get()           # wait until the daemon has printed its line
     n.start()

@@ -1,10 +1,11 @@
 /* lesson.c - Lesson 08: terminate() a child, and watch its state change.
 
-   terminate() sends SIGTERM and returns at once: the child is still
-   "started" and alive until join() (or is_alive(), or the repr) reaps
-   it.  After join() the repr shows it stopped, with exitcode -SIGTERM.
-   The child never gets to print: it is killed with its first line
-   still in its stdout buffer.
+   The child hangs (it never finishes by itself), so only terminate() ends
+   it.  terminate() sends SIGTERM and returns at once, while the child is
+   still dying; the lesson waits until the child has died and been reaped
+   (mp_process_exitcode() reaps it) before it looks again, so every line is
+   certain.  The child never gets to print: it is killed with its first
+   line still in its stdout buffer.
 
    Usage:  make lesson-8          build and run this program
            make lesson-8 PY=1     run its Python twin, lesson.py
@@ -16,22 +17,24 @@
 
 #include "mp.h"
 
-static int slow_worker(const mp_value *args)
+static int stuck_worker(const mp_value *args)
 {
     (void)args;
     mp_print("Starting worker");
-    nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);  /* 0.1 s */
-    mp_print("Finished worker");
-    return 0;
+    /* Stands for a worker that hangs: it never returns by itself, so its
+       end cannot race with the parent's terminate(). */
+    for (;;)
+        nanosleep(&(struct timespec){.tv_sec = 1}, NULL);
+    return 0;  /* never reached; a target must return an int */
 }
-MP_TARGET(slow_worker);
+MP_TARGET(stuck_worker);
 
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
 
     int rc;
-    mp_process *p = mp_process_new(&(mp_process_opts){.target = slow_worker});
+    mp_process *p = mp_process_new(&(mp_process_opts){.target = stuck_worker});
     if (p == NULL)
         return mp_excepthook(mp_errcode());
     mp_print("BEFORE:", p, mp_process_is_alive(p));
@@ -42,6 +45,13 @@ int main(int argc, char **argv)
 
     if ((rc = mp_process_terminate(p)) < 0)
         return mp_excepthook(rc);
+    /* terminate() does not wait for the child to die.  Poll its exitcode,
+       every 10 ms for up to 10 s, as the twin does: it stays
+       MP_EXITCODE_NONE until the child has died and been reaped, and
+       reading it reaps.  (The sentinel alone is not enough: it becomes
+       ready while the child is still exiting, before it can be reaped.) */
+    for (int tries = 0; tries < 1000 && mp_process_exitcode(p) == MP_EXITCODE_NONE; tries++)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
     mp_print("TERMINATED:", p, mp_process_is_alive(p));
 
     if ((rc = mp_process_join(p, MP_WAIT_FOREVER)) < 0)

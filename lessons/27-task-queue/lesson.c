@@ -141,9 +141,13 @@ static int submit(mp_queue *task_queue, const mp_value *tasks)
  * register in the optimised build) as definitely lost in every worker. */
 static mp_value *TASKS1, *TASKS2;
 
+/* The workers, kept (at file scope for the same reason) so that test() can
+ * join them at the end: see "Wait for the workers" below. */
+#define NUMBER_OF_PROCESSES 4
+static mp_process *WORKERS[NUMBER_OF_PROCESSES];
+
 static int test(void)
 {
-    const int NUMBER_OF_PROCESSES = 4;
     /* TASKS1 = [(mul, (i, 7)) for i in range(20)], with names for functions */
     TASKS1 = mp_list_new();
     TASKS2 = mp_list_new();
@@ -171,10 +175,9 @@ static int test(void)
 
     /* Start worker processes */
     for (int i = 0; i < NUMBER_OF_PROCESSES && rc >= 0; i++) {
-        mp_process *p = mp_process_new(&(mp_process_opts){
+        WORKERS[i] = mp_process_new(&(mp_process_opts){
             .target = worker, .args = mp_tuple_of(task_queue, done_queue)});
-        rc = p != NULL ? mp_process_start(p) : mp_errcode();
-        mp_process_free(p);
+        rc = WORKERS[i] != NULL ? mp_process_start(WORKERS[i]) : mp_errcode();
     }
 
     /* Get and print results */
@@ -194,6 +197,17 @@ static int test(void)
     /* Tell child processes to stop */
     for (int i = 0; i < NUMBER_OF_PROCESSES && rc >= 0; i++)
         rc = mp_queue_put(task_queue, "STOP");
+
+    /* Wait for the workers (the documentation's example leaves that to the
+       exit).  A worker that got no task may still be starting now, under
+       spawn or forkserver; joining here lets it start, take its 'STOP' and
+       end before the parent tears the queues down. */
+    for (int i = 0; i < NUMBER_OF_PROCESSES; i++) {
+        if (WORKERS[i] != NULL && rc >= 0)
+            rc = mp_process_join(WORKERS[i], MP_WAIT_FOREVER);
+        mp_process_free(WORKERS[i]);
+        WORKERS[i] = NULL;
+    }
 
     mp_decref(TASKS1);
     mp_decref(TASKS2);

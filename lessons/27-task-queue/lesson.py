@@ -54,8 +54,10 @@ def test():
         task_queue.put(task)
 
     # Start worker processes
-    for i in range(NUMBER_OF_PROCESSES):
-        Process(target=worker, args=(task_queue, done_queue)).start()
+    workers = [Process(target=worker, args=(task_queue, done_queue))
+               for i in range(NUMBER_OF_PROCESSES)]
+    for p in workers:
+        p.start()
 
     # Get and print results
     print('Unordered results:')
@@ -73,6 +75,13 @@ def test():
     # Tell child processes to stop
     for i in range(NUMBER_OF_PROCESSES):
         task_queue.put('STOP')
+
+    # Wait for the workers (the documentation's example leaves that to the
+    # exit, where multiprocessing unlinks the queues' semaphores before it
+    # joins the children: a worker that got no task and is still starting,
+    # under spawn or forkserver, then fails to open them).
+    for p in workers:
+        p.join()
 
 
 if __name__ == '__main__':
