@@ -51,7 +51,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all build lib lessons-build cases-build unit-build unitc-build unit-conformance san-build tsan-build bench-build help lessons test unit \
         conformance conformance-others goldens valgrind bench install clean check-manifest check-layers \
-        check-contracts tsan print-tsan-tests fuzz docs
+        check-contracts tsan print-tsan-tests fuzz docs mutants
 
 all: lib lessons-build cases-build interop-build
 
@@ -179,6 +179,10 @@ help:
 	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
 	@echo "  make conformance-others  the twins under PyPy3, billiard and multiprocess, every start method;"
 	@echo "                       reports what changed against conformance/others/*.known (docs/implementations.md)"
+	@echo "  make mutants         the conformance suite's mutation score: each seeded fault of"
+	@echo "                       conformance/mutants/ built into its own libmp.a and run against the"
+	@echo "                       suite alone; report in build/mutants/report.md (about 45 minutes;"
+	@echo "                       MUTANTS='001 queue' runs only those, MP_JOBS=N bats runs at once)"
 	@echo
 	@echo "Lessons:"
 	@scripts/lessons list
@@ -215,6 +219,10 @@ tsan:
 
 unit-conformance:
 	@scripts/test-all unit-conformance
+
+# Not part of make test: it takes most of an hour (conformance/mutants/README.md).
+mutants:
+	@scripts/mutants $(MUTANTS)
 
 # The TSan tests' names, for scripts/test-all.
 print-tsan-tests:
