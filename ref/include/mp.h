@@ -473,7 +473,8 @@ typedef struct mp_unpickle_opts {
  * caller frees).  Errors: MP_ENOMEM; MP_EVALUE for a bad protocol ("pickle
  * protocol must be <= 5"); MP_ERUNTIME for a queue or connection, which
  * only a child being started can be given ("Queue objects should only be
- * shared between processes through inheritance"); MP_EPICKLE for NULL
+ * shared between processes through inheritance", and the same for a
+ * Lock, Semaphore, Condition, Event or Barrier); MP_EPICKLE for NULL
  * ("cannot pickle a NULL value") or a str or bytes of 4 GiB or more.
  * opts may be NULL. */
 MP_EXTERN int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len);
@@ -1121,7 +1122,8 @@ MP_EXTERN mp_lock *mp_context_rlock(mp_context *ctx);
  * is taken again at once (its depth grows); a Lock its thread holds waits,
  * as in CPython (for ever, without a timeout).  Errors: MP_EOWNERDEAD when
  * the previous holder died holding it: the lock is then the caller's (see
- * above); MP_EINTERRUPT on SIGINT while waiting; a NaN timeout, when the
+ * above), with "the previous holder died holding this Lock; it is yours
+ * now, and what it protected may be half changed" (an RLock's says RLock); MP_EINTERRUPT on SIGINT while waiting; a NaN timeout, when the
  * lock is not free at once, MP_EOS "[Errno 22] Invalid argument", as
  * CPython's sem_timedwait refuses it; MP_ETYPE "expected a Lock, got NULL". */
 MP_EXTERN int mp_lock_acquire(mp_lock *l);
@@ -1178,8 +1180,9 @@ MP_EXTERN mp_condition *mp_condition_new(mp_lock *lock);
 MP_EXTERN mp_condition *mp_context_condition(mp_context *ctx, mp_lock *lock);
 
 /* The condition's lock: acquire and release are the lock's own, with its
- * results and errors (see mp_lock_acquire and mp_lock_release; "expected a
- * Condition, got NULL" for NULL).  mp_condition_lock lends the lock. */
+ * results and errors (see mp_lock_acquire and mp_lock_release), and
+ * MP_ETYPE "expected a Condition, got NULL" for NULL.  mp_condition_lock
+ * lends the lock (NULL for NULL). */
 MP_EXTERN int mp_condition_acquire(mp_condition *c);
 #define mp_condition_acquire_ex(c, ...) mp__condition_acquire_opts((c), &(mp_acquire_opts){__VA_ARGS__})
 MP_EXTERN int mp__condition_acquire_opts(mp_condition *c, const mp_acquire_opts *opts);
@@ -1250,10 +1253,10 @@ MP_EXTERN mp_barrier *mp_context_barrier(mp_context *ctx, int parties, const mp_
  * MP_EINTERRUPT on SIGINT; MP_ETYPE "expected a Barrier, got NULL". */
 MP_EXTERN int mp_barrier_wait(mp_barrier *b, mp_timeout timeout);
 
-/* reset(): back to the empty state; parties waiting get
- * MP_EBROKENBARRIER.  abort(): broken for good (until reset); parties
- * waiting and to come get MP_EBROKENBARRIER.  Both: MP_EINTERRUPT,
- * MP_ETYPE "expected a Barrier, got NULL". */
+/* reset(): back to the empty state; the parties waiting get
+ * BrokenBarrierError.  abort(): broken for good (until reset); parties
+ * waiting and to come get BrokenBarrierError.  Both fail with
+ * MP_EINTERRUPT on SIGINT, or MP_ETYPE "expected a Barrier, got NULL". */
 MP_EXTERN int mp_barrier_reset(mp_barrier *b);
 MP_EXTERN int mp_barrier_abort(mp_barrier *b);
 
