@@ -414,10 +414,11 @@ struct mp_barrier;
  * Build a value from a C argument: const char * becomes str, integers int,
  * floating types float, bool bool; an mp_value * is taken over and a
  * const mp_value * gets a reference of its own (the ownership rules).  A
- * connection or queue (mp_connection *, mp_queue *, mp_simple_queue *)
- * stays yours too: the value made from it takes a reference of its own, as
- * a Python tuple holding a queue does, so `.args = mp_tuple_of(q)` leaves
- * q yours.  A process cannot be made a value (it is not picklable) and
+ * connection, queue or synchronization object (mp_connection *,
+ * mp_queue *, mp_simple_queue *, mp_lock *, mp_semaphore *,
+ * mp_condition *, mp_event *, mp_barrier *) stays yours too: the value
+ * made from it takes a reference of its own, as a Python tuple holding a
+ * queue does, so `.args = mp_tuple_of(q)` leaves q yours.  A process cannot be made a value (it is not picklable) and
  * gives NULL with MP_ETYPE "Pickling an AuthenticationString object is
  * disallowed for security reasons", as pickling one does in CPython. */
 MP_EXTERN mp_value *mp_value_from_arg(mp_arg a);
@@ -1071,13 +1072,12 @@ MP_EXTERN mp_simple_queue *mp_as_simple_queue(const mp_value *v);
  *
  * A holder that dies (beyond CPython).  In CPython a process killed while
  * it holds a Lock leaves every other process waiting for ever, the most
- * common way a multiprocessing program hangs.  Here a Lock, an RLock (and
- * so a Condition's lock) is a robust mutex that its holder keeps: when the
- * holder dies holding it (SIGKILL, _exit, a crash; or a thread that ends
- * holding it), the next acquire, or the one already waiting, gets the lock
- * together with MP_EOWNERDEAD ("the previous holder died holding this
- * lock; it is yours now, and what it protected may be half changed"): the
- * caller holds it (once, for an RLock) and must release it, after putting
+ * common way a multiprocessing program hangs.  Here, when the process
+ * holding a Lock, an RLock (and so a Condition's lock) dies (SIGKILL,
+ * _exit, a crash), the next acquire, and every one already waiting, gets
+ * the lock together with MP_EOWNERDEAD ("the previous holder died holding
+ * this lock; it is yours now, and what it protected may be half changed"):
+ * the caller holds it (once, for an RLock) and must release it, after putting
  * right, or giving up on, what the dead holder left.  The death is
  * reported once.  Semaphores have no owner, in CPython as here: anyone may
  * release what another acquired, so nothing can tell which acquire a death
@@ -1090,10 +1090,16 @@ MP_EXTERN mp_simple_queue *mp_as_simple_queue(const mp_value *v);
  * waits at a Barrier is not noticed, as in CPython: give the barrier a
  * timeout.
  *
- * Divergence.  CPython's Lock is a counter that any thread or process may
- * release; this one knows its holder, so releasing a Lock that another
- * thread holds is MP_ERUNTIME "cannot release un-acquired lock"
- * (threading's words).  A Lock is released by the thread that acquired it.
+ * How a death is seen.  A Lock, as CPython's, may be released by any
+ * thread or process, so it records its holder beside it (the process's
+ * pid and start time, so a reused pid is not mistaken for it), and a
+ * waiter looks whether that process lives each tenth of a second it
+ * waits without news: a waiter learns of a death within about 0.1 s, and
+ * a later acquire at once.  A thread that ends holding a Lock, its
+ * process alive, leaves it held, as in CPython (another thread may be
+ * meant to release it).  An RLock, released only by its owner, is a
+ * robust mutex that its holder keeps: the kernel tells the next acquirer
+ * at once, and also when the holding thread ends while its process lives.
  */
 typedef struct mp_lock mp_lock;
 typedef struct mp_semaphore mp_semaphore;
@@ -1130,13 +1136,12 @@ MP_EXTERN int mp_lock_acquire(mp_lock *l);
 #define mp_lock_acquire_ex(l, ...) mp__lock_acquire_opts((l), &(mp_acquire_opts){__VA_ARGS__})
 MP_EXTERN int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts);
 
-/* release().  A Lock that nobody holds: MP_EVALUE "semaphore or lock
- * released too many times"; a Lock another thread or process holds:
- * MP_ERUNTIME "cannot release un-acquired lock" (CPython's would let it
- * go; see above).  An RLock not held by this thread: MP_EASSERT "attempt
- * to release recursive lock not owned by thread"; held, its depth goes
- * down and the last release lets it go.  MP_ETYPE "expected a Lock, got
- * NULL". */
+/* release().  A Lock is let go whoever holds it (any thread of any
+ * process, as in CPython), waking one waiter; one that nobody holds:
+ * MP_EVALUE "semaphore or lock released too many times".  An RLock only
+ * by the thread that holds it, else MP_EASSERT "attempt to release
+ * recursive lock not owned by thread"; its depth goes down and the last
+ * release lets it go.  MP_ETYPE "expected a Lock, got NULL". */
 MP_EXTERN int mp_lock_release(mp_lock *l);
 
 /* Drop your reference (NULL is ignored); the lock lives on while children

@@ -9,6 +9,7 @@
 #include "tap.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,9 @@ static bool err_is(int rc, int code, const char *msg)
 /* ---- targets: the exit code says what the child saw ---------------------- */
 
 /* args: (lock,).  The parent holds it: 10 if a non-blocking acquire
- * failed, the repr named another process and release was refused. */
+ * failed, the repr named another process and release was refused (an
+ * RLock: only its owner may release it).  A Lock is not released here:
+ * release_it does that. */
 static int probe_held(const mp_value *args)
 {
     mp_lock *l = mp_as_lock(mp_item(args, 0));
@@ -55,8 +58,7 @@ static int probe_held(const mp_value *args)
         return mp_sys_exit(3);
     if (strcmp(rep(l), rlock ? "<RLock(SomeOtherProcess, nonzero)>" : "<Lock(owner=SomeOtherProcess)>"))
         return mp_sys_exit(4);
-    int rc = mp_lock_release(l);
-    if (rc != (rlock ? MP_EASSERT : MP_ERUNTIME))
+    if (rlock && mp_lock_release(l) != MP_EASSERT)
         return mp_sys_exit(5);
     return mp_sys_exit(10);
 }
@@ -82,6 +84,30 @@ static int take_it(const mp_value *args)
     return mp_sys_exit(rc < 0 ? 5 : named ? 11 : 4);
 }
 MP_TARGET(take_it);
+
+/* args: (lock,).  The parent holds the Lock: releasing it here succeeds,
+ * as CPython's (any process may release a Lock): 12. */
+static int release_it(const mp_value *args)
+{
+    mp_lock *l = mp_as_lock(mp_item(args, 0));
+    if (!l)
+        return mp_sys_exit(2);
+    if (mp_lock_release(l) != 0)
+        return mp_sys_exit(3);
+    return mp_sys_exit(12);
+}
+MP_TARGET(release_it);
+
+/* args: (lock,).  Takes the Lock and ends holding it, as a process that
+ * hands it to its parent: 13. */
+static int take_and_keep(const mp_value *args)
+{
+    mp_lock *l = mp_as_lock(mp_item(args, 0));
+    if (!l)
+        return mp_sys_exit(2);
+    return mp_sys_exit(mp_lock_acquire(l) == 1 ? 13 : 3);
+}
+MP_TARGET(take_and_keep);
 
 /* ---- in one process --------------------------------------------------------- */
 
@@ -169,9 +195,6 @@ static void test_other_thread(void)
         if (k)
             TAP_OK(err_is(mp_lock_release(h.l), MP_EASSERT, "attempt to release recursive lock not owned by thread"),
                    "RLock held by another thread: release is AssertionError");
-        else
-            TAP_OK(err_is(mp_lock_release(h.l), MP_ERUNTIME, "cannot release un-acquired lock"),
-                   "Lock held by another thread: release is RuntimeError (a divergence, see mp.h)");
         pthread_mutex_lock(&h.mu);
         h.phase = 2;
         pthread_cond_broadcast(&h.cv);
@@ -181,6 +204,55 @@ static void test_other_thread(void)
         pthread_join(t, NULL);
         mp_lock_free(h.l);
     }
+}
+
+/* As threading.Lock's: "release() can be called from any thread, not
+ * only the thread which has acquired the lock". */
+static void *release_from_thread(void *l)
+{
+    return (void *)(intptr_t)mp_lock_release(l);
+}
+
+static void *acquire_from_thread(void *l)
+{
+    return (void *)(intptr_t)mp_lock_acquire(l);
+}
+
+static void test_release_by_another_thread(void)
+{
+    mp_lock *l = mp_lock_new();
+    pthread_t t;
+    void *rc;
+    mp_lock_acquire(l);
+    pthread_create(&t, NULL, release_from_thread, l);
+    pthread_join(t, &rc);
+    tap_is_int((int)(intptr_t)rc, 0, "another thread releases a Lock this thread holds");
+    tap_is_str(rep(l), "<Lock(owner=None)>", "the Lock is free then");
+    tap_is_int(mp_lock_acquire_ex(l, .block = MP_NO), 1, "and can be taken again");
+    mp_lock_release(l);
+
+    pthread_create(&t, NULL, acquire_from_thread, l);
+    pthread_join(t, &rc);
+    tap_is_int((int)(intptr_t)rc, 1, "a thread takes the Lock and ends holding it");
+    tap_is_str(rep(l), "<Lock(owner=SomeOtherThread)>", "it stays held, as in CPython");
+    tap_is_int(mp_lock_acquire_ex(l, .block = MP_NO), 0, "acquire(False) is False: its process lives");
+    tap_is_int(mp_lock_release(l), 0, "this thread releases it");
+    tap_is_str(rep(l), "<Lock(owner=None)>", "free again");
+
+    /* A blocked acquirer is woken by a release from a third thread. */
+    mp_lock_acquire(l);
+    pthread_create(&t, NULL, acquire_from_thread, l);
+    usleep(50 * 1000);
+    pthread_t r;
+    pthread_create(&r, NULL, release_from_thread, l);
+    pthread_join(r, &rc);
+    tap_is_int((int)(intptr_t)rc, 0, "a third thread releases the Lock while another waits for it");
+    pthread_join(t, &rc);
+    tap_is_int((int)(intptr_t)rc, 1, "the waiter gets it");
+    mp_lock_release(l);
+    TAP_OK(err_is(mp_lock_release(l), MP_EVALUE, "semaphore or lock released too many times"),
+           "then releasing the free Lock: ValueError");
+    mp_lock_free(l);
 }
 
 /* Outside a child's description a lock cannot be pickled. */
@@ -248,6 +320,20 @@ static void test_children(void)
             tap_is_int(mp_lock_acquire_ex(l, .block = MP_NO), 1, "%s: the %s is free after the child",
                        methods[m], name);
             mp_lock_release(l);
+            if (!k) {
+                /* Any process may release a Lock, as CPython's. */
+                mp_lock_acquire(l);
+                tap_is_int(run_child(ctx, release_it, mp_tuple_of(l)), 12,
+                           "%s: a child releases a Lock its parent acquired", methods[m]);
+                tap_is_str(rep(l), "<Lock(owner=None)>", "%s: the Lock is free after that child", methods[m]);
+                tap_is_int(run_child(ctx, take_and_keep, mp_tuple_of(l)), 13,
+                           "%s: a child acquires the Lock and exits holding it", methods[m]);
+                tap_is_int(mp_lock_release(l), 0, "%s: the parent releases the Lock the child left held",
+                           methods[m]);
+                tap_is_int(mp_lock_acquire_ex(l, .block = MP_NO), 1, "%s: it is free then, no death reported",
+                           methods[m]);
+                mp_lock_release(l);
+            }
             mp_lock_free(l);
         }
     }
@@ -259,6 +345,7 @@ int main(int argc, char **argv)
     test_lock_basics();
     test_rlock_basics();
     test_other_thread();
+    test_release_by_another_thread();
     test_not_picklable();
     test_children();
     return tap_done();

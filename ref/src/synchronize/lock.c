@@ -1,4 +1,4 @@
-/* lock.c - Lock and RLock: a robust process-shared mutex that its holder keeps, so a holder's death reaches the next acquirer (synchronize.py's Lock and RLock). */
+/* lock.c - Lock and RLock (synchronize.py's): a Lock any thread or process may release (futexlock.c), an RLock on a robust mutex its owner keeps (mutex.c); either way a holder's death reaches the next acquirer. */
 #include "synchronize.h"
 
 #include <errno.h>
@@ -44,21 +44,23 @@ int mp__fail_nan(void)
 
 /* ---- the holder ------------------------------------------------------------ */
 
-/* A thread is known by its process and its kernel thread id, both
- * unique among living threads, so a forked child never mistakes its
- * parent's hold for its own. */
+/* An RLock's holder is known by its process and its kernel thread id,
+ * both unique among living threads, so a forked child never mistakes its
+ * parent's hold for its own.  A Lock's is in its futex word. */
 static int load(const int *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static void store(int *p, int v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 
 bool mp__lock_is_mine(const mp_lock *l)
 {
-    return load(&l->sh->tid) == (int)gettid() && load(&l->sh->pid) == (int)getpid();
+    if (!recursive(l))
+        return mp__futexlock_is_mine(&l->sh->f);
+    return load(&l->sh->tid) == (int)mp__self_tid() && load(&l->sh->pid) == mp__self_pid();
 }
 
 static void set_holder(mp_lock *l, int count)
 {
-    store(&l->sh->pid, (int)getpid());
-    store(&l->sh->tid, (int)gettid());
+    store(&l->sh->pid, mp__self_pid());
+    store(&l->sh->tid, (int)mp__self_tid());
     store(&l->sh->count, count);
 }
 
@@ -78,7 +80,11 @@ static int holder_died(const mp_lock *l)
 
 int mp__lock_acquire(mp_lock *l, const mp__deadline *d)
 {
-    if (recursive(l) && mp__lock_is_mine(l)) {
+    if (!recursive(l)) {
+        int rc = mp__futexlock_acquire(&l->sh->f, d, false);
+        return rc == MP__HOLDER_DIED ? holder_died(l) : rc;
+    }
+    if (mp__lock_is_mine(l)) {
         store(&l->sh->count, load(&l->sh->count) + 1);
         return 1;
     }
@@ -91,6 +97,10 @@ int mp__lock_acquire(mp_lock *l, const mp__deadline *d)
 
 int mp__lock_release_all(mp_lock *l)
 {
+    if (!recursive(l)) {
+        mp__futexlock_release(&l->sh->f);
+        return 1;
+    }
     int count = load(&l->sh->count);
     let_go(l);
     return count;
@@ -98,6 +108,10 @@ int mp__lock_release_all(mp_lock *l)
 
 int mp__lock_restore(mp_lock *l, int count)
 {
+    if (!recursive(l)) {
+        int rc = mp__futexlock_acquire(&l->sh->f, &mp__forever, true);
+        return rc == MP__HOLDER_DIED ? holder_died(l) : rc < 0 ? rc : 0;
+    }
     int rc = mp__mutex_lock_always(&l->sh->m);
     if (rc < 0)
         return rc;
@@ -152,10 +166,26 @@ static mp__object *rebuild_rlock(const mp_value *s) { return rebuild(&rlock_clas
  * have no names here), SomeOtherThread, SomeOtherProcess or None. */
 static const char *holder(const mp_lock *l)
 {
-    if (mp__lock_is_mine(l))
+    int who;
+    if (!recursive(l))
+        who = mp__futexlock_holder(&l->sh->f);
+    else if (mp__lock_is_mine(l))
+        who = MP__HELD_BY_ME;
+    else {
+        int pid = load(&l->sh->pid);
+        who = pid == 0 ? MP__HELD_BY_NOBODY
+            : pid == mp__self_pid() ? MP__HELD_BY_OTHER_THREAD : MP__HELD_BY_OTHER_PROCESS;
+    }
+    switch (who) {
+    case MP__HELD_BY_ME:
         return mp__current_process_name();
-    int pid = load(&l->sh->pid);
-    return pid == 0 ? "None" : pid == (int)getpid() ? "SomeOtherThread" : "SomeOtherProcess";
+    case MP__HELD_BY_OTHER_THREAD:
+        return "SomeOtherThread";
+    case MP__HELD_BY_OTHER_PROCESS:
+        return "SomeOtherProcess";
+    default:
+        return "None";
+    }
 }
 
 static bool repr_lock(const mp__object *o, mp__buf *b)
@@ -189,8 +219,9 @@ static mp_lock *lock_new(const mp_class *cls)
     mp_lock *l = (mp_lock *)mp__object_alloc(cls);
     if (!l)
         return NULL;
+    /* A Lock's futex word starts zeroed: free. */
     if (mp__shm_create(&l->shm, "forklore-lock", sizeof(mp__lockshared)) < 0 ||
-        mp__mutex_init(&((mp__lockshared *)l->shm.addr)->m) < 0) {
+        (cls == &rlock_class && mp__mutex_init(&((mp__lockshared *)l->shm.addr)->m) < 0)) {
         mp_decref(&l->ob.h);
         return NULL;
     }
@@ -235,13 +266,12 @@ int mp_lock_release(mp_lock *l)
 {
     if (!l)
         return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
-    if (!mp__lock_is_mine(l)) {
-        if (recursive(l))
-            return mp__fail(MP_EASSERT, "attempt to release recursive lock not owned by thread");
-        if (load(&l->sh->pid) == 0)
-            return mp__fail(MP_EVALUE, "semaphore or lock released too many times");
-        return mp__fail(MP_ERUNTIME, "cannot release un-acquired lock");
-    }
+    /* A Lock is let go by whoever asks, as CPython's; an RLock only by
+     * its owner. */
+    if (!recursive(l))
+        return mp__futexlock_release(&l->sh->f);
+    if (!mp__lock_is_mine(l))
+        return mp__fail(MP_EASSERT, "attempt to release recursive lock not owned by thread");
     int count = load(&l->sh->count);
     if (count > 1)
         store(&l->sh->count, count - 1);

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdint.h>
 
 /* ---- locks that know their holder (mutex.c) -------------------------------- */
 
@@ -30,6 +31,34 @@ int mp__mutex_lock(mp__mutex *m, const mp__deadline *d);
  * for a lock that must be taken whatever comes. */
 int mp__mutex_lock_always(mp__mutex *m);
 void mp__mutex_unlock(mp__mutex *m);
+
+/* ---- a lock any thread or process may release (futexlock.c) --------------- */
+
+/* A Lock's state, in shared memory: the word is the holding thread's id,
+ * with WAITERS (bit 31) when someone sleeps on it, or 0 when free; the
+ * rest says which process the holder is (pid and start time) and is valid
+ * while tid equals the word's holder. */
+typedef struct mp__futexlock {
+    uint32_t word;
+    uint32_t tid;
+    int pid;
+    unsigned long long start;
+} mp__futexlock;
+
+/* Take it by the deadline: 1, MP__HOLDER_DIED (taken; the process that
+ * held it died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT before
+ * or while waiting; never when deaf). */
+int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf);
+/* Let it go, whoever holds it: 0, or MP_EVALUE "semaphore or lock
+ * released too many times" when it is free. */
+int mp__futexlock_release(mp__futexlock *f);
+bool mp__futexlock_is_mine(const mp__futexlock *f);
+enum { MP__HELD_BY_NOBODY, MP__HELD_BY_ME, MP__HELD_BY_OTHER_THREAD, MP__HELD_BY_OTHER_PROCESS };
+int mp__futexlock_holder(const mp__futexlock *f);
+/* The calling thread's kernel id and its process's pid, cached (renewed
+ * in a forked child): asking the kernel each time costs a system call. */
+uint32_t mp__self_tid(void);
+int mp__self_pid(void);
 
 /*
  * CPython's queues are built from SemLocks: named POSIX semaphores that a
@@ -131,15 +160,18 @@ int mp__cond_notify(mp__cond *c, int n);
  * Each lives in a shared block of its own (mp__shm below), which a forked
  * child shares as it is and a spawn or forkserver child receives by
  * descriptor (reduce/rebuild, as a Queue's).  Lock and RLock are one type,
- * mp_lock, over a robust mutex that the holder keeps for as long as it
- * holds the lock: the kernel then knows the holder, and its death reaches
- * the next acquirer and every waiter as MP_EOWNERDEAD (mutex.c).
+ * mp_lock.  A Lock is an mp__futexlock, which any thread or process may
+ * release, as CPython's.  An RLock is released only by its owner, so it is
+ * a robust mutex that the holder keeps for as long as it holds the lock
+ * (mutex.c).  Either way a holder's death reaches the next acquirer and
+ * every waiter as MP_EOWNERDEAD.
  */
 typedef struct mp__lockshared {
-    mp__mutex m;
-    /* The holder (pid, thread id) and an RLock's depth: written by the
-     * holder, read by anyone without the mutex (repr, release's checks),
-     * so always through __atomic. */
+    mp__futexlock f;            /* a Lock */
+    mp__mutex m;                /* an RLock */
+    /* An RLock's holder (pid, thread id) and depth: written by the holder,
+     * read by anyone without the mutex (repr, release's checks), so
+     * always through __atomic. */
     int pid, tid, count;
 } mp__lockshared;
 
