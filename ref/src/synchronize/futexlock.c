@@ -117,15 +117,17 @@ int mp__self_pid(void)
         if (!read_stat(pid, &start, &dead))
             start = 0;
         __atomic_store_n(&my_start, start, __ATOMIC_RELAXED);
-        __atomic_store_n(&my_pid, pid, __ATOMIC_RELAXED);
+        __atomic_store_n(&my_pid, pid, __ATOMIC_RELEASE);   /* the start first */
     }
     return pid;
 }
 
-static unsigned long long self_start(void)
+/* The fast path's: the cached values read in place, the kernel asked
+ * only the first time. */
+static inline uint32_t self_tid(void)
 {
-    mp__self_pid();
-    return __atomic_load_n(&my_start, __ATOMIC_RELAXED);
+    uint32_t tid = my_tid;
+    return tid ? tid : mp__self_tid();
 }
 
 /* ---- the holder ------------------------------------------------------------ */
@@ -140,10 +142,13 @@ static bool take(mp__futexlock *f, uint32_t *expected, uint32_t desired)
 
 /* The holder's process, beside the word: tid last, so a reader that finds
  * it equal to the word's holder reads the pid and start written with it. */
-static void own(mp__futexlock *f, uint32_t me)
+static inline void own(mp__futexlock *f, uint32_t me)
 {
-    __atomic_store_n(&f->pid, mp__self_pid(), __ATOMIC_RELAXED);
-    __atomic_store_n(&f->start, self_start(), __ATOMIC_RELAXED);
+    int pid = __atomic_load_n(&my_pid, __ATOMIC_ACQUIRE);
+    if (!pid)
+        pid = mp__self_pid();
+    __atomic_store_n(&f->pid, pid, __ATOMIC_RELAXED);
+    __atomic_store_n(&f->start, __atomic_load_n(&my_start, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
     __atomic_store_n(&f->tid, me, __ATOMIC_RELEASE);
 }
 
@@ -177,7 +182,7 @@ static bool holder_died(const mp__futexlock *f, uint32_t v)
 
 bool mp__futexlock_is_mine(const mp__futexlock *f)
 {
-    return (word(f) & ~WAITERS) == mp__self_tid();
+    return (word(f) & ~WAITERS) == self_tid();
 }
 
 int mp__futexlock_holder(const mp__futexlock *f)
@@ -258,9 +263,18 @@ static int wait_for(mp__futexlock *f, uint32_t me, uint32_t v, const mp__deadlin
     }
 }
 
+bool mp__futexlock_try(mp__futexlock *f)
+{
+    uint32_t me = self_tid(), v = 0;
+    if (!take(f, &v, me))
+        return false;
+    own(f, me);
+    return true;
+}
+
 int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
 {
-    uint32_t me = mp__self_tid(), v = 0;
+    uint32_t me = self_tid(), v = 0;
     if (take(f, &v, me)) {
         own(f, me);
         return 1;

@@ -253,6 +253,10 @@ int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts)
 {
     if (!l)
         return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
+    /* A free Lock is taken whatever the options say (CPython tries before
+     * it looks at the timeout): no deadline to work out then. */
+    if (!recursive(l) && mp__futexlock_try(&l->sh->f))
+        return 1;
     mp__deadline d;
     bool nan;
     mp__acquire_deadline(opts, &d, &nan);

@@ -49,6 +49,9 @@ typedef struct mp__futexlock {
  * held it died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT before
  * or while waiting; never when deaf). */
 int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf);
+/* Take it if it is free, nothing more (no death looked for): the fast
+ * path of an acquire, before its deadline is worked out. */
+bool mp__futexlock_try(mp__futexlock *f);
 /* Let it go, whoever holds it: 0, or MP_EVALUE "semaphore or lock
  * released too many times" when it is free. */
 int mp__futexlock_release(mp__futexlock *f);
