@@ -152,9 +152,14 @@ static int count(struct twait *w, int *field)
     return n;
 }
 
-static void test_condition_threads(void)
+/* Over an RLock (the default) or a Lock (plain), whose release_all and
+ * restore differ. */
+static void test_condition_threads(bool plain)
 {
-    struct twait w = {mp_condition_new(NULL), 0, 0, PTHREAD_MUTEX_INITIALIZER};
+    mp_lock *lock = plain ? mp_lock_new() : NULL;
+    struct twait w = {mp_condition_new(lock), 0, 0, PTHREAD_MUTEX_INITIALIZER};
+    mp_lock_free(lock);
+    const char *over = plain ? "Lock()" : "";
     pthread_t t[4];
     for (int i = 0; i < 4; i++)
         pthread_create(&t[i], NULL, thread_wait, &w);
@@ -162,19 +167,20 @@ static void test_condition_threads(void)
     while (count(&w, &w.waiting) < 4)
         usleep(1000);
     mp_condition_acquire(w.c);
-    tap_is_str(rep(w.c), "<Condition(<RLock(MainProcess, 1)>, 4)>", "four waiters in the repr");
-    tap_is_int(mp_condition_notify(w.c, 2), 0, "notify(2)");
+    tap_is_str(rep(w.c), plain ? "<Condition(<Lock(owner=MainProcess)>, 4)>" : "<Condition(<RLock(MainProcess, 1)>, 4)>",
+               "Condition(%s): four waiters in the repr", over);
+    tap_is_int(mp_condition_notify(w.c, 2), 0, "Condition(%s): notify(2)", over);
     mp_condition_release(w.c);
     while (count(&w, &w.woken) < 2)
         usleep(1000);
     usleep(50 * 1000);
-    tap_is_int(count(&w, &w.woken), 2, "notify(2) woke exactly two");
+    tap_is_int(count(&w, &w.woken), 2, "Condition(%s): notify(2) woke exactly two", over);
     mp_condition_acquire(w.c);
-    tap_is_int(mp_condition_notify_all(w.c), 0, "notify_all()");
+    tap_is_int(mp_condition_notify_all(w.c), 0, "Condition(%s): notify_all()", over);
     mp_condition_release(w.c);
     for (int i = 0; i < 4; i++)
         pthread_join(t[i], NULL);
-    tap_is_int(w.woken, 4, "notify_all woke the other two");
+    tap_is_int(w.woken, 4, "Condition(%s): notify_all woke the other two", over);
     mp_condition_free(w.c);
 }
 
@@ -251,7 +257,8 @@ int main(int argc, char **argv)
 {
     mp_main(argc, argv);
     test_condition_basics();
-    test_condition_threads();
+    test_condition_threads(false);
+    test_condition_threads(true);
     test_condition_children();
     test_event();
     return tap_done();

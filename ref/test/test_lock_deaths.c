@@ -1,4 +1,4 @@
-/* test_lock_deaths.c - a process killed while it holds a Lock, an RLock or a Condition's lock: the next acquirer, and every waiter already blocked, gets the lock with MP_EOWNERDEAD, under every start method.
+/* test_lock_deaths.c - a process killed while it holds a Lock, an RLock or a Condition's lock (an RLock or a Lock): the next acquirer, and every waiter already blocked, gets the lock with MP_EOWNERDEAD, under every start method.
  *
  * Usage: test_lock_deaths   prints TAP.  The binary is also the program
  * spawn and forkserver re-run.  Uses mp.h alone.  Every waiter must finish
@@ -91,13 +91,15 @@ static mp_process *start(mp_context *ctx, mp_target_fn fn, mp_value *args)
     return NULL;
 }
 
-/* kind: 0 Lock, 1 RLock held twice, 2 Condition. */
+/* kind: 0 Lock, 1 RLock held twice, 2 Condition, 3 Condition(Lock()). */
 static void one(const char *method, int kind)
 {
-    static const char *const names[] = {"Lock", "RLock held twice", "Condition's lock"};
+    static const char *const names[] = {"Lock", "RLock held twice", "Condition's lock", "Condition(Lock())'s lock"};
     mp_context *ctx = mp_get_context(method);
     mp_lock *l = kind == 1 ? mp_rlock_new() : kind == 0 ? mp_lock_new() : NULL;
-    mp_condition *c = kind == 2 ? mp_condition_new(NULL) : NULL;
+    mp_lock *under = kind == 3 ? mp_lock_new() : NULL;
+    mp_condition *c = kind >= 2 ? mp_condition_new(under) : NULL;
+    mp_lock_free(under);        /* the condition keeps its own reference */
     mp_semaphore *started = mp_semaphore_new(0), *ready = mp_semaphore_new(0);
     mp_value *obj = l ? mp_value_from_arg(MP_ARG(l)) : mp_value_from_arg(MP_ARG(c));
     mp_process *holder = start(ctx, hold_forever, mp_tuple_of(mp_incref(obj), kind == 1 ? 2 : 1, started));
@@ -151,11 +153,14 @@ static void one(const char *method, int kind)
 }
 
 /* A waiter inside Condition.wait when the holder dies: its timeout ends,
- * and taking the lock back reports the death. */
-static void in_wait(const char *method)
+ * and taking the lock back reports the death.  The condition's lock is an
+ * RLock, or a Lock (plain). */
+static void in_wait(const char *method, bool plain)
 {
     mp_context *ctx = mp_get_context(method);
-    mp_condition *c = mp_condition_new(NULL);
+    mp_lock *lock = plain ? mp_lock_new() : NULL;
+    mp_condition *c = mp_condition_new(lock);
+    mp_lock_free(lock);
     mp_semaphore *ready = mp_semaphore_new(0);
     mp_process *w = start(ctx, wait_on_condition, mp_tuple_of(c, ready));
     /* Made after the fork, so that a forked waiter inherits nothing it
@@ -177,10 +182,11 @@ static void in_wait(const char *method)
     double t = now() - t0;
     int code = mp_process_exitcode(w);
     if (in_time)
-        tap_ok(code == 3 && t < 10, "%s: a Condition.wait whose holder died meanwhile returns OwnerDiedError,"
-               " %.3f s after the kill (exit %d)", method, t, code);
+        tap_ok(code == 3 && t < 10, "%s: a Condition(%s).wait whose holder died meanwhile returns OwnerDiedError,"
+               " %.3f s after the kill (exit %d)", method, plain ? "Lock()" : "", t, code);
     else
-        tap_skip("the holder started after the waiter's timeout", "%s: a Condition.wait whose holder died", method);
+        tap_skip("the holder started after the waiter's timeout", "%s: a Condition(%s).wait whose holder died",
+                 method, plain ? "Lock()" : "");
     if (code == MP_EXITCODE_NONE)
         mp_process_kill(w);
     mp_process_join(w, MP_WAIT_FOREVER);
@@ -221,9 +227,10 @@ int main(int argc, char **argv)
     mp_main(argc, argv);
     for (size_t m = 0; m < 3; m++) {
         next_acquirer(methods[m]);
-        for (int kind = 0; kind < 3; kind++)
+        for (int kind = 0; kind < 4; kind++)
             one(methods[m], kind);
-        in_wait(methods[m]);
+        in_wait(methods[m], false);
+        in_wait(methods[m], true);
     }
     return tap_done();
 }
