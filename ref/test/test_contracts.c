@@ -694,7 +694,7 @@ static const struct {
     {"mp_rlock_new", "MP_EOS", "as mp_lock_new: needs shared memory to run out"},
     {"mp_context_lock", "MP_EOS", "as mp_lock_new: needs shared memory to run out"},
     {"mp_context_rlock", "MP_EOS", "as mp_lock_new: needs shared memory to run out"},
-    {"mp_lock_acquire", "MP_EINTERRUPT", "needs a SIGINT during the wait; the sliced mutex wait is the queues' (mutex.c)"},
+    {"mp_lock_acquire", "MP_EINTERRUPT", "needs a SIGINT during the wait: test_interrupt.c does it"},
     {"mp_semaphore_new", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_semaphore_acquire", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_condition_new", "MP_EOS", "needs shared memory to run out"},
