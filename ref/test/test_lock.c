@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *const methods[] = {"fork", "spawn", "forkserver"};
@@ -255,6 +256,42 @@ static void test_release_by_another_thread(void)
     mp_lock_free(l);
 }
 
+/* A process whose main thread ends holding a Lock while another thread
+ * runs on: the kernel shows its main thread as a zombie, but the process
+ * lives, so the Lock stays held; once the last thread ends, the next
+ * acquire is told of the death.  A plain fork(), so that the child's main
+ * thread can end on its own; its cached ids must be its own, not the
+ * parent's, or the parent would take it for one of its threads. */
+static void *end_process_later(void *arg)
+{
+    (void)arg;
+    usleep(600 * 1000);
+    _exit(0);
+}
+
+static void test_main_thread_ends(void)
+{
+    mp_lock *l = mp_lock_new();
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_t t;
+        if (mp_lock_acquire(l) != 1 || pthread_create(&t, NULL, end_process_later, NULL) != 0)
+            _exit(1);
+        pthread_exit(NULL);
+    }
+    usleep(200 * 1000);
+    tap_is_str(rep(l), "<Lock(owner=SomeOtherProcess)>", "a child's main thread ended holding the Lock: held");
+    tap_is_int(mp_lock_acquire_ex(l, .timeout = MP_TIMEOUT(0.25)), 0,
+               "its other thread runs on: acquire(timeout=0.25) is False, no death");
+    int status;
+    waitpid(pid, &status, 0);
+    TAP_OK(err_is(mp_lock_acquire(l), MP_EOWNERDEAD,
+                  "the previous holder died holding this Lock; it is yours now, and what it protected may be half changed"),
+           "once the child has ended: OwnerDiedError");
+    tap_is_int(mp_lock_release(l), 0, "released");
+    mp_lock_free(l);
+}
+
 /* Outside a child's description a lock cannot be pickled. */
 static void test_not_picklable(void)
 {
@@ -346,6 +383,7 @@ int main(int argc, char **argv)
     test_rlock_basics();
     test_other_thread();
     test_release_by_another_thread();
+    test_main_thread_ends();
     test_not_picklable();
     test_children();
     return tap_done();

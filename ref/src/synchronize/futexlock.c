@@ -66,9 +66,10 @@ static void watch_forks(void)
 }
 
 /* Field 22 of /proc/ID/stat (the start time, in clock ticks since boot),
- * and whether the process or thread is a zombie or dying (it is dead for
- * us: a killed holder stays a zombie until its parent reaps it).  False
- * when there is no such entry. */
+ * and whether the process is dead: a zombie or dying (a killed holder
+ * stays a zombie until its parent reaps it) with no thread left (field
+ * 20; a process whose main thread ended while others run shows as a
+ * zombie too, with them counted).  False when there is no such entry. */
 static bool read_stat(int id, unsigned long long *start, bool *dead)
 {
     char path[40], buf[512];
@@ -86,11 +87,18 @@ static bool read_stat(int id, unsigned long long *start, bool *dead)
     char *p = strrchr(buf, ')');
     if (!p || p[1] != ' ')
         return false;
-    *dead = p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
-    for (int field = 3; field < 22 && p; field++)
+    bool zombie = p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
+    long threads = 0;
+    /* p on the space before field 3, then before field + 1 each turn. */
+    p++;
+    for (int field = 3; field < 22 && p; field++) {
         p = strchr(p + 1, ' ');
+        if (p && field + 1 == 20)
+            threads = strtol(p + 1, NULL, 10);
+    }
     if (!p)
         return false;
+    *dead = zombie && threads <= 1;
     *start = strtoull(p + 1, NULL, 10);
     return true;
 }
