@@ -1137,8 +1137,10 @@ MP_EXTERN int mp_lock_acquire(mp_lock *l);
 MP_EXTERN int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts);
 
 /* release().  A Lock is let go whoever holds it (any thread of any
- * process, as in CPython), waking one waiter; one that nobody holds:
- * MP_EVALUE "semaphore or lock released too many times".  An RLock only
+ * process, as in CPython), waking one waiter; its repr then says
+ * owner=None, where CPython's, which counts acquires per process and
+ * thread, may go on naming the one that acquired it.  One that nobody
+ * holds: MP_EVALUE "semaphore or lock released too many times".  An RLock only
  * by the thread that holds it, else MP_EASSERT "attempt to release
  * recursive lock not owned by thread"; its depth goes down and the last
  * release lets it go.  MP_ETYPE "expected a Lock, got NULL". */
