@@ -167,7 +167,8 @@ static void test_condition_threads(bool plain)
     while (count(&w, &w.waiting) < 4)
         usleep(1000);
     mp_condition_acquire(w.c);
-    tap_is_str(rep(w.c), plain ? "<Condition(<Lock(owner=MainProcess)>, 4)>" : "<Condition(<RLock(MainProcess, 1)>, 4)>",
+    tap_is_str(rep(w.c),
+               plain ? "<Condition(<Lock(owner=MainProcess)>, 4)>" : "<Condition(<RLock(MainProcess, 1)>, 4)>",
                "Condition(%s): four waiters in the repr", over);
     tap_is_int(mp_condition_notify(w.c, 2), 0, "Condition(%s): notify(2)", over);
     mp_condition_release(w.c);
