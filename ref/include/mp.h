@@ -100,11 +100,10 @@ extern "C" {
  * process, its children, the logger) and resets it in each child it starts.
  * Calls are not thread-safe unless a contract says otherwise.
  *
- * Not provided yet.  The second half of the documented API is not here
- * yet: Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event and
- * Barrier (multiprocessing.synchronize); Value, Array, RawValue, RawArray
- * and the rest of multiprocessing.sharedctypes; Pool and AsyncResult
- * (multiprocessing.pool) and multiprocessing.dummy; Manager and the proxies
+ * Not provided yet.  The second half of the documented API is not all
+ * here yet: Value, Array, RawValue, RawArray and the rest of
+ * multiprocessing.sharedctypes; Pool and AsyncResult (multiprocessing.pool)
+ * and multiprocessing.dummy; Manager and the proxies
  * (multiprocessing.managers).  Until they land, their exceptions
  * (TimeoutError of AsyncResult.get, KeyError of a managed dict, ...) have
  * no code here either.
@@ -151,8 +150,12 @@ enum {
     MP_EINTERRUPT = -20,     /* KeyboardInterrupt: SIGINT came (see mp_main) */
     MP_EOWNERDEAD = -21,     /* OwnerDiedError, Forklore's own: a process died holding a
                                 lock; what it guarded may be half done (a message it was
-                                sending or taking is lost).  CPython waits for ever instead */
-    MP__ELAST = -21
+                                sending or taking is lost), or a Lock's, an RLock's or a
+                                Condition's: the caller holds it now, and what it protected
+                                may be half changed.  CPython waits for ever instead */
+    MP_EBROKENBARRIER = -22, /* threading.BrokenBarrierError: a Barrier was aborted, reset
+                                or timed out while waiting (its message is empty) */
+    MP__ELAST = -22
 };
 
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
@@ -360,6 +363,11 @@ struct mp_process;
 struct mp_connection;
 struct mp_queue;
 struct mp_simple_queue;
+struct mp_lock;
+struct mp_semaphore;
+struct mp_condition;
+struct mp_event;
+struct mp_barrier;
 #define MP_ARG(x) _Generic((x),                                             \
     char *: mp__arg_cstr, const char *: mp__arg_cstr,                        \
     mp_value *: mp__arg_value, const mp_value *: mp__arg_borrowed,           \
@@ -368,6 +376,9 @@ struct mp_simple_queue;
     struct mp_connection *: mp__arg_object,                                  \
     struct mp_queue *: mp__arg_object,                                       \
     struct mp_simple_queue *: mp__arg_object,                                \
+    struct mp_lock *: mp__arg_object, struct mp_semaphore *: mp__arg_object, \
+    struct mp_condition *: mp__arg_object, struct mp_event *: mp__arg_object,\
+    struct mp_barrier *: mp__arg_object,                                     \
     _Bool: mp__arg_bool,                                                     \
     signed char: mp__arg_int, short: mp__arg_int, int: mp__arg_int,          \
     long: mp__arg_int, long long: mp__arg_int,                               \
@@ -403,10 +414,11 @@ struct mp_simple_queue;
  * Build a value from a C argument: const char * becomes str, integers int,
  * floating types float, bool bool; an mp_value * is taken over and a
  * const mp_value * gets a reference of its own (the ownership rules).  A
- * connection or queue (mp_connection *, mp_queue *, mp_simple_queue *)
- * stays yours too: the value made from it takes a reference of its own, as
- * a Python tuple holding a queue does, so `.args = mp_tuple_of(q)` leaves
- * q yours.  A process cannot be made a value (it is not picklable) and
+ * connection, queue or synchronization object (mp_connection *,
+ * mp_queue *, mp_simple_queue *, mp_lock *, mp_semaphore *,
+ * mp_condition *, mp_event *, mp_barrier *) stays yours too: the value
+ * made from it takes a reference of its own, as a Python tuple holding a
+ * queue does, so `.args = mp_tuple_of(q)` leaves q yours.  A process cannot be made a value (it is not picklable) and
  * gives NULL with MP_ETYPE "Pickling an AuthenticationString object is
  * disallowed for security reasons", as pickling one does in CPython. */
 MP_EXTERN mp_value *mp_value_from_arg(mp_arg a);
@@ -462,7 +474,8 @@ typedef struct mp_unpickle_opts {
  * caller frees).  Errors: MP_ENOMEM; MP_EVALUE for a bad protocol ("pickle
  * protocol must be <= 5"); MP_ERUNTIME for a queue or connection, which
  * only a child being started can be given ("Queue objects should only be
- * shared between processes through inheritance"); MP_EPICKLE for NULL
+ * shared between processes through inheritance", and the same for a
+ * Lock, Semaphore, Condition, Event or Barrier); MP_EPICKLE for NULL
  * ("cannot pickle a NULL value") or a str or bytes of 4 GiB or more.
  * opts may be NULL. */
 MP_EXTERN int mp_pickle_dumps(const mp_value *v, const mp_pickle_opts *opts, uint8_t **out, size_t *len);
@@ -1036,6 +1049,232 @@ MP_EXTERN bool mp_simple_queue_empty(mp_simple_queue *q);
 MP_EXTERN int mp_simple_queue_close(mp_simple_queue *q);
 MP_EXTERN void mp_simple_queue_free(mp_simple_queue *q);
 MP_EXTERN mp_simple_queue *mp_as_simple_queue(const mp_value *v);
+
+/* ------------------------------------------------------------------------ */
+/* Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * multiprocessing.synchronize: each object lives in shared memory of its
+ * own and is a value, given to children in args under every start method
+ * (mp_tuple_of(lock) takes a reference of its own, as for a queue); the
+ * child gets it back with mp_as_lock(), mp_as_semaphore(), ...  It cannot
+ * be put in a queue or sent on a connection: MP_ERUNTIME "Lock objects
+ * should only be shared between processes through inheritance" (RLock,
+ * Semaphore, BoundedSemaphore, Condition in their own names; an Event or
+ * a Barrier says "Condition objects ...", as CPython's do, whose state
+ * holds a Condition).  mp_repr() of one gives CPython's repr; mp_print
+ * prints it.  Calls are thread-safe.
+ *
+ * One C type per family, as a JoinableQueue is an mp_queue: mp_rlock_new
+ * gives an mp_lock that the mp_lock_* calls treat as an RLock, and
+ * mp_bounded_semaphore_new an mp_semaphore.
+ *
+ * A holder that dies (beyond CPython).  In CPython a process killed while
+ * it holds a Lock leaves every other process waiting for ever, the most
+ * common way a multiprocessing program hangs.  Here, when the process
+ * holding a Lock, an RLock (and so a Condition's lock) dies (SIGKILL,
+ * _exit, a crash), the next acquire, and every one already waiting, gets
+ * the lock together with MP_EOWNERDEAD ("the previous holder died holding
+ * this lock; it is yours now, and what it protected may be half changed"):
+ * the caller holds it (once, for an RLock) and must release it, after putting
+ * right, or giving up on, what the dead holder left.  The death is
+ * reported once.  Semaphores have no owner, in CPython as here: anyone may
+ * release what another acquired, so nothing can tell which acquire a death
+ * should undo, and a process that dies after acquiring leaves the count one
+ * lower for good (a BoundedSemaphore's slot is lost).  Event and Barrier
+ * are built on a Condition: an Event's state is one semaphore that its
+ * calls change in one step, so a death inside one leaves nothing half done
+ * and goes unreported; a Barrier whose lock reports a death breaks (its
+ * count of waiters can no longer be trusted).  A party that dies while it
+ * waits at a Barrier is not noticed, as in CPython: give the barrier a
+ * timeout.
+ *
+ * How a death is seen.  A Lock, as CPython's, may be released by any
+ * thread or process, so it records its holder beside it (the process's
+ * pid and start time, so a reused pid is not mistaken for it), and a
+ * waiter looks whether that process lives each tenth of a second it
+ * waits without news: a waiter learns of a death within about 0.1 s, and
+ * a later acquire at once.  A thread that ends holding a Lock, its
+ * process alive, leaves it held, as in CPython (another thread may be
+ * meant to release it).  An RLock, released only by its owner, is a
+ * robust mutex that its holder keeps: the kernel tells the next acquirer
+ * at once, and also when the holding thread ends while its process lives.
+ */
+typedef struct mp_lock mp_lock;
+typedef struct mp_semaphore mp_semaphore;
+typedef struct mp_condition mp_condition;
+typedef struct mp_event mp_event;
+typedef struct mp_barrier mp_barrier;
+
+/* acquire(block=True, timeout=None): block 0 or MP_YES blocks, MP_NO only
+ * tries (its timeout ignored, as in Python); timeout is MP_WAIT_FOREVER
+ * (the zero value) or MP_TIMEOUT(seconds), a negative one only tries. */
+typedef struct mp_acquire_opts {
+    int block;
+    mp_timeout timeout;
+} mp_acquire_opts;
+
+/* Lock() and RLock(), and ctx.Lock(), ctx.RLock() (ctx may be NULL; the
+ * same objects under every start method).  New object, or NULL with
+ * MP_EOS (no shared memory) or MP_ENOMEM recorded. */
+MP_EXTERN mp_lock *mp_lock_new(void);
+MP_EXTERN mp_lock *mp_rlock_new(void);
+MP_EXTERN mp_lock *mp_context_lock(mp_context *ctx);
+MP_EXTERN mp_lock *mp_context_rlock(mp_context *ctx);
+
+/* acquire(block, timeout): 1 (True) when acquired, 0 (False) when a
+ * non-blocking or timed acquire did not get it.  An RLock its thread holds
+ * is taken again at once (its depth grows); a Lock its thread holds waits,
+ * as in CPython (for ever, without a timeout).  Errors: MP_EOWNERDEAD when
+ * the previous holder died holding it: the lock is then the caller's (see
+ * above), with "the previous holder died holding this Lock; it is yours
+ * now, and what it protected may be half changed" (an RLock's says RLock); MP_EINTERRUPT on SIGINT while waiting; a NaN timeout, when the
+ * lock is not free at once, MP_EOS "[Errno 22] Invalid argument", as
+ * CPython's sem_timedwait refuses it; MP_ETYPE "expected a Lock, got NULL". */
+MP_EXTERN int mp_lock_acquire(mp_lock *l);
+#define mp_lock_acquire_ex(l, ...) mp__lock_acquire_opts((l), &(mp_acquire_opts){__VA_ARGS__})
+MP_EXTERN int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts);
+
+/* release().  A Lock is let go whoever holds it (any thread of any
+ * process, as in CPython), waking one waiter; its repr then says
+ * owner=None, where CPython's, which counts acquires per process and
+ * thread, may go on naming the one that acquired it.  One that nobody
+ * holds: MP_EVALUE "semaphore or lock released too many times".  An RLock only
+ * by the thread that holds it, else MP_EASSERT "attempt to release
+ * recursive lock not owned by thread"; its depth goes down and the last
+ * release lets it go.  MP_ETYPE "expected a Lock, got NULL". */
+MP_EXTERN int mp_lock_release(mp_lock *l);
+
+/* Drop your reference (NULL is ignored); the lock lives on while children
+ * or values hold one. */
+MP_EXTERN void mp_lock_free(mp_lock *l);
+
+/* The Lock or RLock a value holds (borrowed), or NULL. */
+MP_EXTERN mp_lock *mp_as_lock(const mp_value *v);
+
+/* Semaphore(value=1) and BoundedSemaphore(value=1), and the context's.
+ * New object, or NULL with MP_EOS "[Errno 22] Invalid argument" for a
+ * negative value (as sem_open says it), MP_EOS or MP_ENOMEM. */
+MP_EXTERN mp_semaphore *mp_semaphore_new(int value);
+MP_EXTERN mp_semaphore *mp_bounded_semaphore_new(int value);
+MP_EXTERN mp_semaphore *mp_context_semaphore(mp_context *ctx, int value);
+MP_EXTERN mp_semaphore *mp_context_bounded_semaphore(mp_context *ctx, int value);
+
+/* acquire(block, timeout): 1 (True), 0 (False) as mp_lock_acquire;
+ * MP_EINTERRUPT; a NaN timeout when the count is zero, MP_EOS "[Errno 22]
+ * Invalid argument"; MP_ETYPE "expected a Semaphore, got NULL". */
+MP_EXTERN int mp_semaphore_acquire(mp_semaphore *s);
+#define mp_semaphore_acquire_ex(s, ...) mp__semaphore_acquire_opts((s), &(mp_acquire_opts){__VA_ARGS__})
+MP_EXTERN int mp__semaphore_acquire_opts(mp_semaphore *s, const mp_acquire_opts *opts);
+
+/* release(): any process or thread may.  A BoundedSemaphore at its initial
+ * value: MP_EVALUE "semaphore or lock released too many times".  MP_ETYPE
+ * "expected a Semaphore, got NULL". */
+MP_EXTERN int mp_semaphore_release(mp_semaphore *s);
+
+/* get_value(): the count now (another process may change it at once); 0
+ * for NULL. */
+MP_EXTERN int mp_semaphore_get_value(const mp_semaphore *s);
+
+MP_EXTERN void mp_semaphore_free(mp_semaphore *s);
+MP_EXTERN mp_semaphore *mp_as_semaphore(const mp_value *v);
+
+/* Condition(lock=None): over lock (a Lock or an RLock; the condition takes
+ * a reference of its own, so lock stays yours) or, for NULL, a new RLock.
+ * New object, or NULL with MP_EOS or MP_ENOMEM. */
+MP_EXTERN mp_condition *mp_condition_new(mp_lock *lock);
+MP_EXTERN mp_condition *mp_context_condition(mp_context *ctx, mp_lock *lock);
+
+/* The condition's lock: acquire and release are the lock's own, with its
+ * results and errors (see mp_lock_acquire and mp_lock_release), and
+ * MP_ETYPE "expected a Condition, got NULL" for NULL.  mp_condition_lock
+ * lends the lock (NULL for NULL). */
+MP_EXTERN int mp_condition_acquire(mp_condition *c);
+#define mp_condition_acquire_ex(c, ...) mp__condition_acquire_opts((c), &(mp_acquire_opts){__VA_ARGS__})
+MP_EXTERN int mp__condition_acquire_opts(mp_condition *c, const mp_acquire_opts *opts);
+MP_EXTERN int mp_condition_release(mp_condition *c);
+MP_EXTERN mp_lock *mp_condition_lock(const mp_condition *c);
+
+/* wait(timeout), with the lock held (all of an RLock's depth is let go
+ * and taken back): 1 (True) when notified, 0 (False) when the timeout
+ * passed.  MP_EASSERT "must acquire() condition before using wait()"
+ * without the lock; MP_EOWNERDEAD when, taking the lock back, its previous
+ * holder had died (the lock is held again; whether this wait was notified
+ * is lost: look at the state); MP_EINTERRUPT (the lock is held again); a
+ * NaN timeout, MP_EOS "[Errno 22] Invalid argument" (after a wait that
+ * only tried, as CPython's). */
+MP_EXTERN int mp_condition_wait(mp_condition *c, mp_timeout timeout);
+
+/* wait_for(predicate, timeout): wait until predicate(arg) is true, or the
+ * timeout (measured once, from the call) passes; returns the predicate's
+ * last answer, 1 or 0.  The errors of mp_condition_wait (its MP_EASSERT
+ * only when the predicate is false at first, as in CPython). */
+MP_EXTERN int mp_condition_wait_for(mp_condition *c, bool (*predicate)(void *arg), void *arg,
+                                    mp_timeout timeout);
+
+/* notify(n=1) and notify_all(), with the lock held: wake up to n waiters
+ * (n <= 0 wakes none).  MP_EASSERT "lock is not owned" without the lock. */
+MP_EXTERN int mp_condition_notify(mp_condition *c, int n);
+MP_EXTERN int mp_condition_notify_all(mp_condition *c);
+
+MP_EXTERN void mp_condition_free(mp_condition *c);
+MP_EXTERN mp_condition *mp_as_condition(const mp_value *v);
+
+/* Event(): a flag over a Condition(Lock()) and a Semaphore(0), as
+ * CPython's.  New object, or NULL with MP_EOS or MP_ENOMEM. */
+MP_EXTERN mp_event *mp_event_new(void);
+MP_EXTERN mp_event *mp_context_event(mp_context *ctx);
+
+/* is_set() (false for NULL), set(), clear(); wait(timeout): 1 (True) once
+ * the flag is set, 0 (False) if the timeout passed first.  set, clear and
+ * wait fail with MP_EINTERRUPT on SIGINT, MP_EOS (a NaN timeout: "[Errno
+ * 22] Invalid argument"), MP_ETYPE "expected an Event, got NULL". */
+MP_EXTERN bool mp_event_is_set(mp_event *e);
+MP_EXTERN int mp_event_set(mp_event *e);
+MP_EXTERN int mp_event_clear(mp_event *e);
+MP_EXTERN int mp_event_wait(mp_event *e, mp_timeout timeout);
+
+MP_EXTERN void mp_event_free(mp_event *e);
+MP_EXTERN mp_event *mp_as_event(const mp_value *v);
+
+/* Barrier(parties, action=None, timeout=None).  action, if given, is a
+ * registered target (MP_TARGET) that the last party to arrive calls with
+ * args () before the others are released; it goes to a spawn or
+ * forkserver child by name.  timeout is the default of wait. */
+typedef struct mp_barrier_opts {
+    mp_target_fn action;
+    mp_timeout timeout;
+} mp_barrier_opts;
+
+/* New object, or NULL with MP_EOS or MP_ENOMEM.  opts may be NULL. */
+MP_EXTERN mp_barrier *mp_barrier_new(int parties, const mp_barrier_opts *opts);
+MP_EXTERN mp_barrier *mp_context_barrier(mp_context *ctx, int parties, const mp_barrier_opts *opts);
+
+/* wait(timeout): wait until parties have called wait, then return this
+ * party's index, 0 to parties - 1 (each once).  MP_WAIT_FOREVER takes the
+ * barrier's default timeout.  MP_EBROKENBARRIER when the barrier is or
+ * becomes broken: aborted, reset while waiting, a wait that timed out
+ * (which breaks it for all), or an action that failed (that party gets
+ * the action's error instead); its message is empty, as CPython's.
+ * MP_EINTERRUPT on SIGINT; MP_ETYPE "expected a Barrier, got NULL". */
+MP_EXTERN int mp_barrier_wait(mp_barrier *b, mp_timeout timeout);
+
+/* reset(): back to the empty state; the parties waiting get
+ * BrokenBarrierError.  abort(): broken for good (until reset); parties
+ * waiting and to come get BrokenBarrierError.  Both fail with
+ * MP_EINTERRUPT on SIGINT, or MP_ETYPE "expected a Barrier, got NULL". */
+MP_EXTERN int mp_barrier_reset(mp_barrier *b);
+MP_EXTERN int mp_barrier_abort(mp_barrier *b);
+
+/* parties, n_waiting (those waiting in the filling phase) and broken,
+ * read without the lock (0 and false for NULL). */
+MP_EXTERN int mp_barrier_parties(const mp_barrier *b);
+MP_EXTERN int mp_barrier_n_waiting(const mp_barrier *b);
+MP_EXTERN bool mp_barrier_broken(const mp_barrier *b);
+
+MP_EXTERN void mp_barrier_free(mp_barrier *b);
+MP_EXTERN mp_barrier *mp_as_barrier(const mp_value *v);
 
 /* ------------------------------------------------------------------------ */
 /* Listener and Client                                                      */

@@ -512,6 +512,89 @@ static void test_simple_queue(void)
     mp_simple_queue_free(sq);
 }
 
+/* ---- Lock, Semaphore, Condition, Event, Barrier -------------------------- */
+
+/* A child (forked) that takes the Lock and ends holding it: a holder that
+ * died.  A thread that ends holding a Lock would not do: its process
+ * lives, and any thread may release a Lock, so it stays held, as in
+ * CPython. */
+static int take_and_end(const mp_value *args)
+{
+    return mp_lock_acquire(mp_as_lock(mp_item(args, 0))) == 1 ? 0 : 1;
+}
+MP_TARGET(take_and_end);
+
+static bool never_true(void *arg)
+{
+    (void)arg;
+    return false;
+}
+
+static void test_synchronize(void)
+{
+    mp_lock *l = mp_lock_new(), *r = mp_rlock_new();
+    mp_process *p = mp_context_process(mp_get_context("fork"),
+                                       &(mp_process_opts){.target = take_and_end, .args = mp_tuple_of(l)});
+    TAP_OK(p && mp_process_start(p) == 0, "a forked child that ends holding a Lock starts");
+    mp_process_join(p, MP_WAIT_FOREVER);
+    mp_process_free(p);
+    CONTRACT(mp_lock_acquire, mp_lock_acquire(l), MP_EOWNERDEAD,
+             "the previous holder died holding this Lock; it is yours now, and what it protected may be half changed");
+    mp_lock_release(l);
+    CONTRACT(mp_lock_release, mp_lock_release(l), MP_EVALUE, "semaphore or lock released too many times");
+    CONTRACT(mp_lock_release, mp_lock_release(r), MP_EASSERT, "attempt to release recursive lock not owned by thread");
+    CONTRACT(mp_lock_release, mp_lock_release(NULL), MP_ETYPE, "expected a Lock, got NULL");
+    CONTRACT(mp_lock_acquire, mp_lock_acquire(NULL), MP_ETYPE, "expected a Lock, got NULL");
+    mp_lock_acquire(l);
+    CONTRACT(mp_lock_acquire_ex, mp_lock_acquire_ex(l, .timeout = MP_TIMEOUT(NAN)), MP_EOS,
+             "[Errno 22] Invalid argument");
+    mp_lock_release(l);
+
+    CONTRACT_NULL(mp_semaphore_new, mp_semaphore_new(-1), MP_EOS, "[Errno 22] Invalid argument");
+    CONTRACT_NULL(mp_bounded_semaphore_new, mp_bounded_semaphore_new(-1), MP_EOS, "[Errno 22] Invalid argument");
+    CONTRACT_NULL(mp_context_semaphore, mp_context_semaphore(NULL, -1), MP_EOS, "[Errno 22] Invalid argument");
+    CONTRACT_NULL(mp_context_bounded_semaphore, mp_context_bounded_semaphore(NULL, -1), MP_EOS,
+                  "[Errno 22] Invalid argument");
+    mp_semaphore *s = mp_bounded_semaphore_new(0);
+    CONTRACT(mp_semaphore_acquire_ex, mp_semaphore_acquire_ex(s, .timeout = MP_TIMEOUT(NAN)), MP_EOS,
+             "[Errno 22] Invalid argument");
+    CONTRACT(mp_semaphore_acquire, mp_semaphore_acquire(NULL), MP_ETYPE, "expected a Semaphore, got NULL");
+    CONTRACT(mp_semaphore_release, mp_semaphore_release(s), MP_EVALUE, "semaphore or lock released too many times");
+    CONTRACT(mp_semaphore_release, mp_semaphore_release(NULL), MP_ETYPE, "expected a Semaphore, got NULL");
+    mp_semaphore_free(s);
+
+    mp_condition *c = mp_condition_new(l);
+    CONTRACT(mp_condition_acquire, mp_condition_acquire(NULL), MP_ETYPE, "expected a Condition, got NULL");
+    CONTRACT(mp_condition_acquire_ex, mp_condition_acquire_ex(NULL, .block = MP_NO), MP_ETYPE,
+             "expected a Condition, got NULL");
+    CONTRACT(mp_condition_release, mp_condition_release(NULL), MP_ETYPE, "expected a Condition, got NULL");
+    CONTRACT(mp_condition_wait, mp_condition_wait(c, MP_TIMEOUT(0)), MP_EASSERT,
+             "must acquire() condition before using wait()");
+    CONTRACT(mp_condition_wait_for, mp_condition_wait_for(c, never_true, NULL, MP_TIMEOUT(0)), MP_EASSERT,
+             "must acquire() condition before using wait()");
+    CONTRACT(mp_condition_notify, mp_condition_notify(c, 1), MP_EASSERT, "lock is not owned");
+    CONTRACT(mp_condition_notify_all, mp_condition_notify_all(c), MP_EASSERT, "lock is not owned");
+    mp_condition_acquire(c);
+    CONTRACT(mp_condition_wait, mp_condition_wait(c, MP_TIMEOUT(NAN)), MP_EOS, "[Errno 22] Invalid argument");
+    mp_condition_release(c);
+    mp_condition_free(c);
+
+    mp_event *e = mp_event_new();
+    CONTRACT(mp_event_set, mp_event_set(NULL), MP_ETYPE, "expected an Event, got NULL");
+    CONTRACT(mp_event_clear, mp_event_clear(NULL), MP_ETYPE, "expected an Event, got NULL");
+    CONTRACT(mp_event_wait, mp_event_wait(e, MP_TIMEOUT(NAN)), MP_EOS, "[Errno 22] Invalid argument");
+    mp_event_free(e);
+
+    mp_barrier *b = mp_barrier_new(2, NULL);
+    CONTRACT(mp_barrier_wait, mp_barrier_wait(b, MP_TIMEOUT(0)), MP_EBROKENBARRIER, "");
+    CONTRACT(mp_barrier_wait, mp_barrier_wait(NULL, MP_TIMEOUT(0)), MP_ETYPE, "expected a Barrier, got NULL");
+    CONTRACT(mp_barrier_reset, mp_barrier_reset(NULL), MP_ETYPE, "expected a Barrier, got NULL");
+    CONTRACT(mp_barrier_abort, mp_barrier_abort(NULL), MP_ETYPE, "expected a Barrier, got NULL");
+    mp_barrier_free(b);
+    mp_lock_free(l);
+    mp_lock_free(r);
+}
+
 /* ---- Listener and Client ------------------------------------------------ */
 
 /* The parent's side while accept_one runs: a client with the wrong key. */
@@ -606,6 +689,30 @@ static const struct {
     {"mp_simple_queue_put", "MP_EPICKLE", "only a str or bytes of 4 GiB or more: too much memory for a unit test"},
     {"mp_simple_queue_close", NULL, "idempotent: never fails"},
     {"mp_as_simple_queue", NULL, "NULL for another value is an answer, not a failure"},
+    {"mp_lock_new", "MP_EOS", "needs shared memory to run out"},
+    {"mp_lock_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_rlock_new", "MP_EOS", "as mp_lock_new: needs shared memory to run out"},
+    {"mp_context_lock", "MP_EOS", "as mp_lock_new: needs shared memory to run out"},
+    {"mp_context_rlock", "MP_EOS", "as mp_lock_new: needs shared memory to run out"},
+    {"mp_lock_acquire", "MP_EINTERRUPT", "needs a SIGINT during the wait: test_interrupt.c does it"},
+    {"mp_semaphore_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_semaphore_acquire", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_condition_new", "MP_EOS", "needs shared memory to run out"},
+    {"mp_condition_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_context_condition", "MP_EOS", "as mp_condition_new: needs shared memory to run out"},
+    {"mp_condition_lock", NULL, "lends the lock, NULL for NULL: never fails"},
+    {"mp_condition_wait", "MP_EOWNERDEAD", "needs a holder that dies during the wait: test_lock_deaths.c does it"},
+    {"mp_condition_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_event_new", "MP_EOS", "needs shared memory to run out"},
+    {"mp_event_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_context_event", "MP_EOS", "as mp_event_new: needs shared memory to run out"},
+    {"mp_event_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_barrier_new", "MP_EOS", "needs shared memory to run out"},
+    {"mp_barrier_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_context_barrier", "MP_EOS", "as mp_barrier_new: needs shared memory to run out"},
+    {"mp_barrier_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_barrier_reset", "MP_EINTERRUPT", "needs a SIGINT while it waits for the lock"},
+    {"mp_barrier_abort", "MP_EINTERRUPT", "needs a SIGINT while it waits for the lock"},
 };
 
 /* Said in the output, as diagnostics rather than skipped tests: they are
@@ -638,6 +745,7 @@ int main(int argc, char **argv)
     test_connection();
     test_queue();
     test_simple_queue();
+    test_synchronize();
     test_listener();
     list_not_provoked();
 

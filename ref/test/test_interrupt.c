@@ -166,6 +166,20 @@ static void test_queues_and_pipes(void)
     mp_queue_free(q);
 }
 
+/* A blocked Lock.acquire (a futex wait) is interrupted; the lock, held
+ * by this thread, stays held, and a later release works. */
+static void test_lock(void)
+{
+    double s = 0.1;
+    mp_lock *l = mp_lock_new();
+    mp_lock_acquire(l);
+    pthread_t t = sigint_after(&s);
+    tap_is_int(mp_lock_acquire(l), MP_EINTERRUPT, "Lock.acquire() blocked: KeyboardInterrupt");
+    pthread_join(t, NULL);
+    tap_is_int(mp_lock_release(l), 0, "the Lock was still held");
+    mp_lock_free(l);
+}
+
 /* A child that gets KeyboardInterrupt ends with exit code 1 and says so,
  * as CPython's _bootstrap reports any exception. */
 static void test_child(void)
@@ -253,6 +267,7 @@ int main(int argc, char **argv)
     test_handler_installed();
     test_join();
     test_queues_and_pipes();
+    test_lock();
     test_child();
     test_program();
     return tap_done();

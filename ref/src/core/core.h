@@ -55,14 +55,19 @@ typedef struct mp__object {
  *             that returns.  NULL when the object cannot be passed.
  *   rebuild   the child's side: a new object from the state (borrowed),
  *             taking its descriptors with mp__rebuild_fd().
+ *   repr      writes the object's repr() where CPython's class has its
+ *             own (a Lock's "<Lock(owner=None)>"); false when out of
+ *             memory.  NULL: object.__repr__, "<module.Name object at 0x...>".
  * Under fork neither runs: the child shares the parent's memory and
  * descriptors.
  */
+struct mp__buf;
 typedef struct mp__native {
     size_t size;
     void (*finalize)(mp__object *self);
     mp_value *(*reduce)(mp__object *self);
     mp__object *(*rebuild)(const mp_value *state);
+    bool (*repr)(const mp__object *self, struct mp__buf *b);
 } mp__native;
 
 /* A zeroed object of a library class (cls->native->size bytes), one

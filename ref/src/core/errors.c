@@ -31,6 +31,7 @@ static const struct { const char *name, *text; } table[] = {
     [-MP_ECLOSED]          = {"OSError", "handle is closed"},
     [-MP_EINTERRUPT]       = {"KeyboardInterrupt", "interrupted by SIGINT"},
     [-MP_EOWNERDEAD]       = {"OwnerDiedError", "a process died holding a lock"},
+    [-MP_EBROKENBARRIER]   = {"threading.BrokenBarrierError", "the barrier is broken"},
 };
 
 /* The last failure of this thread.  Thread-local so that threads (the queue

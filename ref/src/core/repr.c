@@ -352,6 +352,9 @@ static bool repr_value(mp__buf *b, const mp_value *v, const struct chain *up, in
     case MP_T_OBJECT: {
         /* object.__repr__; the address normalises away in the suite. */
         const mp_class *c = mp_class_of(v);
+        const mp__native *nat = c->native;
+        if (nat && nat->repr)
+            return nat->repr((const mp__object *)v, b);
         mp__buf_printf(b, "<%s.%s object at %p>", c->module ? c->module : "__main__", c->name,
                        (const void *)v);
         break;

@@ -1,5 +1,6 @@
 /* registry.c - targets and process classes registered by name, so that a child that re-ran the program finds them (pickle's import by name). */
 #include "process.h"
+#include "synchronize/synchronize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ void mp__target_register(mp_target_entry *e)
     }
     e->next = targets;
     targets = e;
+    /* A Barrier's action is a target, which the synchronize floor below
+     * names to a child through these. */
+    mp__barrier_set_targets(mp_target_name, mp__target_find);
 }
 
 mp_target_fn mp__target_find(const char *name)

@@ -485,7 +485,7 @@ static mp__object *rebuild(const mp_value *state)
     return &q->ob;
 }
 
-static const mp__native native = {sizeof(mp_simple_queue), finalize, reduce, rebuild};
+static const mp__native native = {sizeof(mp_simple_queue), finalize, reduce, rebuild, NULL};
 static const mp_class simple_queue_class = {
     .name = "SimpleQueue", .module = "multiprocessing.queues", .native = &native};
 MP_CLASS(simple_queue_class);

@@ -31,7 +31,9 @@
  * process already waiting is woken with it.  Whoever gets that word marks
  * the mutex consistent again and decides what the death means for what
  * the lock protects (a Pipe's lanes drop a torn message; a queue reports
- * it).  This is the library's one implementation of "the holder died".
+ * it).  Every lock of the library that only its holder may release is one
+ * of these; a Lock, which anyone may release, learns of a death its own
+ * way (futexlock.c).
  */
 
 int mp__mutex_init(mp__mutex *m)

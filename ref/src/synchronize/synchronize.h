@@ -2,11 +2,13 @@
 #ifndef MP_SYNCHRONIZE_H
 #define MP_SYNCHRONIZE_H
 
+#include "reduction/reduction.h"
 #include "util/util.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdint.h>
 
 /* ---- locks that know their holder (mutex.c) -------------------------------- */
 
@@ -29,6 +31,37 @@ int mp__mutex_lock(mp__mutex *m, const mp__deadline *d);
  * for a lock that must be taken whatever comes. */
 int mp__mutex_lock_always(mp__mutex *m);
 void mp__mutex_unlock(mp__mutex *m);
+
+/* ---- a lock any thread or process may release (futexlock.c) --------------- */
+
+/* A Lock's state, in shared memory: the word is the holding thread's id,
+ * with WAITERS (bit 31) when someone sleeps on it, or 0 when free; the
+ * rest says which process the holder is (pid and start time) and is valid
+ * while tid equals the word's holder. */
+typedef struct mp__futexlock {
+    uint32_t word;
+    uint32_t tid;
+    int pid;
+    unsigned long long start;
+} mp__futexlock;
+
+/* Take it by the deadline: 1, MP__HOLDER_DIED (taken; the process that
+ * held it died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT before
+ * or while waiting; never when deaf). */
+int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf);
+/* Take it if it is free, nothing more (no death looked for): the fast
+ * path of an acquire, before its deadline is worked out. */
+bool mp__futexlock_try(mp__futexlock *f);
+/* Let it go, whoever holds it: 0, or MP_EVALUE "semaphore or lock
+ * released too many times" when it is free. */
+int mp__futexlock_release(mp__futexlock *f);
+bool mp__futexlock_is_mine(const mp__futexlock *f);
+enum { MP__HELD_BY_NOBODY, MP__HELD_BY_ME, MP__HELD_BY_OTHER_THREAD, MP__HELD_BY_OTHER_PROCESS };
+int mp__futexlock_holder(const mp__futexlock *f);
+/* The calling thread's kernel id and its process's pid, cached (renewed
+ * in a forked child): asking the kernel each time costs a system call. */
+uint32_t mp__self_tid(void);
+int mp__self_pid(void);
 
 /*
  * CPython's queues are built from SemLocks: named POSIX semaphores that a
@@ -76,8 +109,8 @@ int mp__sem_take(mp__sem *s);
 int mp__sem_release(mp__sem *s);
 
 /* _get_value() and _is_zero(). */
-int mp__sem_value(mp__sem *s);
-bool mp__sem_is_zero(mp__sem *s);
+int mp__sem_value(const mp__sem *s);
+bool mp__sem_is_zero(const mp__sem *s);
 
 /*
  * multiprocessing's Condition, made of four semaphores as CPython makes
@@ -85,11 +118,30 @@ bool mp__sem_is_zero(mp__sem *s);
  * counting waiters that came back; and wait, on which waiters sleep.
  * notify hands out exactly as many wake-ups as there are sleepers and
  * waits for each of them to take one, so a waiter never wakes without a
- * notify (or its timeout).
+ * notify (or its timeout).  The three counters are mp__sleepers, shared
+ * by the queues' condition (mp__cond, below) and the public Condition
+ * (condition.c), whose lock is a Lock or RLock object.
  */
+typedef struct mp__sleepers {
+    mp__sem sleeping, woken, wait;
+} mp__sleepers;
+
+int mp__sleepers_init(mp__sleepers *s);
+void mp__sleepers_attached(const mp__sleepers *s);
+/* A wait, in three steps: announce it with the lock held (so a notify
+ * that comes in between counts this waiter), let the lock go, then sleep:
+ * 1 notified, 0 the deadline passed, or an error; the lock is then the
+ * caller's to take back. */
+int mp__sleepers_announce(mp__sleepers *s);
+int mp__sleepers_sleep(mp__sleepers *s, const mp__deadline *d);
+/* notify(n) with the lock held; n = INT_MAX is notify_all(). */
+int mp__sleepers_notify(mp__sleepers *s, int n);
+/* Waiters asleep now (sleeping - woken), as Condition's repr counts them. */
+int mp__sleepers_count(const mp__sleepers *s);
+
 typedef struct mp__cond {
     mp__mutex lock;             /* robust, where CPython's is a SemLock */
-    mp__sem sleeping, woken, wait;
+    mp__sleepers s;
 } mp__cond;
 
 int mp__cond_init(mp__cond *c);
@@ -104,6 +156,57 @@ int mp__cond_release(mp__cond *c);
 int mp__cond_wait(mp__cond *c, const mp__deadline *d);
 /* notify(n) with the lock held; n = INT_MAX is notify_all(). */
 int mp__cond_notify(mp__cond *c, int n);
+
+/* ---- the public primitives (lock.c, semaphore.c, condition.c, event.c, barrier.c) */
+
+/*
+ * Each lives in a shared block of its own (mp__shm below), which a forked
+ * child shares as it is and a spawn or forkserver child receives by
+ * descriptor (reduce/rebuild, as a Queue's).  Lock and RLock are one type,
+ * mp_lock.  A Lock is an mp__futexlock, which any thread or process may
+ * release, as CPython's.  An RLock is released only by its owner, so it is
+ * a robust mutex that the holder keeps for as long as it holds the lock
+ * (mutex.c).  Either way a holder's death reaches the next acquirer and
+ * every waiter as MP_EOWNERDEAD.
+ */
+typedef struct mp__lockshared {
+    mp__futexlock f;            /* a Lock */
+    mp__mutex m;                /* an RLock */
+    /* An RLock's holder (pid, thread id) and depth: written by the holder,
+     * read by anyone without the mutex (repr, release's checks), so
+     * always through __atomic. */
+    int pid, tid, count;
+} mp__lockshared;
+
+struct mp__shm;
+/* The deadline of acquire(block, timeout): block MP_NO only tries; a NaN
+ * timeout only tries too, and sets *nan, since CPython tries before it
+ * waits and only a wait meets the NaN (OSError EINVAL, mp__fail_nan).
+ * opts may be NULL (block, no limit). */
+void mp__acquire_deadline(const mp_acquire_opts *opts, mp__deadline *d, bool *nan);
+int mp__fail_nan(void);
+
+/* Is l held by the calling thread? */
+bool mp__lock_is_mine(const mp_lock *l);
+/* acquire with a deadline: 1, 0 (not by the deadline), MP_EOWNERDEAD (held
+ * now; the holder before died), MP_EINTERRUPT, MP_EOS. */
+int mp__lock_acquire(mp_lock *l, const mp__deadline *d);
+/* For Condition.wait: let go of every hold this thread has (an RLock's
+ * depth), returning how many; then take them back, without limit and deaf
+ * to SIGINT (0, MP_EOWNERDEAD, MP_EOS). */
+int mp__lock_release_all(mp_lock *l);
+int mp__lock_restore(mp_lock *l, int count);
+
+/* Condition.wait until a deadline, the lock held by the caller (who
+ * checked): 1 notified, 0 the deadline passed; MP_EOWNERDEAD (taking the
+ * lock back, its holder had died), MP_EINTERRUPT, MP_EOS.  The lock is
+ * held again on every return.  Event and Barrier wait with it. */
+int mp__condition_wait_until(mp_condition *c, const mp__deadline *d);
+
+/* The Barrier's action, a registered target, goes to a spawn or
+ * forkserver child by name: the process floor, which keeps the names,
+ * hands in how to ask. */
+void mp__barrier_set_targets(const char *(*name_of)(mp_target_fn), mp_target_fn (*find)(const char *));
 
 /* ---- the shared block ---------------------------------------------------- */
 

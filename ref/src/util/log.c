@@ -29,6 +29,11 @@ void mp__log_set_name_source(const char *(*fn)(void))
     current_name = fn;
 }
 
+const char *mp__current_process_name(void)
+{
+    return current_name ? current_name() : "MainProcess";
+}
+
 mp_logger *mp_get_logger(void)
 {
     logger.exists = true;
@@ -95,7 +100,7 @@ void mp_log(int level, const char *fmt, ...)
     } else {
         for (int i = 0; i < logger.handlers; i++)
             fprintf(stderr, "[%s/%s] %s\n", mp_level_name(level),
-                    current_name ? current_name() : "MainProcess", msg);
+                    mp__current_process_name(), msg);
     }
     fflush(stderr);
 }

@@ -109,5 +109,8 @@ void mp__log_set(bool exists, int level, int handlers);
 /* How the logger learns the current process's name (the record's
  * processName): the process floor hands it in. */
 void mp__log_set_name_source(const char *(*fn)(void));
+/* current_process().name, through that source ("MainProcess" until the
+ * process floor has handed one in); a lock's repr names its holder so. */
+const char *mp__current_process_name(void);
 
 #endif

@@ -1,0 +1,285 @@
+/* lock.c - Lock and RLock (synchronize.py's): a Lock any thread or process may release (futexlock.c), an RLock on a robust mutex its owner keeps (mutex.c); either way a holder's death reaches the next acquirer. */
+#include "synchronize.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+struct mp_lock {
+    mp__object ob;
+    mp__shm shm;
+    mp__lockshared *sh;
+};
+
+static const mp_class lock_class, rlock_class;
+
+static bool recursive(const mp_lock *l)
+{
+    return l->ob.cls == &rlock_class;
+}
+
+/* ---- acquire's deadline (shared with semaphore.c and condition.c) ------- */
+
+void mp__acquire_deadline(const mp_acquire_opts *opts, mp__deadline *d, bool *nan)
+{
+    *nan = false;
+    if (opts && opts->block == MP_NO) {
+        *d = mp__now;
+        return;
+    }
+    mp_timeout t = opts ? opts->timeout : MP_WAIT_FOREVER;
+    if (t.given && isnan(t.seconds)) {
+        *nan = true;
+        *d = mp__now;
+        return;
+    }
+    mp__deadline_set(d, t);
+}
+
+int mp__fail_nan(void)
+{
+    return mp__fail_os(EINVAL, "[Errno %d] %s", EINVAL, strerror(EINVAL));
+}
+
+/* ---- the holder ------------------------------------------------------------ */
+
+/* An RLock's holder is known by its process and its kernel thread id,
+ * both unique among living threads, so a forked child never mistakes its
+ * parent's hold for its own.  A Lock's is in its futex word. */
+static int load(const int *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static void store(int *p, int v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+
+bool mp__lock_is_mine(const mp_lock *l)
+{
+    if (!recursive(l))
+        return mp__futexlock_is_mine(&l->sh->f);
+    return load(&l->sh->tid) == (int)mp__self_tid() && load(&l->sh->pid) == mp__self_pid();
+}
+
+static void set_holder(mp_lock *l, int count)
+{
+    store(&l->sh->pid, mp__self_pid());
+    store(&l->sh->tid, (int)mp__self_tid());
+    store(&l->sh->count, count);
+}
+
+static void let_go(mp_lock *l)
+{
+    store(&l->sh->count, 0);
+    store(&l->sh->tid, 0);
+    store(&l->sh->pid, 0);
+    mp__mutex_unlock(&l->sh->m);
+}
+
+static int holder_died(const mp_lock *l)
+{
+    return mp__fail(MP_EOWNERDEAD, "the previous holder died holding this %s; it is yours now, "
+                    "and what it protected may be half changed", l->ob.cls->name);
+}
+
+int mp__lock_acquire(mp_lock *l, const mp__deadline *d)
+{
+    if (!recursive(l)) {
+        int rc = mp__futexlock_acquire(&l->sh->f, d, false);
+        return rc == MP__HOLDER_DIED ? holder_died(l) : rc;
+    }
+    if (mp__lock_is_mine(l)) {
+        store(&l->sh->count, load(&l->sh->count) + 1);
+        return 1;
+    }
+    int rc = mp__mutex_lock(&l->sh->m, d);
+    if (rc <= 0)
+        return rc;
+    set_holder(l, 1);
+    return rc == MP__HOLDER_DIED ? holder_died(l) : 1;
+}
+
+int mp__lock_release_all(mp_lock *l)
+{
+    if (!recursive(l)) {
+        mp__futexlock_release(&l->sh->f);
+        return 1;
+    }
+    int count = load(&l->sh->count);
+    let_go(l);
+    return count;
+}
+
+int mp__lock_restore(mp_lock *l, int count)
+{
+    if (!recursive(l)) {
+        int rc = mp__futexlock_acquire(&l->sh->f, &mp__forever, true);
+        return rc == MP__HOLDER_DIED ? holder_died(l) : rc < 0 ? rc : 0;
+    }
+    int rc = mp__mutex_lock_always(&l->sh->m);
+    if (rc < 0)
+        return rc;
+    set_holder(l, count);
+    return rc == MP__HOLDER_DIED ? holder_died(l) : 0;
+}
+
+/* ---- the object ------------------------------------------------------------ */
+
+static void finalize(mp__object *o)
+{
+    mp__shm_close(&((mp_lock *)o)->shm);
+}
+
+/* Passed to a spawn or forkserver child as its memfd; outside a child's
+ * description mp__reduce_fd fails with CPython's assert_spawning words. */
+static mp_value *reduce(mp__object *o)
+{
+    int i = mp__reduce_fd(o, ((mp_lock *)o)->shm.fd);
+    return i < 0 ? NULL : mp_tuple_of(i);
+}
+
+static mp__object *rebuild(const mp_class *cls, const mp_value *state)
+{
+    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 1 ||
+        mp_typeof(mp_item(state, 0)) != MP_T_INT) {
+        mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
+        return NULL;
+    }
+    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
+    if (fd < 0)
+        return NULL;
+    mp_lock *l = (mp_lock *)mp__object_alloc(cls);
+    if (!l) {
+        close(fd);
+        return NULL;
+    }
+    if (mp__shm_attach(&l->shm, fd, sizeof(mp__lockshared)) < 0) {
+        mp_decref(&l->ob.h);
+        return NULL;
+    }
+    l->sh = l->shm.addr;
+    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&l->sh->m);
+    return &l->ob;
+}
+
+static mp__object *rebuild_lock(const mp_value *s) { return rebuild(&lock_class, s); }
+static mp__object *rebuild_rlock(const mp_value *s) { return rebuild(&rlock_class, s); }
+
+/* Who holds it, in CPython's words: this process's name (and, in
+ * CPython, "|Thread-N" from a thread other than the main one: threads
+ * have no names here), SomeOtherThread, SomeOtherProcess or None. */
+static const char *holder(const mp_lock *l)
+{
+    int who;
+    if (!recursive(l))
+        who = mp__futexlock_holder(&l->sh->f);
+    else if (mp__lock_is_mine(l))
+        who = MP__HELD_BY_ME;
+    else {
+        int pid = load(&l->sh->pid);
+        who = pid == 0 ? MP__HELD_BY_NOBODY
+            : pid == mp__self_pid() ? MP__HELD_BY_OTHER_THREAD : MP__HELD_BY_OTHER_PROCESS;
+    }
+    switch (who) {
+    case MP__HELD_BY_ME:
+        return mp__current_process_name();
+    case MP__HELD_BY_OTHER_THREAD:
+        return "SomeOtherThread";
+    case MP__HELD_BY_OTHER_PROCESS:
+        return "SomeOtherProcess";
+    default:
+        return "None";
+    }
+}
+
+static bool repr_lock(const mp__object *o, mp__buf *b)
+{
+    mp__buf_printf(b, "<Lock(owner=%s)>", holder((const mp_lock *)o));
+    return true;
+}
+
+static bool repr_rlock(const mp__object *o, mp__buf *b)
+{
+    const mp_lock *l = (const mp_lock *)o;
+    const char *who = holder(l);
+    if (mp__lock_is_mine(l))
+        mp__buf_printf(b, "<RLock(%s, %d)>", who, load(&l->sh->count));
+    else
+        mp__buf_printf(b, "<RLock(%s, %s)>", who, strcmp(who, "None") ? "nonzero" : "0");
+    return true;
+}
+
+static const mp__native lock_native = {sizeof(mp_lock), finalize, reduce, rebuild_lock, repr_lock};
+static const mp__native rlock_native = {sizeof(mp_lock), finalize, reduce, rebuild_rlock, repr_rlock};
+static const mp_class lock_class = {
+    .name = "Lock", .module = "multiprocessing.synchronize", .native = &lock_native};
+static const mp_class rlock_class = {
+    .name = "RLock", .module = "multiprocessing.synchronize", .native = &rlock_native};
+MP_CLASS(lock_class);
+MP_CLASS(rlock_class);
+
+static mp_lock *lock_new(const mp_class *cls)
+{
+    mp_lock *l = (mp_lock *)mp__object_alloc(cls);
+    if (!l)
+        return NULL;
+    /* A Lock's futex word starts zeroed: free. */
+    if (mp__shm_create(&l->shm, "forklore-lock", sizeof(mp__lockshared)) < 0 ||
+        (cls == &rlock_class && mp__mutex_init(&((mp__lockshared *)l->shm.addr)->m) < 0)) {
+        mp_decref(&l->ob.h);
+        return NULL;
+    }
+    l->sh = l->shm.addr;
+    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&l->sh->m);
+    return l;
+}
+
+mp_lock *mp_lock_new(void) { return lock_new(&lock_class); }
+mp_lock *mp_rlock_new(void) { return lock_new(&rlock_class); }
+mp_lock *mp_context_lock(mp_context *ctx) { (void)ctx; return mp_lock_new(); }
+mp_lock *mp_context_rlock(mp_context *ctx) { (void)ctx; return mp_rlock_new(); }
+
+mp_lock *mp_as_lock(const mp_value *v)
+{
+    const mp_class *c = mp_class_of(v);
+    return c == &lock_class || c == &rlock_class ? (mp_lock *)v : NULL;
+}
+
+void mp_lock_free(mp_lock *l)
+{
+    if (l)
+        mp_decref(&l->ob.h);
+}
+
+/* ---- acquire and release ------------------------------------------------ */
+
+int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts)
+{
+    if (!l)
+        return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
+    /* A free Lock is taken whatever the options say (CPython tries before
+     * it looks at the timeout): no deadline to work out then. */
+    if (!recursive(l) && mp__futexlock_try(&l->sh->f))
+        return 1;
+    mp__deadline d;
+    bool nan;
+    mp__acquire_deadline(opts, &d, &nan);
+    int rc = mp__lock_acquire(l, &d);
+    return rc == 0 && nan ? mp__fail_nan() : rc;
+}
+
+int mp_lock_acquire(mp_lock *l) { return mp__lock_acquire_opts(l, NULL); }
+
+int mp_lock_release(mp_lock *l)
+{
+    if (!l)
+        return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
+    /* A Lock is let go by whoever asks, as CPython's; an RLock only by
+     * its owner. */
+    if (!recursive(l))
+        return mp__futexlock_release(&l->sh->f);
+    if (!mp__lock_is_mine(l))
+        return mp__fail(MP_EASSERT, "attempt to release recursive lock not owned by thread");
+    int count = load(&l->sh->count);
+    if (count > 1)
+        store(&l->sh->count, count - 1);
+    else
+        let_go(l);
+    return 0;
+}
