@@ -44,11 +44,18 @@ static int sleeps(const mp_value *args)
 }
 MP_TARGET(sleeps);
 
-/* exitcode as Python prints it: None until the child has been reaped. */
-static mp_value *exitcode(mp_process *p)
+/* Print label, what, p.exitcode as Python prints it (None until the
+ * child has been reaped) and, when alive is set, "alive:" p.is_alive().
+ * mp_print borrows, so the int made here is let go after it. */
+static void show(const char *label, const char *what, mp_process *p, bool alive)
 {
     int code = mp_process_exitcode(p);
-    return code == MP_EXITCODE_NONE ? mp_none() : mp_int(code);
+    mp_value *v = code == MP_EXITCODE_NONE ? mp_none() : mp_int(code);
+    if (alive)
+        mp_print(label, what, v, "alive:", mp_process_is_alive(p));
+    else
+        mp_print(label, what, v);
+    mp_decref(v);
 }
 
 int main(int argc, char **argv)
@@ -76,7 +83,7 @@ int main(int argc, char **argv)
             .args = cases[i].arg < 0 ? NULL : mp_tuple_of(mp_int(cases[i].arg))});
         if (p == NULL)
             return mp_excepthook(mp_errcode());
-        mp_print(label, "exitcode before start:", exitcode(p));
+        show(label, "exitcode before start:", p, false);
         if ((rc = mp_process_start(p)) == 0) {
             if (label[0] == 't')
                 rc = mp_process_terminate(p);
@@ -92,11 +99,11 @@ int main(int argc, char **argv)
         for (int tries = 0; rc == 0 && tries < 1000 && mp_process_exitcode(p) == MP_EXITCODE_NONE; tries++)
             usleep(10000);
         if (rc == 0) {
-            mp_print(label, "exitcode before join:", exitcode(p), "alive:", mp_process_is_alive(p));
+            show(label, "exitcode before join:", p, true);
             rc = mp_process_join(p, MP_WAIT_FOREVER);
         }
         if (rc == 0)
-            mp_print(label, "exitcode after join:", exitcode(p));
+            show(label, "exitcode after join:", p, false);
         mp_process_free(p);
     }
     return rc < 0 ? mp_excepthook(rc) : 0;
