@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -130,29 +131,14 @@ static void finalize(mp__object *o)
  * description mp__reduce_fd fails with CPython's assert_spawning words. */
 static mp_value *reduce(mp__object *o)
 {
-    int i = mp__reduce_fd(o, ((mp_lock *)o)->shm.fd);
-    return i < 0 ? NULL : mp_tuple_of(i);
+    return mp__shm_object_reduce(o, &((mp_lock *)o)->shm);
 }
 
 static mp__object *rebuild(const mp_class *cls, const mp_value *state)
 {
-    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 1 ||
-        mp_typeof(mp_item(state, 0)) != MP_T_INT) {
-        mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
+    mp_lock *l = (mp_lock *)mp__shm_object_rebuild(cls, state, offsetof(mp_lock, shm), sizeof(mp__lockshared));
+    if (!l)
         return NULL;
-    }
-    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
-    if (fd < 0)
-        return NULL;
-    mp_lock *l = (mp_lock *)mp__object_alloc(cls);
-    if (!l) {
-        close(fd);
-        return NULL;
-    }
-    if (mp__shm_attach(&l->shm, fd, sizeof(mp__lockshared)) < 0) {
-        mp_decref(&l->ob.h);
-        return NULL;
-    }
     l->sh = l->shm.addr;
     mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&l->sh->m);
     return &l->ob;

@@ -2,6 +2,7 @@
 #include "synchronize.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,29 +21,14 @@ static void finalize(mp__object *o)
 
 static mp_value *reduce(mp__object *o)
 {
-    int i = mp__reduce_fd(o, ((mp_semaphore *)o)->shm.fd);
-    return i < 0 ? NULL : mp_tuple_of(i);
+    return mp__shm_object_reduce(o, &((mp_semaphore *)o)->shm);
 }
 
 static mp__object *rebuild(const mp_class *cls, const mp_value *state)
 {
-    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 1 ||
-        mp_typeof(mp_item(state, 0)) != MP_T_INT) {
-        mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
+    mp_semaphore *s = (mp_semaphore *)mp__shm_object_rebuild(cls, state, offsetof(mp_semaphore, shm), sizeof(mp__sem));
+    if (!s)
         return NULL;
-    }
-    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
-    if (fd < 0)
-        return NULL;
-    mp_semaphore *s = (mp_semaphore *)mp__object_alloc(cls);
-    if (!s) {
-        close(fd);
-        return NULL;
-    }
-    if (mp__shm_attach(&s->shm, fd, sizeof(mp__sem)) < 0) {
-        mp_decref(&s->ob.h);
-        return NULL;
-    }
     s->sem = s->shm.addr;
     mp__sem_attached(s->sem);
     return &s->ob;

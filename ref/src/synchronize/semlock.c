@@ -260,3 +260,31 @@ void mp__shm_close(mp__shm *m)
         close(m->fd);
     *m = (mp__shm){-1, NULL, 0};
 }
+
+mp_value *mp__shm_object_reduce(mp__object *o, const mp__shm *shm)
+{
+    int i = mp__reduce_fd(o, shm->fd);
+    return i < 0 ? NULL : mp_tuple_of(i);
+}
+
+mp__object *mp__shm_object_rebuild(const mp_class *cls, const mp_value *state, size_t shm_at, size_t size)
+{
+    if (mp_typeof(state) != MP_T_TUPLE || mp_len(state) != 1 ||
+        mp_typeof(mp_item(state, 0)) != MP_T_INT) {
+        mp__fail(MP_EUNPICKLE, "bad state for a %s", cls->name);
+        return NULL;
+    }
+    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
+    if (fd < 0)
+        return NULL;
+    mp__object *o = mp__object_alloc(cls);
+    if (!o) {
+        close(fd);
+        return NULL;
+    }
+    if (mp__shm_attach((mp__shm *)((char *)o + shm_at), fd, size) < 0) {
+        mp_decref(&o->h);
+        return NULL;
+    }
+    return o;
+}

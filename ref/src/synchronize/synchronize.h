@@ -224,4 +224,12 @@ int mp__shm_attach(mp__shm *m, int fd, size_t size);
 /* Unmap and close; idempotent. */
 void mp__shm_close(mp__shm *m);
 
+/* An object whose whole state is one shared block, at offset shm_at of
+ * it (a Lock, a Semaphore): its pickled state is (index of the block's
+ * descriptor,), passed only to a spawn or forkserver child.  reduce gives
+ * that tuple; rebuild makes a cls object with the block mapped (size
+ * bytes at least), or NULL with MP_EUNPICKLE for a bad state. */
+mp_value *mp__shm_object_reduce(mp__object *o, const mp__shm *shm);
+mp__object *mp__shm_object_rebuild(const mp_class *cls, const mp_value *state, size_t shm_at, size_t size);
+
 #endif
