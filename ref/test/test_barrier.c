@@ -5,6 +5,7 @@
  */
 #include <mp.h>
 
+#include "sync_tests.h"
 #include "tap.h"
 
 #include <pthread.h>
@@ -12,24 +13,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char *const methods[] = {"fork", "spawn", "forkserver"};
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static const char *rep(const void *o)
-{
-    static char buf[256];
-    char *r = mp_repr(o);
-    snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
-    free(r);
-    return buf;
-}
 
 /* The action: counts its calls in this process (threads) and says so. */
 static int actions;

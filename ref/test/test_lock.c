@@ -6,6 +6,7 @@
  */
 #include <mp.h>
 
+#include "sync_tests.h"
 #include "tap.h"
 
 #include <math.h>
@@ -16,32 +17,6 @@
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *const methods[] = {"fork", "spawn", "forkserver"};
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static const char *rep(const void *o)
-{
-    static char buf[256];
-    char *r = mp_repr(o);
-    snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
-    free(r);
-    return buf;
-}
-
-static bool err_is(int rc, int code, const char *msg)
-{
-    bool ok = rc == code && strcmp(mp_errmsg(), msg) == 0;
-    if (!ok)
-        tap_diag("got %d (%s) '%s', want %d '%s'", rc, mp_errname(rc), mp_errmsg(), code, msg);
-    return ok;
-}
 
 /* ---- targets: the exit code says what the child saw ---------------------- */
 

@@ -7,6 +7,7 @@
  */
 #include <mp.h>
 
+#include "sync_tests.h"
 #include "tap.h"
 
 #include <signal.h>
@@ -15,15 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const methods[] = {"fork", "spawn", "forkserver"};
 #define WAITERS 3
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static bool held_elsewhere(const void *o)
 {
