@@ -238,6 +238,7 @@ conformance-others:
 bench: $(BENCH_BINS)
 	@scripts/bench
 	@scripts/bench-messaging
+	@scripts/bench-sync
 
 docs:
 	@scripts/docs

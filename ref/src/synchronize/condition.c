@@ -1,4 +1,4 @@
-/* condition.c - Condition: a Lock or RLock and three shared counters, waking exactly as many waiters as notify asks (synchronize.py's Condition). */
+/* condition.c - Condition: a Lock or RLock and a queue of sleepers, waking exactly as many waiters as notify asks (synchronize.py's Condition). */
 #include "synchronize.h"
 
 #include <limits.h>
@@ -137,12 +137,12 @@ int mp_condition_release(mp_condition *c)
  * wait's answer; an interrupt in the sleep outranks both. */
 int mp__condition_wait_until(mp_condition *c, const mp__deadline *d)
 {
-    int rc = mp__sleepers_announce(c->s);
-    if (rc < 0)
-        return rc;
+    int slot = mp__sleepers_announce(c->s);
+    if (slot < 0)
+        return slot;
     int count = mp__lock_release_all(c->lock);
-    int got = mp__sleepers_sleep(c->s, d);
-    rc = mp__lock_restore(c->lock, count);
+    int got = mp__sleepers_sleep(c->s, slot, d);
+    int rc = mp__lock_restore(c->lock, count);
     return got < 0 ? got : rc < 0 ? rc : got;
 }
 

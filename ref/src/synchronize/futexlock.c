@@ -231,12 +231,14 @@ static bool sleep_on(mp__futexlock *f, uint32_t v, const mp__deadline *d, const 
     return r < 0 && errno == ETIMEDOUT;
 }
 
-/* Contended: look at the holder once, then sleep in slices, looking again
- * after each that ends without a wake.  Having slept, take the lock with
+/* Contended: sleep in slices, looking at the holder after each that ends
+ * without a wake (a try, which does not sleep, looks at once).  Not before
+ * the first: reading /proc costs tens of microseconds, more than most
+ * holds last, and a death is still seen within a slice.  Having slept, take the lock with
  * WAITERS set, since others may sleep too: the release wakes one. */
 static int wait_for(mp__futexlock *f, uint32_t me, uint32_t v, const mp__deadline *d, bool deaf)
 {
-    bool look = true;
+    bool look = d->kind == MP__NOW;
     for (;;) {
         if (v == 0) {
             if (take(f, &v, me | WAITERS)) {

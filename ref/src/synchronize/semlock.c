@@ -89,72 +89,7 @@ bool mp__sem_is_zero(const mp__sem *s)
     return mp__sem_value(s) == 0;
 }
 
-/* ---- conditions ----------------------------------------------------------- */
-
-int mp__sleepers_init(mp__sleepers *s)
-{
-    int rc;
-    if ((rc = mp__sem_init(&s->sleeping, 0, MP__SEM_VALUE_MAX)) < 0 ||
-        (rc = mp__sem_init(&s->woken, 0, MP__SEM_VALUE_MAX)) < 0)
-        return rc;
-    return mp__sem_init(&s->wait, 0, MP__SEM_VALUE_MAX);
-}
-
-void mp__sleepers_attached(const mp__sleepers *s)
-{
-    mp__sem_attached(&s->sleeping);
-    mp__sem_attached(&s->woken);
-    mp__sem_attached(&s->wait);
-}
-
-int mp__sleepers_announce(mp__sleepers *s)
-{
-    return mp__sem_release(&s->sleeping);
-}
-
-int mp__sleepers_sleep(mp__sleepers *s, const mp__deadline *d)
-{
-    int got = mp__sem_acquire(&s->wait, d);
-    /* Whether notified or not, tell a notifier counting wake-ups. */
-    int rc = mp__sem_release(&s->woken);
-    return rc < 0 && got >= 0 ? rc : got;
-}
-
-int mp__sleepers_notify(mp__sleepers *s, int n)
-{
-    int rc;
-    /* Waiters that timed out since the last notify came back without a
-     * wake-up: take them off the sleeping count first. */
-    while ((rc = mp__sem_acquire(&s->woken, &mp__now)) == 1)
-        if ((rc = mp__sem_acquire(&s->sleeping, &mp__now)) < 0)
-            return rc;
-    if (rc < 0)
-        return rc;
-    int sleepers = 0;
-    while (sleepers < n && (rc = mp__sem_acquire(&s->sleeping, &mp__now)) == 1) {
-        if ((rc = mp__sem_release(&s->wait)) < 0)
-            return rc;
-        sleepers++;
-    }
-    if (rc < 0)
-        return rc;
-    /* Wait for each one woken to come back, so a later wait cannot take a
-     * wake-up meant for an earlier waiter. */
-    for (int i = 0; i < sleepers; i++)
-        if ((rc = mp__sem_take(&s->woken)) < 0)
-            return rc;
-    /* A waiter that timed out just as it was posted left its wake-up
-     * behind; take it back. */
-    if (sleepers)
-        while ((rc = mp__sem_acquire(&s->wait, &mp__now)) == 1)
-            ;
-    return rc < 0 ? rc : 0;
-}
-
-int mp__sleepers_count(const mp__sleepers *s)
-{
-    return mp__sem_value(&s->sleeping) - mp__sem_value(&s->woken);
-}
+/* ---- the queues' condition ----------------------------------------------- */
 
 /* CPython creates the lock (an RLock) first, then the three counters. */
 int mp__cond_init(mp__cond *c)
@@ -186,11 +121,11 @@ int mp__cond_release(mp__cond *c)
 
 int mp__cond_wait(mp__cond *c, const mp__deadline *d)
 {
-    int rc;
-    if ((rc = mp__sleepers_announce(&c->s)) < 0)
-        return rc;
+    int rc, slot;
+    if ((slot = mp__sleepers_announce(&c->s)) < 0)
+        return slot;
     mp__mutex_unlock(&c->lock);
-    int got = mp__sleepers_sleep(&c->s, d);
+    int got = mp__sleepers_sleep(&c->s, slot, d);
     if ((rc = mp__mutex_lock_always(&c->lock)) < 0)
         return rc;
     return got;

@@ -113,30 +113,40 @@ int mp__sem_value(const mp__sem *s);
 bool mp__sem_is_zero(const mp__sem *s);
 
 /*
- * multiprocessing's Condition, made of four semaphores as CPython makes
- * it: a lock; sleeping, counting waiters that went to sleep; woken,
- * counting waiters that came back; and wait, on which waiters sleep.
- * notify hands out exactly as many wake-ups as there are sleepers and
- * waits for each of them to take one, so a waiter never wakes without a
- * notify (or its timeout).  The three counters are mp__sleepers, shared
- * by the queues' condition (mp__cond, below) and the public Condition
- * (condition.c), whose lock is a Lock or RLock object.
+ * The waiters of a condition (sleepers.c), shared by the queues' condition
+ * (mp__cond, below) and the public Condition (condition.c), whose lock is a
+ * Lock or RLock object.  CPython counts them with three semaphores, and
+ * its notify waits until each waiter it woke has come back, so that a
+ * later wait cannot take a wake-up meant for an earlier one; that makes
+ * each notify a round trip between the processes.  Here each waiter has a
+ * slot of its own, queued oldest first, with a futex word it sleeps on:
+ * notify(n) marks the n oldest slots still waiting and wakes exactly
+ * those, and returns at once.  A waiter never wakes without a notify (or
+ * its timeout), as in CPython.  Every call but sleep is made with the
+ * condition's lock held.
  */
+#define MP__SLEEPERS 1024       /* waiters at once on one condition */
+
 typedef struct mp__sleepers {
-    mp__sem sleeping, woken, wait;
+    uint32_t waiting;           /* slots asleep: the repr's count (atomic) */
+    uint16_t head, tail;        /* the queue of slots, oldest first: slot + 1, 0 for none */
+    uint16_t free;              /* the free slots, a stack: slot + 1, 0 for none */
+    uint16_t next[MP__SLEEPERS];
+    uint32_t word[MP__SLEEPERS]; /* each slot's state; its waiter's futex */
 } mp__sleepers;
 
 int mp__sleepers_init(mp__sleepers *s);
 void mp__sleepers_attached(const mp__sleepers *s);
 /* A wait, in three steps: announce it with the lock held (so a notify
- * that comes in between counts this waiter), let the lock go, then sleep:
- * 1 notified, 0 the deadline passed, or an error; the lock is then the
+ * that comes in between counts this waiter): its slot, or MP_EOS when
+ * MP__SLEEPERS wait already; let the lock go; then sleep on the slot:
+ * 1 notified, 0 the deadline passed, MP_EINTERRUPT; the lock is then the
  * caller's to take back. */
 int mp__sleepers_announce(mp__sleepers *s);
-int mp__sleepers_sleep(mp__sleepers *s, const mp__deadline *d);
+int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d);
 /* notify(n) with the lock held; n = INT_MAX is notify_all(). */
 int mp__sleepers_notify(mp__sleepers *s, int n);
-/* Waiters asleep now (sleeping - woken), as Condition's repr counts them. */
+/* Waiters asleep now, as Condition's repr counts them. */
 int mp__sleepers_count(const mp__sleepers *s);
 
 typedef struct mp__cond {
