@@ -1094,12 +1094,13 @@ MP_EXTERN mp_simple_queue *mp_as_simple_queue(const mp_value *v);
  * thread or process, so it records its holder beside it (the process's
  * pid and start time, so a reused pid is not mistaken for it), and a
  * waiter looks whether that process lives each tenth of a second it
- * waits without news: a waiter learns of a death within about 0.1 s, and
- * a later acquire at once.  A thread that ends holding a Lock, its
- * process alive, leaves it held, as in CPython (another thread may be
- * meant to release it).  An RLock, released only by its owner, is a
- * robust mutex that its holder keeps: the kernel tells the next acquirer
- * at once, and also when the holding thread ends while its process lives.
+ * waits without news: a waiter, and a later acquire, learn of a death
+ * within about 0.1 s (a try with block=MP_NO looks at once).  A thread
+ * that ends holding a Lock, its process alive, leaves it held, as in
+ * CPython (another thread may be meant to release it).  An RLock,
+ * released only by its owner, is a robust mutex that its holder keeps:
+ * the kernel tells the next acquirer at once, and also when the holding
+ * thread ends while its process lives.
  */
 typedef struct mp_lock mp_lock;
 typedef struct mp_semaphore mp_semaphore;
@@ -1213,8 +1214,13 @@ MP_EXTERN int mp_condition_wait(mp_condition *c, mp_timeout timeout);
 MP_EXTERN int mp_condition_wait_for(mp_condition *c, bool (*predicate)(void *arg), void *arg,
                                     mp_timeout timeout);
 
-/* notify(n=1) and notify_all(), with the lock held: wake up to n waiters
- * (n <= 0 wakes none).  MP_EASSERT "lock is not owned" without the lock. */
+/* notify(n=1) and notify_all(), with the lock held: wake up to n waiters,
+ * the longest waiting first (n <= 0 wakes none), and return without
+ * waiting for them.  MP_EASSERT "lock is not owned" without the lock.
+ * A waiter killed asleep costs one wake-up: the notify that meets it
+ * counts it, where CPython's notify waits for it for ever.  Up to 1024
+ * threads and processes may wait on one Condition at once; one more gets
+ * MP_EOS from wait. */
 MP_EXTERN int mp_condition_notify(mp_condition *c, int n);
 MP_EXTERN int mp_condition_notify_all(mp_condition *c);
 

@@ -182,6 +182,70 @@ static void test_condition_children(void)
     }
 }
 
+/* Timed waits that end without a notify leave nothing behind: many more
+ * of them than a Condition has room for sleepers, beside one thread that
+ * waits all along and is still the one a notify wakes. */
+static void test_condition_timeouts_leave(void)
+{
+    struct twait w = {mp_condition_new(NULL), 0, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t t;
+    pthread_create(&t, NULL, thread_wait, &w);
+    while (count(&w, &w.waiting) < 1)
+        usleep(1000);
+    mp_condition_acquire(w.c);
+    int timed_out = 0;
+    for (int i = 0; i < 3000; i++)
+        timed_out += mp_condition_wait(w.c, MP_TIMEOUT(0)) == 0;
+    tap_is_int(timed_out, 3000, "3000 wait(0) with nobody notifying: each False");
+    timed_out = 0;
+    for (int i = 0; i < 20; i++)
+        timed_out += mp_condition_wait(w.c, MP_TIMEOUT(0.001)) == 0;
+    tap_is_int(timed_out, 20, "20 wait(0.001): each False");
+    tap_is_str(rep(w.c), "<Condition(<RLock(MainProcess, 1)>, 1)>", "the one thread waiting all along is counted");
+    tap_is_int(mp_condition_notify(w.c, 1), 0, "notify()");
+    mp_condition_release(w.c);
+    pthread_join(t, NULL);
+    tap_is_int(w.woken, 1, "the notify woke the thread that waited all along");
+    mp_condition_free(w.c);
+}
+
+/* Beyond CPython: a waiter killed asleep costs one wake-up, and the
+ * notify that meets it returns (CPython's waits for it for ever).  The
+ * next notify reaches the next waiter. */
+static void test_condition_dead_waiter(void)
+{
+    for (size_t m = 0; m < 3; m++) {
+        mp_context *ctx = mp_get_context(methods[m]);
+        mp_condition *c = mp_context_condition(ctx, NULL);
+        mp_semaphore *s = mp_semaphore_new(0);
+        mp_process *dead = mp_context_process(ctx, &(mp_process_opts){.target = cond_waiter, .args = mp_tuple_of(c, s)});
+        mp_process *live = mp_context_process(ctx, &(mp_process_opts){.target = cond_waiter, .args = mp_tuple_of(c, s)});
+        mp_process_start(dead);
+        mp_semaphore_acquire(s);
+        /* Once we hold the lock, the first child is asleep in wait. */
+        mp_condition_acquire(c);
+        mp_condition_release(c);
+        mp_process_kill(dead);
+        mp_process_join(dead, MP_WAIT_FOREVER);
+        mp_process_start(live);
+        mp_semaphore_acquire(s);
+        mp_condition_acquire(c);
+        /* A hang guard only: a notify that waited for the dead would
+         * never return. */
+        alarm(60);
+        tap_is_int(mp_condition_notify(c, 1), 0, "%s: notify() with a killed waiter first returns", methods[m]);
+        tap_is_int(mp_condition_notify(c, 1), 0, "%s: a second notify()", methods[m]);
+        alarm(0);
+        mp_condition_release(c);
+        mp_process_join(live, MP_WAIT_FOREVER);
+        tap_is_int(mp_process_exitcode(live), 10, "%s: the second notify reached the living waiter", methods[m]);
+        mp_process_free(dead);
+        mp_process_free(live);
+        mp_semaphore_free(s);
+        mp_condition_free(c);
+    }
+}
+
 /* ---- Event ---------------------------------------------------------------------- */
 
 static void test_event(void)
@@ -236,6 +300,8 @@ int main(int argc, char **argv)
     test_condition_threads(false);
     test_condition_threads(true);
     test_condition_children();
+    test_condition_timeouts_leave();
+    test_condition_dead_waiter();
     test_event();
     return tap_done();
 }
