@@ -180,6 +180,79 @@ static void test_lock(void)
     mp_lock_free(l);
 }
 
+struct hold { mp_lock *r; mp_semaphore *held, *done; };
+
+/* Holds the RLock until told to let go. */
+static void *rlock_holder(void *arg)
+{
+    struct hold *h = arg;
+    mp_lock_acquire(h->r);
+    mp_semaphore_release(h->held);
+    mp_semaphore_acquire(h->done);
+    mp_lock_release(h->r);
+    return NULL;
+}
+
+/* The other primitives' blocking waits (a robust mutex, a semaphore, a
+ * condition's sleeper slot) are interrupted too; each is left usable. */
+static void test_sync(void)
+{
+    double s = 0.1;
+    /* An RLock held by another thread: its robust mutex's wait. */
+    mp_lock *r = mp_rlock_new();
+    mp_semaphore *held = mp_semaphore_new(0), *done = mp_semaphore_new(0);
+    pthread_t holder;
+    struct hold h = {r, held, done};
+    pthread_create(&holder, NULL, rlock_holder, &h);
+    mp_semaphore_acquire(held);
+    pthread_t t = sigint_after(&s);
+    tap_is_int(mp_lock_acquire(r), MP_EINTERRUPT, "RLock.acquire() blocked: KeyboardInterrupt");
+    pthread_join(t, NULL);
+    mp_semaphore_release(done);
+    pthread_join(holder, NULL);
+    tap_is_int(mp_lock_acquire(r), 1, "the RLock is taken once its holder let go");
+    mp_lock_release(r);
+    mp_lock_free(r);
+
+    mp_semaphore *sem = mp_semaphore_new(0);
+    t = sigint_after(&s);
+    tap_is_int(mp_semaphore_acquire(sem), MP_EINTERRUPT, "Semaphore.acquire() blocked: KeyboardInterrupt");
+    pthread_join(t, NULL);
+    tap_is_int(mp_semaphore_get_value(sem), 0, "the Semaphore's value is unchanged");
+    mp_semaphore_free(sem);
+
+    mp_condition *c = mp_condition_new(NULL);
+    mp_condition_acquire(c);
+    t = sigint_after(&s);
+    tap_is_int(mp_condition_wait(c, MP_WAIT_FOREVER), MP_EINTERRUPT, "Condition.wait(): KeyboardInterrupt");
+    pthread_join(t, NULL);
+    tap_is_int(mp_condition_release(c), 0, "the Condition's lock is held again after the interrupt");
+    char *rc = mp_repr((const mp_value *)c);
+    tap_is_str(rc, "<Condition(<RLock(None, 0)>, 0)>", "the interrupted waiter is no longer counted");
+    free(rc);
+    mp_condition_free(c);
+
+    mp_event *e = mp_event_new();
+    t = sigint_after(&s);
+    tap_is_int(mp_event_wait(e, MP_WAIT_FOREVER), MP_EINTERRUPT, "Event.wait(): KeyboardInterrupt");
+    pthread_join(t, NULL);
+    tap_is_int(mp_event_set(e), 0, "the Event can be set afterwards");
+    tap_is_int(mp_event_wait(e, MP_WAIT_FOREVER), 1, "and waited on");
+    mp_event_free(e);
+
+    mp_barrier *b = mp_barrier_new(2, NULL);
+    t = sigint_after(&s);
+    tap_is_int(mp_barrier_wait(b, MP_WAIT_FOREVER), MP_EINTERRUPT, "Barrier.wait(): KeyboardInterrupt");
+    pthread_join(t, NULL);
+    /* As threading.Barrier: the interrupt leaves the wait (the count goes
+     * back down) without breaking the barrier. */
+    tap_is_int(mp_barrier_n_waiting(b), 0, "the interrupted party is no longer waiting");
+    TAP_OK(!mp_barrier_broken(b), "the Barrier is not broken by it");
+    mp_barrier_free(b);
+    mp_semaphore_free(held);
+    mp_semaphore_free(done);
+}
+
 /* A child that gets KeyboardInterrupt ends with exit code 1 and says so,
  * as CPython's _bootstrap reports any exception. */
 static void test_child(void)
@@ -268,6 +341,7 @@ int main(int argc, char **argv)
     test_join();
     test_queues_and_pipes();
     test_lock();
+    test_sync();
     test_child();
     test_program();
     return tap_done();
