@@ -11,13 +11,16 @@
  * popen_forkserver.py), defined on the floor above.  launch starts the
  * child and sets p->pid, p->sentinel and p->parent_w; poll returns the
  * exit code once the child has ended (recording it in p->exitcode), else
- * MP_EXITCODE_NONE, waiting for it if block.  start() stores the back end
- * in p->popen; everything after start goes through that pointer.
+ * MP_EXITCODE_NONE, waiting for it if block.  own_child says the child is
+ * this process's own (fork, spawn), so that waitid() can wait for it; a
+ * fork server's child is the server's.  start() stores the back end in
+ * p->popen; everything after start goes through that pointer.
  */
 typedef struct mp__popen_ops {
     const char *method;
     int (*launch)(mp_process *p);
     int (*poll)(mp_process *p, bool block);
+    bool own_child;
 } mp__popen_ops;
 
 /* ---- the process object (process.c) --------------------------------------- */
