@@ -1,6 +1,8 @@
-/* bench_common.h - what the messaging benchmarks share: a clock, a fatal error, CPU pinning (header only).
+/* bench_common.h - what the benchmarks share: a clock, a fatal error, CPU pinning, the command line (header only).
  *
- * Include it after defining NAME (the program's name, for messages).
+ * Include it after defining NAME (the program's name, for messages) and
+ * LIMIT (seconds before a stuck run is killed rather than hanging make
+ * bench).
  */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void)
 {
@@ -62,6 +65,27 @@ static void pin(int c)
     CPU_SET(c, &s);
     if (sched_setaffinity(0, sizeof s, &s) < 0)
         perror("sched_setaffinity");
+}
+
+/* The command line every benchmark takes, [N] [METHOD] [REPS] [PIN]:
+ * sets *n (default dn) and *reps (default 3), pins this process as PIN
+ * says (default dpin), arms the alarm, and returns METHOD's context
+ * (default fork).  Call it after mp_main. */
+static mp_context *bench_args(int argc, char **argv, int64_t dn, const char *dpin, int64_t *n, int *reps)
+{
+    *n = argc > 1 ? atoll(argv[1]) : dn;
+    *reps = argc > 3 ? atoi(argv[3]) : 3;
+    if (*n <= 0)
+        *n = dn;
+    if (*reps <= 0)
+        *reps = 3;
+    choose_cpus(argc > 4 ? argv[4] : dpin);
+    pin(cpu[0]);
+    alarm(LIMIT);
+    mp_context *ctx = mp_get_context(argc > 2 ? argv[2] : "fork");
+    if (ctx == NULL)
+        die("get_context", mp_errcode());
+    return ctx;
 }
 
 #endif

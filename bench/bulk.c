@@ -246,19 +246,9 @@ static double run_raw(const uint8_t *data, int64_t count)
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
-    int64_t count = argc > 1 ? atoll(argv[1]) : 300;
-    const char *method = argc > 2 ? argv[2] : "fork";
-    int reps = argc > 3 ? atoi(argv[3]) : 3;
-    if (count <= 0)
-        count = 300;
-    if (reps <= 0)
-        reps = 3;
-    choose_cpus(argc > 4 ? argv[4] : "none");
-    pin(cpu[0]);
-    alarm(LIMIT);
-    mp_context *ctx = mp_get_context(method);
-    if (ctx == NULL)
-        die("get_context", mp_errcode());
+    int64_t count;
+    int reps;
+    mp_context *ctx = bench_args(argc, argv, 300, "none", &count, &reps);
     uint8_t *data = calloc(1, SIZE);
     if (data == NULL)
         exit(1);

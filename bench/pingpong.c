@@ -136,19 +136,9 @@ static double rounds_raw(int fd, const uint8_t *frame, size_t len, int64_t n)
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
-    int64_t n = argc > 1 ? atoll(argv[1]) : 20000;
-    const char *method = argc > 2 ? argv[2] : "fork";
-    int reps = argc > 3 ? atoi(argv[3]) : 3;
-    if (n <= 0)
-        n = 20000;
-    if (reps <= 0)
-        reps = 3;
-    choose_cpus(argc > 4 ? argv[4] : "same");
-    pin(cpu[0]);
-    alarm(LIMIT);
-    mp_context *ctx = mp_get_context(method);
-    if (ctx == NULL)
-        die("get_context", mp_errcode());
+    int64_t n;
+    int reps;
+    mp_context *ctx = bench_args(argc, argv, 20000, "same", &n, &reps);
     int64_t total = WARMUP + (int64_t)reps * n;
 
     /* The raw frame: exactly what our send writes for one of the values. */

@@ -158,19 +158,9 @@ static double run_raw(const uint8_t *frame, size_t len, int64_t n)
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
-    int64_t n = argc > 1 ? atoll(argv[1]) : 100000;
-    const char *method = argc > 2 ? argv[2] : "fork";
-    int reps = argc > 3 ? atoi(argv[3]) : 3;
-    if (n <= 0)
-        n = 100000;
-    if (reps <= 0)
-        reps = 3;
-    choose_cpus(argc > 4 ? argv[4] : "none");
-    pin(cpu[0]);
-    alarm(LIMIT);
-    mp_context *ctx = mp_get_context(method);
-    if (ctx == NULL)
-        die("get_context", mp_errcode());
+    int64_t n;
+    int reps;
+    mp_context *ctx = bench_args(argc, argv, 100000, "none", &n, &reps);
 
     /* The raw frame: what send() writes for a mid-sized int of the run. */
     uint8_t *pickled, frame[64];

@@ -219,19 +219,9 @@ static double best(double a, double b) { return b < a ? b : a; }
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
-    int64_t n = argc > 1 ? atoll(argv[1]) : 20000;
-    const char *method = argc > 2 ? argv[2] : "fork";
-    int reps = argc > 3 ? atoi(argv[3]) : 3;
-    if (n <= 0)
-        n = 20000;
-    if (reps <= 0)
-        reps = 3;
-    choose_cpus(argc > 4 ? argv[4] : "same");
-    pin(cpu[0]);
-    alarm(LIMIT);
-    mp_context *ctx = mp_get_context(method);
-    if (ctx == NULL)
-        die("get_context", mp_errcode());
+    int64_t n;
+    int reps;
+    mp_context *ctx = bench_args(argc, argv, 20000, "same", &n, &reps);
     int64_t total = WARMUP + (int64_t)reps * n;
 
     uint32_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
