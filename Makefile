@@ -44,7 +44,7 @@ SAN_BINS  := $(patsubst ref/test/%.c,$(BUILD)/test-san/%,$(TEST_SRCS))
 # The unit tests that use mp.h alone (no header of ref/src/): they run
 # against another implementation too (make unit-conformance IMPL=...), so
 # they are built without -Iref/src, which keeps them that way.
-UNITC_SRCS := $(shell grep -L -E '^\#include "(core|util|reduction|synchronize|connection|queues|process|start)/' $(TEST_SRCS))
+UNITC_SRCS := $(shell grep -L -E '^\#include "(core|util|reduction|synchronize|sharedctypes|connection|queues|process|start)/' $(TEST_SRCS))
 UNITC_BINS := $(patsubst ref/test/%.c,$(LESSON_BUILD)/unit-conformance/%,$(UNITC_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -121,7 +121,7 @@ TSAN_FLAGS  = -fsanitize=thread -fno-omit-frame-pointer -O1 -g
 # that test measures (a wait cut short by SIGINT) is not what TSan runs.
 TSAN_TESTS := test_queue test_simple_queue test_pipe_lanes test_queue_deaths \
               test_simple_queue_deaths test_process test_connection test_listener test_nested \
-              test_lock test_condition test_barrier
+              test_lock test_condition test_barrier test_sharedctypes
 TSAN_OBJS  := $(patsubst ref/src/%.c,$(BUILD)/obj-tsan/%.o,$(LIB_SRCS))
 LIBTSAN    := $(BUILD)/libmp-tsan.a
 TSAN_BINS  := $(patsubst %,$(BUILD)/test-tsan/%,$(TSAN_TESTS))

@@ -101,8 +101,7 @@ extern "C" {
  * Calls are not thread-safe unless a contract says otherwise.
  *
  * Not provided yet.  The second half of the documented API is not all
- * here yet: Value, Array, RawValue, RawArray and the rest of
- * multiprocessing.sharedctypes; Pool and AsyncResult (multiprocessing.pool)
+ * here yet: Pool and AsyncResult (multiprocessing.pool)
  * and multiprocessing.dummy; Manager and the proxies
  * (multiprocessing.managers).  Until they land, their exceptions
  * (TimeoutError of AsyncResult.get, KeyError of a managed dict, ...) have
@@ -368,6 +367,7 @@ struct mp_semaphore;
 struct mp_condition;
 struct mp_event;
 struct mp_barrier;
+struct mp_shared;
 #define MP_ARG(x) _Generic((x),                                             \
     char *: mp__arg_cstr, const char *: mp__arg_cstr,                        \
     mp_value *: mp__arg_value, const mp_value *: mp__arg_borrowed,           \
@@ -378,7 +378,7 @@ struct mp_barrier;
     struct mp_simple_queue *: mp__arg_object,                                \
     struct mp_lock *: mp__arg_object, struct mp_semaphore *: mp__arg_object, \
     struct mp_condition *: mp__arg_object, struct mp_event *: mp__arg_object,\
-    struct mp_barrier *: mp__arg_object,                                     \
+    struct mp_barrier *: mp__arg_object, struct mp_shared *: mp__arg_object, \
     _Bool: mp__arg_bool,                                                     \
     signed char: mp__arg_int, short: mp__arg_int, int: mp__arg_int,          \
     long: mp__arg_int, long long: mp__arg_int,                               \
@@ -416,7 +416,7 @@ struct mp_barrier;
  * const mp_value * gets a reference of its own (the ownership rules).  A
  * connection, queue or synchronization object (mp_connection *,
  * mp_queue *, mp_simple_queue *, mp_lock *, mp_semaphore *,
- * mp_condition *, mp_event *, mp_barrier *) stays yours too: the value
+ * mp_condition *, mp_event *, mp_barrier *, mp_shared *) stays yours too: the value
  * made from it takes a reference of its own, as a Python tuple holding a
  * queue does, so `.args = mp_tuple_of(q)` leaves q yours.  A process cannot be made a value (it is not picklable) and
  * gives NULL with MP_ETYPE "Pickling an AuthenticationString object is
@@ -1281,6 +1281,224 @@ MP_EXTERN bool mp_barrier_broken(const mp_barrier *b);
 
 MP_EXTERN void mp_barrier_free(mp_barrier *b);
 MP_EXTERN mp_barrier *mp_as_barrier(const mp_value *v);
+
+/* ------------------------------------------------------------------------ */
+/* Shared ctypes: Value, Array, RawValue, RawArray (sharedctypes, heap)     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * multiprocessing.sharedctypes: C data in shared memory that every process
+ * given it reads and writes in place.  Python's Value('d', 0.0) is a
+ * ctypes object (c_double(0.0)) allocated from a shared heap and, unless
+ * lock=False, wrapped in a Synchronized object that holds a lock.
+ *
+ * Names.  In this library mp_value already means "a Python object" (an
+ * int, a list, ...), so the shared objects are not values by name: they
+ * are the mp_shared family (Python's Value is mp_shared_value_new, Array
+ * is mp_shared_array_new, RawValue and RawArray are mp_raw_value_new and
+ * mp_raw_array_new), and a ctypes type is an mp_ctype.  What a call reads
+ * from or writes into shared memory goes in and out as mp_value, as
+ * Python's .value gives a Python object.
+ *
+ *   Python                                  C
+ *   Value('d', 0.0)                         mp_shared_value_new(mp_typecode("d"), mp_tuple_of(0.0), NULL)
+ *   Value(c_double, 1/3, lock=False)        mp_shared_value_new(&mp_c_double, mp_tuple_of(1.0/3), &(mp_shared_opts){.lock = MP_NO})
+ *   Array('i', range(10))                   mp_shared_array_new(mp_typecode("i"), list, NULL)
+ *   Array('c', b'hi', lock=lock)            mp_shared_array_new(mp_typecode("c"), mp_bytes("hi", 2), &(mp_shared_opts){.use_lock = lock})
+ *   RawValue('i', 7), RawArray('h', 7)      mp_raw_value_new(&mp_c_int, mp_tuple_of(7)), mp_raw_array_new(&mp_c_short, mp_int(7))
+ *   n.value, n.value = x                    mp_shared_get(n, &v), mp_shared_set(n, x)
+ *   a[i], a[i] = x, a[1:3], len(a)          mp_shared_item, mp_shared_set_item, mp_shared_slice, mp_shared_len
+ *   s.value, s.raw ('c' arrays)             mp_shared_get, mp_shared_get_raw (and _set)
+ *   p.x (a Structure's field)               mp_shared_getattr(p, "x", &v), mp_shared_setattr
+ *   ctypes.addressof(obj)                   mp_shared_ptr(obj): the C data itself
+ *   get_lock(), get_obj()                   mp_shared_get_lock, mp_shared_get_obj
+ *   with n.get_lock(): n.value += 1         mp_lock_acquire(mp_shared_get_lock(n)); ...; mp_lock_release(...)
+ *   sharedctypes.copy, synchronized         mp_shared_copy, mp_shared_synchronized
+ *
+ * One C type for the raw object and for its wrapper, as one mp_lock is a
+ * Lock or an RLock: which one it is shows in its repr and in what it
+ * refuses, as in Python (get_lock() of a raw object is AttributeError).
+ *
+ * Types.  The typecodes of sharedctypes ('c' 'u' 'b' 'B' 'h' 'H' 'i' 'I'
+ * 'l' 'L' 'q' 'Q' 'f' 'd') are the mp_c_* constants; mp_typecode("d") maps
+ * a code to one.  A Structure is described by its C struct, field by
+ * field, and registered by name (MP_CTYPE) so that a spawn or forkserver
+ * child finds it, as Python imports the class:
+ *     typedef struct { double x, y; } point;
+ *     static const mp_cfield point_fields[] = {
+ *         {"x", &mp_c_double, offsetof(point, x)}, {"y", &mp_c_double, offsetof(point, y)}};
+ *     static const mp_ctype Point = {.name = "Point", .size = sizeof(point),
+ *                                    .fields = point_fields, .nfields = 2};
+ *     MP_CTYPE(Point);
+ * and mp_shared_ptr() of an Array(Point, ...) is then a point *.  Fields
+ * are of the simple types.
+ *
+ * Values in and out.  Integers wrap to the type's width as ctypes does
+ * (c_byte(300) is 44); a float given to an integer type is TypeError
+ * "'float' object cannot be interpreted as an integer"; a float type takes
+ * an int, a float or a bool ("must be real number, not str"); 'c' takes a
+ * bytes of length 1 or an int 0-255 ("one character bytes, bytearray or
+ * integer expected"), 'u' a str of one code point.  A Structure's value
+ * (an array's item, or mp_shared_get_obj's fields) comes out as a tuple of
+ * its fields, where Python gives a view of the struct: in C, use the
+ * struct through mp_shared_ptr.  A 'Q' or 'L' above 2**63 - 1 cannot be
+ * an int of the value model: reading one is MP_EOVERFLOW.
+ *
+ * Sharing.  A shared object is given to children in a Process's args
+ * (mp_tuple_of(n) takes a reference of its own) under every start method:
+ * a forked child shares the memory as it is, a spawn or forkserver child
+ * receives the arena by descriptor with the lock; mp_as_shared() gets it
+ * back.  Put in a Queue or sent on a Pipe it is MP_ERUNTIME, in CPython's
+ * words: "Synchronized objects should only be shared between processes
+ * through inheritance" (SynchronizedArray, SynchronizedString,
+ * SynchronizedPoint; for a raw object its ctypes name: "c_int", "c_int_Array_3").
+ *
+ * Locking.  A wrapper's get and set, item and slice calls each take its
+ * lock for the one access, as Python's properties do; a read-modify-write
+ * (+=) needs the lock held around it, and lock=MP_NO gives none.  Threads:
+ * the calls are thread-safe as far as the lock goes; a raw object is
+ * plain memory.
+ */
+typedef struct mp_shared mp_shared;
+typedef struct mp_ctype mp_ctype;
+
+/* A Structure's field: its name, its (simple) type, offsetof in the struct. */
+typedef struct mp_cfield {
+    const char *name;
+    const mp_ctype *type;
+    size_t offset;
+} mp_cfield;
+
+/* A ctypes type: one of the mp_c_* below (code set), or a Structure. */
+struct mp_ctype {
+    const char *name;           /* ctypes' name: "c_double", or the Structure's: "Point" */
+    size_t size;                /* sizeof */
+    char code;                  /* the typecode; 0 for a Structure */
+    const mp_cfield *fields;    /* a Structure's fields */
+    size_t nfields;
+    const char *module;         /* a Structure's __module__; NULL: "__main__" */
+};
+
+MP_EXTERN extern const mp_ctype mp_c_char, mp_c_wchar, mp_c_byte, mp_c_ubyte, mp_c_short,
+    mp_c_ushort, mp_c_int, mp_c_uint, mp_c_long, mp_c_ulong, mp_c_longlong,
+    mp_c_ulonglong, mp_c_float, mp_c_double;
+
+/* The type of a typecode ("d" is &mp_c_double), or NULL with MP_ETYPE
+ * "this type has no size", as CPython says of an unknown code.  The
+ * constructors below given NULL fail with that error. */
+MP_EXTERN const mp_ctype *mp_typecode(const char *code);
+
+typedef struct mp_ctype_reg {
+    const mp_ctype *type;
+    struct mp_ctype_reg *next;
+} mp_ctype_reg;
+MP_EXTERN void mp__ctype_register(mp_ctype_reg *r);
+
+/* Register a Structure by module and name, for spawn and forkserver
+ * children; two under one name is a fatal error at program start. */
+#define MP_CTYPE(t)                                                           \
+    static mp_ctype_reg mp__ctype_reg_##t = {&t, NULL};                       \
+    __attribute__((constructor)) static void mp__register_ctype_##t(void)     \
+    { mp__ctype_register(&mp__ctype_reg_##t); }                              \
+    extern int mp__ctype_semicolon_##t
+
+/* Value's and Array's lock=.  lock 0 or MP_YES: a new RLock (lock=True or
+ * None); MP_NO: no wrapper, the raw object (lock=False).  use_lock: that
+ * Lock or RLock instead (the object takes a reference of its own; lock is
+ * then ignored).  Python's lock='x' ("'x' has no method 'acquire'") has
+ * no C form: use_lock takes only a lock. */
+typedef struct mp_shared_opts {
+    int lock;
+    mp_lock *use_lock;
+} mp_shared_opts;
+
+/* Value(typecode_or_type, *args, lock=True) and RawValue(typecode_or_type,
+ * *args).  args is the tuple of *args (taken over; NULL is ()): none
+ * zeroes the value, one sets it, a Structure takes one per field.  New
+ * object, or NULL: MP_ETYPE as type's conversion says, "__init__ expected
+ * at most 1 argument, got 2", "too many initializers"; MP_EOS (no shared
+ * memory), MP_ENOMEM.  opts may be NULL. */
+MP_EXTERN mp_shared *mp_shared_value_new(const mp_ctype *type, mp_value *args, const mp_shared_opts *opts);
+MP_EXTERN mp_shared *mp_raw_value_new(const mp_ctype *type, mp_value *args);
+
+/* Array(typecode_or_type, size_or_initializer, lock=True) and RawArray:
+ * size_or_init (taken over) is an int, the length of a zeroed array, or
+ * the items: a list or tuple (a Structure's items are tuples of fields),
+ * a bytes for 'c', a str for 'u'.  MP_EVALUE "Array length must be >= 0,
+ * not -1"; the items' conversion errors ("expected Point instance, got
+ * int"); as Value otherwise. */
+MP_EXTERN mp_shared *mp_shared_array_new(const mp_ctype *type, mp_value *size_or_init,
+                                         const mp_shared_opts *opts);
+MP_EXTERN mp_shared *mp_raw_array_new(const mp_ctype *type, mp_value *size_or_init);
+
+/* ctx.Value, ctx.Array, ctx.RawValue, ctx.RawArray: the same objects
+ * (ctx may be NULL; the lock is the same RLock under every method). */
+MP_EXTERN mp_shared *mp_context_value(mp_context *ctx, const mp_ctype *type, mp_value *args,
+                                      const mp_shared_opts *opts);
+MP_EXTERN mp_shared *mp_context_array(mp_context *ctx, const mp_ctype *type, mp_value *size_or_init,
+                                      const mp_shared_opts *opts);
+MP_EXTERN mp_shared *mp_context_raw_value(mp_context *ctx, const mp_ctype *type, mp_value *args);
+MP_EXTERN mp_shared *mp_context_raw_array(mp_context *ctx, const mp_ctype *type, mp_value *size_or_init);
+
+/* sharedctypes.copy(obj): a new raw object in shared memory holding a copy
+ * of obj's data; a wrapper is MP_ETYPE "this type has no size", as in
+ * CPython.  synchronized(obj, lock=None): a wrapper around the raw obj
+ * with lock (a reference of its own; NULL: a new RLock); MP_EASSERT
+ * "object already synchronized" for a wrapper. */
+MP_EXTERN mp_shared *mp_shared_copy(const mp_shared *obj);
+MP_EXTERN mp_shared *mp_shared_synchronized(mp_shared *obj, mp_lock *lock);
+
+/* get_lock() and get_obj() of a wrapper, lent; for a raw object NULL with
+ * MP_EATTR "'c_int' object has no attribute 'get_lock'" ("'c_int' object
+ * has no attribute 'get_obj'"). */
+MP_EXTERN mp_lock *mp_shared_get_lock(const mp_shared *s);
+MP_EXTERN mp_shared *mp_shared_get_obj(const mp_shared *s);
+
+/* ctypes.addressof: the data in shared memory (a wrapper's object's), to
+ * be read and written as the C type it is; NULL for NULL. */
+MP_EXTERN void *mp_shared_ptr(const mp_shared *s);
+
+/* len(): an array's length; -1 with MP_ETYPE "object of type 'c_int' has
+ * no len()" for a single value. */
+MP_EXTERN ptrdiff_t mp_shared_len(const mp_shared *s);
+
+/* .value (a simple value, a 'c' or 'u' array: bytes or str up to the
+ * first NUL) and .raw ('c' arrays: all the bytes): get gives a new
+ * reference in *out, set takes v over.  MP_EATTR where Python has no such
+ * attribute ("'SynchronizedArray' object has no attribute 'value'",
+ * "'SynchronizedArray' object has no attribute 'raw'");
+ * MP_EVALUE "byte string too long"; conversion errors as above. */
+MP_EXTERN int mp_shared_get(const mp_shared *s, mp_value **out);
+MP_EXTERN int mp_shared_set(mp_shared *s, mp_value *v);
+MP_EXTERN int mp_shared_get_raw(const mp_shared *s, mp_value **out);
+MP_EXTERN int mp_shared_set_raw(mp_shared *s, mp_value *v);
+
+/* A Structure's field, p.x: as get and set; MP_EATTR "'Point' object has
+ * no attribute 'z'" (and "'c_int' object has no attribute 'z'" for a
+ * simple value). */
+MP_EXTERN int mp_shared_getattr(const mp_shared *s, const char *field, mp_value **out);
+MP_EXTERN int mp_shared_setattr(mp_shared *s, const char *field, mp_value *v);
+
+/* a[i] and a[i] = v (a negative i counts from the end): MP_EINDEX
+ * "invalid index"; MP_ETYPE for a single value ("'c_int' object is not
+ * subscriptable").  a[start:stop:step] as a list (bytes for 'c', str for
+ * 'u'), MP_ALL standing for an omitted bound or step (None); a[...] = v,
+ * v a list, tuple, bytes or str: MP_EVALUE "Can only assign sequence of
+ * same size", "slice step cannot be zero". */
+MP_EXTERN int mp_shared_item(const mp_shared *s, ptrdiff_t i, mp_value **out);
+MP_EXTERN int mp_shared_set_item(mp_shared *s, ptrdiff_t i, mp_value *v);
+MP_EXTERN int mp_shared_slice(const mp_shared *s, ptrdiff_t start, ptrdiff_t stop, ptrdiff_t step,
+                              mp_value **out);
+MP_EXTERN int mp_shared_set_slice(mp_shared *s, ptrdiff_t start, ptrdiff_t stop, ptrdiff_t step,
+                                  mp_value *v);
+
+/* Drop your reference (NULL is ignored); the memory goes back to the heap
+ * when no value or wrapper holds the object.  mp_as_shared: the shared
+ * object a value holds (borrowed), or NULL.  mp_repr gives CPython's:
+ * "<Synchronized wrapper for c_double(0.0)>", "c_int(3)",
+ * "<SynchronizedArray wrapper for <multiprocessing.sharedctypes.c_int_Array_10 object at 0x...>>". */
+MP_EXTERN void mp_shared_free(mp_shared *s);
+MP_EXTERN mp_shared *mp_as_shared(const mp_value *v);
 
 /* ------------------------------------------------------------------------ */
 /* Listener and Client                                                      */

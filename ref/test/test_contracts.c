@@ -595,6 +595,52 @@ static void test_synchronize(void)
     mp_lock_free(r);
 }
 
+/* ---- shared ctypes ------------------------------------------------------ */
+
+static void test_sharedctypes(void)
+{
+    mp_value *v;
+    CONTRACT_NULL(mp_typecode, mp_typecode("x"), MP_ETYPE, "this type has no size");
+    CONTRACT_NULL(mp_shared_value_new, mp_shared_value_new(&mp_c_int, mp_tuple_of(1, 2), NULL), MP_ETYPE,
+                  "__init__ expected at most 1 argument, got 2");
+    CONTRACT_NULL(mp_raw_value_new, mp_raw_value_new(&mp_c_int, mp_tuple_of(1.5)), MP_ETYPE,
+                  "'float' object cannot be interpreted as an integer");
+    CONTRACT_NULL(mp_shared_array_new, mp_shared_array_new(&mp_c_int, mp_int(-1), NULL), MP_EVALUE,
+                  "Array length must be >= 0, not -1");
+    CONTRACT_NULL(mp_raw_array_new, mp_raw_array_new(&mp_c_int, mp_int(-1)), MP_EVALUE,
+                  "Array length must be >= 0, not -1");
+    mp_shared *w = mp_shared_value_new(&mp_c_int, NULL, NULL);
+    mp_shared *r = mp_raw_value_new(&mp_c_int, NULL);
+    mp_shared *a = mp_shared_array_new(&mp_c_int, mp_int(3), NULL);
+    mp_shared *s = mp_shared_array_new(&mp_c_char, mp_int(2), NULL);
+    CONTRACT_NULL(mp_shared_copy, mp_shared_copy(w), MP_ETYPE, "this type has no size");
+    CONTRACT_NULL(mp_shared_synchronized, mp_shared_synchronized(w, NULL), MP_EASSERT,
+                  "object already synchronized");
+    CONTRACT_NULL(mp_shared_get_lock, mp_shared_get_lock(r), MP_EATTR, "'c_int' object has no attribute 'get_lock'");
+    CONTRACT_NULL(mp_shared_get_obj, mp_shared_get_obj(r), MP_EATTR, "'c_int' object has no attribute 'get_obj'");
+    CONTRACT(mp_shared_len, mp_shared_len(r), MP_ETYPE, "object of type 'c_int' has no len()");
+    CONTRACT(mp_shared_get, mp_shared_get(a, &v), MP_EATTR, "'SynchronizedArray' object has no attribute 'value'");
+    CONTRACT(mp_shared_set, mp_shared_set(a, mp_int(1)), MP_EATTR,
+             "'SynchronizedArray' object has no attribute 'value'");
+    CONTRACT(mp_shared_set, mp_shared_set(s, mp_bytes("abc", 3)), MP_EVALUE, "byte string too long");
+    CONTRACT(mp_shared_get_raw, mp_shared_get_raw(a, &v), MP_EATTR,
+             "'SynchronizedArray' object has no attribute 'raw'");
+    CONTRACT(mp_shared_set_raw, mp_shared_set_raw(s, mp_bytes("abc", 3)), MP_EVALUE, "byte string too long");
+    CONTRACT(mp_shared_getattr, mp_shared_getattr(r, "z", &v), MP_EATTR, "'c_int' object has no attribute 'z'");
+    CONTRACT(mp_shared_setattr, mp_shared_setattr(r, "z", mp_int(1)), MP_EATTR,
+             "'c_int' object has no attribute 'z'");
+    CONTRACT(mp_shared_item, mp_shared_item(a, 3, &v), MP_EINDEX, "invalid index");
+    CONTRACT(mp_shared_item, mp_shared_item(r, 0, &v), MP_ETYPE, "'c_int' object is not subscriptable");
+    CONTRACT(mp_shared_set_item, mp_shared_set_item(a, -4, mp_int(1)), MP_EINDEX, "invalid index");
+    CONTRACT(mp_shared_slice, mp_shared_slice(a, 0, 1, 0, &v), MP_EVALUE, "slice step cannot be zero");
+    CONTRACT(mp_shared_set_slice, mp_shared_set_slice(a, 0, 2, MP_ALL, mp_list_of(1)), MP_EVALUE,
+             "Can only assign sequence of same size");
+    mp_shared_free(s);
+    mp_shared_free(a);
+    mp_shared_free(r);
+    mp_shared_free(w);
+}
+
 /* ---- Listener and Client ------------------------------------------------ */
 
 /* The parent's side while accept_one runs: a client with the wrong key. */
@@ -713,6 +759,8 @@ static const struct {
     {"mp_barrier_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_barrier_reset", "MP_EINTERRUPT", "needs a SIGINT while it waits for the lock"},
     {"mp_barrier_abort", "MP_EINTERRUPT", "needs a SIGINT while it waits for the lock"},
+    {"mp_shared_value_new", "MP_EOS", "needs shared memory to run out"},
+    {"mp_shared_value_new", "MP_ENOMEM", "needs malloc to fail"},
 };
 
 /* Said in the output, as diagnostics rather than skipped tests: they are
@@ -746,6 +794,7 @@ int main(int argc, char **argv)
     test_queue();
     test_simple_queue();
     test_synchronize();
+    test_sharedctypes();
     test_listener();
     list_not_provoked();
 

@@ -16,12 +16,20 @@ void mp__reduce_end(void)
     reducing = NULL;
 }
 
+int mp__assert_spawning(const char *name)
+{
+    if (!reducing)
+        return mp__fail(MP_ERUNTIME, "%s objects should only be shared between processes "
+                        "through inheritance", name);
+    return 0;
+}
+
 int mp__reduce_fd(const mp__object *self, int fd)
 {
     mp__fdlist *l = reducing;
-    if (!l)
-        return mp__fail(MP_ERUNTIME, "%s objects should only be shared between processes "
-                        "through inheritance", self->cls->name);
+    int rc = mp__assert_spawning(self->cls->name);
+    if (rc < 0)
+        return rc;
     /* The kernel passes at most 253 descriptors in one message. */
     if (l->n >= 250)
         return mp__fail(MP_EVALUE, "too many descriptors to pass to one child");

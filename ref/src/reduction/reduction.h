@@ -17,6 +17,11 @@
  * mp__fdlist_close).  Both lists are per thread.
  */
 void mp__reduce_begin(mp__fdlist *l);
+/* assert_spawning(obj): 0 while a child's description is being written,
+ * else MP_ERUNTIME "<name> objects should only be shared between
+ * processes through inheritance"; for an object whose type name is not
+ * its class's (a shared ctypes object's c_int_Array_3). */
+int mp__assert_spawning(const char *name);
 void mp__reduce_end(void);
 int mp__reduce_fd(const mp__object *self, int fd);
 void mp__rebuild_begin(mp__fdlist *l);
