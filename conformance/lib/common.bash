@@ -124,13 +124,24 @@ mp_group_members() {
 # Its stdin is /dev/null, or the file MP_RUN_STDIN names (a program folder's
 # file "stdin", when it has one: see mp_program_stdin).
 # Writes OUTDIR/stdout.raw, stderr.raw, stdout, stderr (normalised), status,
-# pids (the MIN:MAX window), and sets MP_RUN_STATUS, MP_RUN_TIMED_OUT (0/1)
-# and MP_RUN_LEFTOVER (how many processes outlived the program; they are
-# killed).  See "Running it" in conformance/README.md for why each step.
+# pids (the MIN:MAX window), and sets MP_RUN_STATUS, MP_RUN_TIMED_OUT (0/1),
+# MP_RUN_LEFTOVER (how many processes outlived the program; they are
+# killed) and MP_RUN_DEBRIS (what the run left in /dev/shm or in its
+# temporary directory, one "path" per line, also in OUTDIR/debris; empty
+# when nothing).  The program runs with TMPDIR set to OUTDIR/tmp, a folder
+# of its own, so whatever is there afterwards is its.  See "Running it" in
+# conformance/README.md for why each step.
 mp_run_captured() {
     local out=$1 limit=$2 cwd=$3 before after pid st=0 t0 t1 left tries
     shift 3
-    mkdir -p "$out"
+    rm -rf "$out/tmp" "$out/shm.left" "$out/shm.before"
+    mkdir -p "$out" "$out/tmp"
+    local shm=()
+    if mp_private_shm; then
+        shm=(unshare -m "$MP_LIB/private-shm" "$out/shm.left")
+    else
+        ls -A /dev/shm > "$out/shm.before" 2> /dev/null || true
+    fi
     before=$(mp_pid_now)
     t0=${EPOCHREALTIME//[!0-9]/}
     # The caller's PYTHON* and locale variables would change what the twin
@@ -144,8 +155,8 @@ mp_run_captured() {
     # run, and signals that group on expiry (TERM, then KILL 5 s later).
     # PYTHONPATH brings pystart/sitecustomize.py, which makes MP_START_METHOD
     # choose the twin's default start method as it does for the C library.
-    ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 \
-        PYTHONPATH="$MP_LIB/pystart" timeout -k 5 "$limit" "$@" ) \
+    ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$out/tmp" \
+        PYTHONPATH="$MP_LIB/pystart" timeout -k 5 "$limit" "${shm[@]}" "$@" ) \
         < "${MP_RUN_STDIN:-/dev/null}" > "$out/stdout.raw" 2> "$out/stderr.raw" &
     pid=$!
     # (stderr off: bash would report a signal death as "Segmentation fault";
@@ -172,8 +183,62 @@ mp_run_captured() {
     MP_RUN_STATUS=$st
     printf '%s\n' "$st" > "$out/status"
     printf '%s:%s\n' "$before" "$after" > "$out/pids"
-    perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stdout.raw" > "$out/stdout"
-    perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stderr.raw" > "$out/stderr"
+    TMPDIR="$out/tmp" perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stdout.raw" > "$out/stdout"
+    TMPDIR="$out/tmp" perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stderr.raw" > "$out/stderr"
+    mp_run_debris "$out" > "$out/debris"
+    MP_RUN_DEBRIS=$(cat "$out/debris")
+}
+
+# mp_private_shm: true when runs can have a /dev/shm of their own (a
+# mount namespace: root, and unshare from util-linux), asked once.
+mp_private_shm() {
+    if [ -z "${_MP_PRIVATE_SHM:-}" ]; then
+        _MP_PRIVATE_SHM=no
+        if unshare -m sh -c 'mount -t tmpfs forklore-shm /dev/shm' 2> /dev/null; then
+            _MP_PRIVATE_SHM=yes
+        fi
+    fi
+    [ "$_MP_PRIVATE_SHM" = yes ]
+}
+
+# mp_run_debris OUTDIR: what a finished run left behind, one path a line:
+# everything in its temporary directory (OUTDIR/tmp), and what it left in
+# /dev/shm.  With a /dev/shm of its own (mp_private_shm), that is all
+# private-shm listed.  Without, it is every entry of /dev/shm new since
+# OUTDIR/shm.before that no live process holds open or mapped and that is
+# still there a second later: the program and its children are gone by
+# now, so an entry that some process holds, or that goes away, belongs to
+# another program running at the same time (CPython under spawn keeps a
+# semaphore's name in /dev/shm while its program runs, and its resource
+# tracker unlinks it just after); an entry nobody holds and nobody removes
+# was most likely left by this run.
+mp_run_debris() {
+    local out=$1
+    (cd "$out/tmp" && find . -mindepth 1 -maxdepth 3 | sort | sed "s|^\.|TMPDIR|") 2> /dev/null || true
+    if [ ! -f "$out/shm.before" ]; then
+        sed 's|^|/dev/shm/|' "$out/shm.left" 2> /dev/null || true
+        return 0
+    fi
+    ls -A /dev/shm 2> /dev/null | sort > "$out/shm.after" || true
+    sort "$out/shm.before" 2> /dev/null | comm -13 - "$out/shm.after" | perl -e '
+        my @left = map { chomp; $_ } <STDIN>;
+        for my $look (1 .. 4) {
+            last unless @left;
+            select undef, undef, undef, 0.3 if $look > 1;
+            my %held;
+            for my $p (glob "/proc/[0-9]*") {
+                for my $fd (glob "$p/fd/*") {
+                    my $t = readlink $fd;
+                    $held{$1} = 1 if defined $t && $t =~ m{^/dev/shm/(.+?)(?: \(deleted\))?$};
+                }
+                if (open my $m, "<", "$p/maps") {
+                    while (<$m>) { $held{$1} = 1 if m{ /dev/shm/(\S+)}; }
+                }
+            }
+            @left = grep { -e "/dev/shm/$_" && !$held{$_} } @left;
+        }
+        print "/dev/shm/$_\n" for @left;
+    '
 }
 
 # The golden folder of lesson $1 (or case module/slug, under golden/cases/)

@@ -139,6 +139,11 @@ run_lesson() {
         echo "$lesson $MP_TAG left $MP_RUN_LEFTOVER process(es) running after exit (killed)"
         bad=1
     fi
+    if [ -n "$MP_RUN_DEBRIS" ]; then
+        echo "$lesson $MP_TAG left files behind after exit (in /dev/shm, or in TMPDIR, its own temporary directory):"
+        sed 's/^/    /' <<< "$MP_RUN_DEBRIS"
+        bad=1
+    fi
     if [ "$bad" = 1 ]; then
         _mp_show_tail "$LESSON_DIR"
         return 1
