@@ -16,14 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static inline double now(void)
+static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static inline void die(const char *what, int code)
+static void die(const char *what, int code)
 {
     fprintf(stderr, NAME ": %s: %s: %s\n", what, mp_errname(code), mp_errmsg());
     exit(1);
@@ -35,7 +35,7 @@ static inline void die(const char *what, int code)
  * placement on a small machine can swing a result several-fold. */
 static int cpu[2] = {-1, -1};
 
-static inline void choose_cpus(const char *pin)
+static void choose_cpus(const char *pin)
 {
     cpu_set_t s;
     int first = -1, second = -1;
@@ -56,7 +56,7 @@ static inline void choose_cpus(const char *pin)
     cpu[1] = strcmp(pin, "split") == 0 && second >= 0 ? second : first;
 }
 
-static inline void pin(int c)
+static void pin(int c)
 {
     cpu_set_t s;
     if (c < 0)

@@ -1,6 +1,6 @@
 /* shared_counter.c - two processes incrementing one shared counter under its lock: a Value's get_lock() beside a raw process-shared mutex.
  *
- * Usage: shared_counter [N] [METHOD] [REPS]   (default 1000000 fork 3)
+ * Usage: shared_counter [N] [METHOD] [REPS] [PIN]   (default 1000000 fork 3 none)
  * Ours: Value('i', 0) (its lock the default RLock) given to two children
  * started with METHOD; each does N times
  *     mp_lock_acquire(lock); (*counter)++; mp_lock_release(lock);
@@ -32,7 +32,7 @@
 #define LIMIT 600       /* seconds before a stuck run is killed rather than hanging make bench */
 #define NAME "shared_counter"
 
-/* now(), die(), shared by the benchmarks. */
+/* now(), die() and bench_args(), shared by the benchmarks. */
 #include "bench_common.h"
 
 /* What the children share besides the counter: the start flag, how many
@@ -187,15 +187,10 @@ static double best(double a, double b)
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
-    int64_t n = argc > 1 ? atoll(argv[1]) : 1000000;
-    const char *method = argc > 2 ? argv[2] : "fork";
-    int reps = argc > 3 ? atoi(argv[3]) : 3;
-    mp_context *ctx = mp_get_context(method);
-    if (!ctx || n <= 0 || reps <= 0) {
-        fprintf(stderr, "usage: shared_counter [N] [fork|spawn|forkserver] [REPS]\n");
-        return 2;
-    }
-    alarm(LIMIT);
+    int64_t n;
+    int reps;
+    /* PIN none: the two children must be free to run on two CPUs at once. */
+    mp_context *ctx = bench_args(argc, argv, 1000000, "none", &n, &reps);
     double ours = 1e9, value = 1e9, raw = 1e9, lock = 1e9;
     for (int r = 0; r < reps; r++) {
         ours = best(ours, run_ours(ctx, n, false, false));
