@@ -455,6 +455,17 @@ static int square_points(const mp_value *args)
 }
 MP_TARGET(square_points);
 
+/* args: (a, b), two objects of one arena: exits with 20 + how many heap
+ * arenas this child maps (a spawn or forkserver child maps the arena
+ * once, however many of its objects it receives). */
+static int count_arenas(const mp_value *args)
+{
+    if (!mp_as_shared(mp_item(args, 0)) || !mp_as_shared(mp_item(args, 1)))
+        return mp_sys_exit(2);
+    return mp_sys_exit(20 + arenas());
+}
+MP_TARGET(count_arenas);
+
 static int run_child(mp_context *ctx, mp_target_fn fn, mp_value *args)
 {
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){.target = fn, .args = args});
@@ -495,6 +506,9 @@ static void test_children(void)
         tap_is_str(vrep(got(mp_shared_slice(sp, MP_ALL, MP_ALL, MP_ALL, &out), out)), "[(0.0, 0.0), (2.25, 4.0)]",
                    "%s: the child squared them in place", methods[m]);
         mp_shared_free(rv);
+        if (m > 0)
+            tap_is_int(run_child(ctx, count_arenas, mp_tuple_of(n, a)), 21,
+                       "%s: two objects of one arena: the child maps it once", methods[m]);
         mp_shared_free(sp);
         mp_shared_free(raw);
         mp_shared_free(n);
