@@ -1355,7 +1355,10 @@ MP_EXTERN mp_barrier *mp_as_barrier(const mp_value *v);
  *
  * Locking.  A wrapper's get and set, item and slice calls each take its
  * lock for the one access, as Python's properties do; a read-modify-write
- * (+=) needs the lock held around it, and lock=MP_NO gives none.  Threads:
+ * (+=) needs the lock held around it, and lock=MP_NO gives none.  When the
+ * lock's previous holder died holding it (see Lock), such a call makes no
+ * access, lets the lock go again and fails with MP_EOWNERDEAD: what the
+ * dead process was writing may be half written.  Threads:
  * the calls are thread-safe as far as the lock goes; a raw object is
  * plain memory.
  */

@@ -466,6 +466,14 @@ static int count_arenas(const mp_value *args)
 }
 MP_TARGET(count_arenas);
 
+/* args: (v,): takes v's lock and ends holding it. */
+static int die_holding(const mp_value *args)
+{
+    mp_shared *v = mp_as_shared(mp_item(args, 0));
+    return mp_sys_exit(mp_lock_acquire(mp_shared_get_lock(v)) == 1 ? 0 : 2);
+}
+MP_TARGET(die_holding);
+
 static int run_child(mp_context *ctx, mp_target_fn fn, mp_value *args)
 {
     mp_process *p = mp_context_process(ctx, &(mp_process_opts){.target = fn, .args = args});
@@ -517,6 +525,22 @@ static void test_children(void)
     }
 }
 
+/* A child dies holding a wrapper's lock: the next access reports it once,
+ * touches nothing, and the one after works. */
+static void test_holder_died(void)
+{
+    for (int m = 0; m < 3; m++) {
+        mp_context *ctx = mp_get_context(methods[m]);
+        mp_shared *v = mp_shared_value_new(&mp_c_int, mp_tuple_of(7), NULL);
+        tap_is_int(run_child(ctx, die_holding, mp_tuple_of(v)), 0, "%s: a child ends holding the lock", methods[m]);
+        mp_value *out = NULL;
+        int rc = mp_shared_get(v, &out);
+        TAP_OK(rc == MP_EOWNERDEAD && out == NULL, "%s: the next .value reports the death", methods[m]);
+        tap_is_str(vrep(got(mp_shared_get(v, &out), out)), "7", "%s: and the one after reads", methods[m]);
+        mp_shared_free(v);
+    }
+}
+
 /* 8 processes x 100,000 increments: exact under the lock; without it
  * updates are lost (said, not asserted: it is a race). */
 static void test_stress(void)
@@ -561,6 +585,7 @@ int main(int argc, char **argv)
     test_not_picklable();
     test_heap();
     test_children();
+    test_holder_died();
     test_stress();
     return tap_done();
 }

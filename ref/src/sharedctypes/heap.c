@@ -97,8 +97,10 @@ static int new_arena(size_t need, mp__arena **out)
     size_t size = next_size ? next_size : page > 0 ? (size_t)page : 4096;
     if (size < DOUBLE_UNTIL)
         next_size = size * 2;
-    while (size < need)
-        size *= 2;
+    /* A block larger than the arena due gets one of its own size, as
+     * CPython's Heap rounds max(size, its arena size) up to a page. */
+    if (size < need)
+        size = need;
     mp__arena *a = calloc(1, sizeof *a);
     if (!a)
         return mp__fail(MP_ENOMEM, "out of memory");

@@ -56,11 +56,15 @@ static int no_attr(const mp_shared *s, const char *attr)
 
 /* ---- the lock around one access -------------------------------------------- */
 
+/* A holder that died leaves the data maybe half written: the access is
+ * not made, the lock is let go again and the death reported. */
 static int lock(const mp_shared *s)
 {
     if (!is_wrapper(s))
         return 0;
     int rc = mp_lock_acquire(s->lock);
+    if (rc == MP_EOWNERDEAD)
+        mp_lock_release(s->lock);
     return rc < 0 ? rc : 0;
 }
 
