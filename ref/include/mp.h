@@ -1204,7 +1204,8 @@ MP_EXTERN mp_lock *mp_condition_lock(const mp_condition *c);
  * holder had died (the lock is held again; whether this wait was notified
  * is lost: look at the state); MP_EINTERRUPT (the lock is held again); a
  * NaN timeout, MP_EOS "[Errno 22] Invalid argument" (after a wait that
- * only tried, as CPython's). */
+ * only tried, as CPython's).  Up to 1024 threads and processes may wait
+ * on one Condition at once: one more gets MP_EOS. */
 MP_EXTERN int mp_condition_wait(mp_condition *c, mp_timeout timeout);
 
 /* wait_for(predicate, timeout): wait until predicate(arg) is true, or the
@@ -1218,9 +1219,7 @@ MP_EXTERN int mp_condition_wait_for(mp_condition *c, bool (*predicate)(void *arg
  * the longest waiting first (n <= 0 wakes none), and return without
  * waiting for them.  MP_EASSERT "lock is not owned" without the lock.
  * A waiter killed asleep costs one wake-up: the notify that meets it
- * counts it, where CPython's notify waits for it for ever.  Up to 1024
- * threads and processes may wait on one Condition at once; one more gets
- * MP_EOS from wait. */
+ * counts it, where CPython's notify waits for it for ever. */
 MP_EXTERN int mp_condition_notify(mp_condition *c, int n);
 MP_EXTERN int mp_condition_notify_all(mp_condition *c);
 
