@@ -103,9 +103,14 @@ static void maintain(mp_pool *p)
         bool again = keep_workers(p);
         pthread_mutex_unlock(&p->mu);
         if (!p->workers[i] && again) {
+            /* The worker gets the program's signal mask, not this
+             * thread's, which holds off SIGTERM and SIGINT. */
+            sigset_t mine;
+            pthread_sigmask(SIG_SETMASK, &p->mask, &mine);
             leave();
             int rc = mp__pool_start_worker(p, i);
             enter();
+            pthread_sigmask(SIG_SETMASK, &mine, NULL);
             if (rc < 0)
                 mp_warning("pool could not start a worker: %s", mp_errmsg());
         }

@@ -99,6 +99,7 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cond, NULL);
     p->wake[0] = p->wake[1] = -1;
+    pthread_sigmask(SIG_SETMASK, NULL, &p->mask);
     p->ctx = ctx;
     p->processes = opts->processes ? opts->processes : mp_cpu_count();
     p->maxtasks = opts->maxtasksperchild;

@@ -6,6 +6,7 @@
 #include "synchronize/synchronize.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 
 /* ---- the task registry (task.c) ------------------------------------------- */
@@ -140,6 +141,7 @@ struct mp_pool {
     int wake[2];                /* wakes the worker handler */
     bool terminated, joined;
     mp__finalizer *fin;
+    sigset_t mask;              /* the program's signal mask, for the workers */
 };
 
 /* Start the worker of place i (the caller is out of the fork gate, or is

@@ -15,7 +15,12 @@ void mp__task_register(mp_task_entry *e)
 {
     pthread_mutex_lock(&tasks_lock);
     for (mp_task_entry *t = tasks; t; t = t->next) {
-        if (strcmp(t->name, e->name) == 0 && t->fn != e->fn) {
+        if (t == e || (strcmp(t->name, e->name) == 0 && t->fn == e->fn)) {
+            /* Registered already: once is enough (and e's link is in use). */
+            pthread_mutex_unlock(&tasks_lock);
+            return;
+        }
+        if (strcmp(t->name, e->name) == 0) {
             /* There is no caller to tell, and a worker could otherwise
              * run the wrong function. */
             fprintf(stderr, "mp: two different tasks are registered as '%s'\n", e->name);
