@@ -108,19 +108,27 @@ static void goes_on(mp_pool *p, const char *m, const char *what)
     mp_pool_free(p);
 }
 
-static void in_map(const char *m, mp_context *ctx)
+/* Kill the victim, then get r: WorkerLostError for it, soon after. */
+static void lost_in_time(mp_async_result *r, const char *m, const char *what)
 {
-    mp_pool *p = mp_context_pool(ctx, &(mp_pool_opts){.processes = 2});
-    mp_value *l = items(12, 4);
-    mp_async_result *r = mp_pool_map_async(p, task, l, &(mp_pool_call_opts){.chunksize = 1});
     pid_t pid = 0;
     double killed = kill_victim(&pid);
     mp_value *v = NULL;
     int rc = mp_async_result_get(r, MP_TIMEOUT(HANG_GUARD), &v);
     double took = now() - killed;
-    tap_ok(killed > 0 && lost_error(rc, pid, m), "%s: map: the killed worker's task fails map with WorkerLostError", m);
-    tap_ok(rc != MP_ETIMEOUT && took < HANG_GUARD, "%s: map: ... %.3f s after the kill (asked: within 1 s)", m, took);
-    tap_diag("%s: map: WorkerLostError %.3f s after SIGKILL", m, took);
+    tap_ok(killed > 0 && lost_error(rc, pid, m), "%s: %s: the killed worker's task gives WorkerLostError", m, what);
+    tap_ok(rc != MP_ETIMEOUT && took < HANG_GUARD, "%s: %s: ... %.3f s after the kill (asked: within 1 s)", m,
+           what, took);
+    tap_diag("%s: %s: WorkerLostError %.3f s after SIGKILL", m, what, took);
+    mp_decref(v);
+}
+
+static void in_map(const char *m, mp_context *ctx)
+{
+    mp_pool *p = mp_context_pool(ctx, &(mp_pool_opts){.processes = 2});
+    mp_value *l = items(12, 4);
+    mp_async_result *r = mp_pool_map_async(p, task, l, &(mp_pool_call_opts){.chunksize = 1});
+    lost_in_time(r, m, "map");
     mp_async_result_free(r);
     mp_decref(l);
     goes_on(p, m, "map");
@@ -167,13 +175,8 @@ static void in_apply(const char *m, mp_context *ctx)
     mp_async_result *other[6];
     for (int i = 0; i < 6; i++)
         other[i] = mp_pool_apply_async(p, task, &(mp_pool_call_opts){.args = mp_tuple_of(i + 2, 1, dir)});
-    pid_t pid = 0;
-    double killed = kill_victim(&pid);
+    lost_in_time(victim, m, "apply_async");
     mp_value *v = NULL;
-    int rc = mp_async_result_get(victim, MP_TIMEOUT(HANG_GUARD), &v);
-    double took = now() - killed;
-    tap_ok(killed > 0 && lost_error(rc, pid, m), "%s: apply_async: its get() is WorkerLostError", m);
-    tap_ok(rc != MP_ETIMEOUT && took < HANG_GUARD, "%s: apply_async: ... %.3f s after the kill (asked: within 1 s)", m, took);
     tap_is_int(mp_async_result_successful(victim), 0, "%s: apply_async: successful() is False", m);
     int done = 0;
     for (int i = 0; i < 6; i++) {

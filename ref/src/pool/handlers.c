@@ -81,12 +81,14 @@ static void bury(mp_pool *p, size_t i)
         mp__fail(MP_EWORKERLOST, "Worker %s (pid %d) exited prematurely: %s", mp_process_name(w),
                  (int)mp_process_pid(w), how);
         mp_debug("%s", mp_errmsg());
-        mp_value *msg = mp_tuple_of((int64_t)job, (int64_t)index, (bool)false,
-                                    mp__pool_error_value(MP_EWORKERLOST));
+        p->held[MP__H_WORKERS] = mp_tuple_of((int64_t)job, (int64_t)index, (bool)false,
+                                             mp__pool_error_value(MP_EWORKERLOST));
         leave();
-        if (mp_simple_queue_put(p->outq, msg) < 0)
+        if (mp_simple_queue_put(p->outq, mp_incref(p->held[MP__H_WORKERS])) < 0)
             mp_warning("pool could not report a lost task: %s", mp_errmsg());
         enter();
+        mp_decref(p->held[MP__H_WORKERS]);
+        p->held[MP__H_WORKERS] = NULL;
     }
     mp_debug("cleaning up worker %d", (int)mp_process_pid(w));
     mp_process_free(w);
@@ -220,13 +222,15 @@ static void *task_handler(void *arg)
         if (last && !(p->head = w->next_work))
             p->tail = NULL;
         pthread_mutex_unlock(&p->mu);
-        mp_value *msg = task_message(w, i);
+        mp_value *msg = p->held[MP__H_TASKS] = task_message(w, i);
         int rc = msg ? 0 : mp_errcode();
         if (msg) {
             leave();
-            rc = mp_simple_queue_put(p->inq, msg);
+            rc = mp_simple_queue_put(p->inq, mp_incref(msg));
             enter();
         }
+        mp_decref(msg);
+        p->held[MP__H_TASKS] = NULL;
         if (rc < 0)
             fail_chunk(p, w->job, i, rc);
         if (last)
@@ -285,10 +289,10 @@ static void *result_handler(void *arg)
 {
     mp_pool *p = arg;
     for (;;) {
-        mp_value *msg = NULL;
         leave();
-        int rc = mp_simple_queue_get(p->outq, &msg);
+        int rc = mp_simple_queue_get(p->outq, &p->held[MP__H_RESULTS]);
         enter();
+        mp_value *msg = p->held[MP__H_RESULTS];
         if (rc == MP_EOWNERDEAD)
             continue;       /* a worker died sending it: its slot names the task */
         if (rc < 0) {
@@ -306,6 +310,7 @@ static void *result_handler(void *arg)
             continue;
         }
         deliver(p, msg);
+        p->held[MP__H_RESULTS] = NULL;
         mp_decref(msg);
     }
     mp_debug("result handler exiting");
@@ -336,15 +341,9 @@ void mp__pool_job_done(mp_pool *p, mp_async_result *job)
 int mp__pool_start_handlers(mp_pool *p)
 {
     void *(*const fns[MP__H_COUNT])(void *) = {worker_handler, task_handler, result_handler};
-    /* They take no asynchronous signals: a C program's handlers run in
-     * its own threads, as Python's run in the main thread. */
-    sigset_t all, old;
-    sigfillset(&all);
-    sigdelset(&all, SIGSEGV);
-    sigdelset(&all, SIGBUS);
-    sigdelset(&all, SIGFPE);
-    sigdelset(&all, SIGILL);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
+    /* They take no asynchronous signals. */
+    sigset_t old;
+    mp__block_async_signals(&old);
     int rc = 0;
     mp__join_ended_threads();
     for (int h = 0; h < MP__H_COUNT && rc == 0; h++) {

@@ -142,6 +142,9 @@ struct mp_pool {
     bool terminated, joined;
     mp__finalizer *fin;
     sigset_t mask;              /* the program's signal mask, for the workers */
+    /* The message each handler has in hand, kept here rather than on its
+     * stack so that a worker forked meanwhile still reaches its copy. */
+    mp_value *held[MP__H_COUNT];
 };
 
 /* Start the worker of place i (the caller is out of the fork gate, or is
