@@ -485,6 +485,20 @@ static void timeouts(const char *m, mp_context *ctx)
     mp_pool_free(p);
     mp_async_result_free(r);
 
+    /* terminate while the task handler waits for room in the task queue
+     * (20000 tasks behind a 30 s one): it is drained, and returns. */
+    p = mp_context_pool(ctx, &(mp_pool_opts){.processes = 1});
+    r = mp_pool_apply_async(p, nap, &(mp_pool_call_opts){.args = mp_tuple_of(30.0, 1)});
+    mp_value *many = range(20000);
+    mp_async_result *rm = mp_pool_map_async(p, sq, many, &(mp_pool_call_opts){.chunksize = 1});
+    mp_async_result_wait(rm, MP_TIMEOUT(0.3));
+    tap_ok(mp_pool_terminate(p) == 0 && !mp_async_result_ready(rm),
+           "%s: terminate with the task queue full returns; the map stays unready", m);
+    mp_pool_free(p);
+    mp_async_result_free(r);
+    mp_async_result_free(rm);
+    mp_decref(many);
+
     /* Leaving `with`: free terminates a pool with a task running. */
     p = mp_context_pool(ctx, &(mp_pool_opts){.processes = 1});
     r = mp_pool_apply_async(p, nap, &(mp_pool_call_opts){.args = mp_tuple_of(30.0, 1)});

@@ -200,6 +200,12 @@ int mp_pool_terminate(mp_pool *p)
     for (size_t i = 0; i < (size_t)p->processes; i++)
         if (p->workers[i] && mp_process_is_alive(p->workers[i]))
             mp_process_terminate(p->workers[i]);
+    /* Joined before the drain, so that no worker takes a task from under
+     * it (its get would then wait for one that never comes). */
+    mp_debug("joining pool workers");
+    for (size_t i = 0; i < (size_t)p->processes; i++)
+        if (p->workers[i])
+            mp_process_join(p->workers[i], MP_WAIT_FOREVER);
     pthread_mutex_lock(&p->mu);
     drain_inqueue(p);
     bool results = p->started[MP__H_RESULTS];
@@ -209,10 +215,6 @@ int mp_pool_terminate(mp_pool *p)
     pthread_mutex_lock(&p->mu);
     mp__pool_wait_ended(p, MP__H_RESULTS);
     pthread_mutex_unlock(&p->mu);
-    mp_debug("joining pool workers");
-    for (size_t i = 0; i < (size_t)p->processes; i++)
-        if (p->workers[i])
-            mp_process_join(p->workers[i], MP_WAIT_FOREVER);
     return 0;
 }
 
