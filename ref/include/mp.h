@@ -101,11 +101,9 @@ extern "C" {
  * Calls are not thread-safe unless a contract says otherwise.
  *
  * Not provided yet.  The second half of the documented API is not all
- * here yet: Pool and AsyncResult (multiprocessing.pool)
- * and multiprocessing.dummy; Manager and the proxies
- * (multiprocessing.managers).  Until they land, their exceptions
- * (TimeoutError of AsyncResult.get, KeyError of a managed dict, ...) have
- * no code here either.
+ * here yet: multiprocessing.dummy and ThreadPool; Manager and the
+ * proxies (multiprocessing.managers).  Until they land, their exceptions
+ * (KeyError of a managed dict, ...) have no code here either.
  */
 
 /* Yes and no for tri-state options (0 is Python's default). */
@@ -154,7 +152,12 @@ enum {
                                 may be half changed.  CPython waits for ever instead */
     MP_EBROKENBARRIER = -22, /* threading.BrokenBarrierError: a Barrier was aborted, reset
                                 or timed out while waiting (its message is empty) */
-    MP__ELAST = -22
+    MP_ETIMEOUT = -23,       /* multiprocessing.context.TimeoutError: AsyncResult.get or
+                                IMapIterator.next timed out (its message is empty) */
+    MP_ESTOPITERATION = -24, /* StopIteration: an IMapIterator has no more results */
+    MP_EWORKERLOST = -25,    /* WorkerLostError, Forklore's own (billiard's name): a Pool
+                                worker died while it ran the task; CPython waits for ever */
+    MP__ELAST = -25
 };
 
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
@@ -1501,6 +1504,209 @@ MP_EXTERN int mp_shared_set_slice(mp_shared *s, ptrdiff_t start, ptrdiff_t stop,
  * "<SynchronizedArray wrapper for <multiprocessing.sharedctypes.c_int_Array_10 object at 0x...>>". */
 MP_EXTERN void mp_shared_free(mp_shared *s);
 MP_EXTERN mp_shared *mp_as_shared(const mp_value *v);
+/* Pool, AsyncResult, IMapIterator (multiprocessing.pool)                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A pool of worker processes, as multiprocessing.pool.Pool: tasks go to
+ * the workers through one SimpleQueue and results come back through
+ * another, and three threads of the parent do the rest, as CPython's:
+ * the worker handler (replaces workers that have ended), the task handler
+ * (puts the tasks, chunk by chunk) and the result handler (hands each
+ * result to its AsyncResult and calls the callbacks).  Workers are daemon
+ * processes named ForkPoolWorker-N, SpawnPoolWorker-N or
+ * ForkServerPoolWorker-N, N counting with every other process's.
+ *
+ * A task is a registered function (MP_TASK), found by name in the worker
+ * as MP_TARGET's targets are, with a tuple of arguments; map calls it
+ * with (item,) for each item, starmap with each item as the tuple.  A
+ * task returns 0 and its result in *result (NULL is None), or an error as
+ * a target does (mp_raise, a library call's code): that error is the
+ * result's, re-raised by get() in the parent with its name and message
+ * (CPython also chains a RemoteTraceback to it, which a C error cannot
+ * carry).  A worker that cannot find the function (one registered after
+ * the pool's fork, or not in the program a spawn worker runs) fails the
+ * task with MP_EATTR "Can't get attribute 'f' on <module '__main__'>",
+ * CPython's words for a function its worker cannot import.
+ *
+ * A worker that dies (beyond CPython).  In CPython a worker killed while it
+ * runs a task (SIGKILL, the OOM killer, a crash) leaves that task's result
+ * unready for ever: map() and get() wait for ever.  Here each worker
+ * writes which task it runs into a slot of shared memory before it runs
+ * it (two stores, no system call), so when the worker handler sees it
+ * die it fails that task with MP_EWORKERLOST, WorkerLostError, saying
+ * which worker and how: "Worker ForkPoolWorker-3 (pid 4242) exited
+ * prematurely: signal 9 (SIGKILL)" (or "exitcode 3"), within a moment of
+ * the death; the worker is replaced as an ended one is, and every other
+ * task goes on.  For map the failed chunk makes map fail with that error
+ * once the other chunks are done, as any failed chunk does.  The notice
+ * goes through the result queue behind whatever the worker had sent, so
+ * a result the worker sent before dying is never replaced by the error.
+ * What cannot be told: a worker killed inside the SimpleQueue get that
+ * takes a task, or in the few instructions between that get and its
+ * slot's stores, takes that task with it unreported (the next reader of
+ * the queue is told of a message lost, but not whose it was), and its
+ * result then waits as CPython's.
+ *
+ * Threads: every call is thread-safe; callbacks run in the result
+ * handler thread, one at a time, as CPython's (keep them short: results
+ * wait behind them).
+ */
+typedef struct mp_pool mp_pool;
+typedef struct mp_async_result mp_async_result;
+typedef struct mp_imap_iterator mp_imap_iterator;
+
+/* A task: `def f(*args): return result`.  args is lent for the call;
+ * store a new reference in *result (or leave it NULL: None) and return 0,
+ * or return a negative code as a target does. */
+typedef int (*mp_task_fn)(const mp_value *args, mp_value **result);
+
+typedef struct mp_task_entry {
+    const char *name;
+    mp_task_fn fn;
+    struct mp_task_entry *next;
+} mp_task_entry;
+
+MP_EXTERN void mp__task_register(mp_task_entry *e);
+
+/* Register a task function by its name, as MP_TARGET does a target, so a
+ * worker in any start method finds it:
+ *     static int f(const mp_value *args, mp_value **result) { ... }  MP_TASK(f);
+ * Two different functions under one name is a fatal error at program start. */
+#define MP_TASK(fn)                                                           \
+    static mp_task_entry mp__task_##fn = {#fn, fn, NULL};                     \
+    __attribute__((constructor)) static void mp__register_task_##fn(void)    \
+    { mp__task_register(&mp__task_##fn); }                                    \
+    extern int mp__task_semicolon_##fn
+
+/* The registered name of fn, or NULL if it is not registered. */
+MP_EXTERN const char *mp_task_name(mp_task_fn fn);
+
+/* Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None). */
+typedef struct mp_pool_opts {
+    int processes;               /* 0: mp_cpu_count() */
+    mp_target_fn initializer;    /* a registered target run first in each worker; NULL: none */
+    mp_value *initargs;          /* its args, a tuple (taken over); NULL: () */
+    int maxtasksperchild;        /* 0: no limit (None); each worker ends after this many
+                                    tasks and a new one takes its place */
+} mp_pool_opts;
+
+/* Pool(...) and ctx.Pool(...) (ctx NULL: the default context, which this
+ * fixes).  Starts the workers and the three threads.  A new pool, or NULL
+ * with MP_EVALUE "Number of processes must be at least 1" (processes < 0),
+ * "maxtasksperchild must be a positive int or None" (< 0); MP_EPICKLE
+ * "Can't pickle the Pool's initializer: it is not registered with
+ * MP_TARGET"; MP_ETYPE "initargs must be a tuple, not list"; what
+ * starting a worker fails with (mp_process_start); MP_EOS or MP_ENOMEM.
+ * Takes over opts->initargs even on failure.  opts may be NULL. */
+MP_EXTERN mp_pool *mp_pool_new(const mp_pool_opts *opts);
+MP_EXTERN mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts);
+
+/* What happens with a result, for the *_async calls (and their blocking
+ * forms, which ignore it): callback(result, data) on success,
+ * error_callback(code, data) on failure (mp_errname(code) and mp_errmsg()
+ * give the error there), both in the result handler thread; result is
+ * lent for the call.  args: apply's arguments, a tuple (taken over; NULL
+ * is ()).  chunksize: map's and imap's (0: map's default, len /
+ * (4 * processes) rounded up; imap's, 1). */
+typedef struct mp_pool_call_opts {
+    mp_value *args;
+    size_t chunksize;
+    void (*callback)(const mp_value *result, void *data);
+    void (*error_callback)(int code, void *data);
+    void *data;
+} mp_pool_call_opts;
+
+/* apply_async(func, args, callback, error_callback): an AsyncResult (free
+ * it with mp_async_result_free), or NULL with MP_EVALUE "Pool not
+ * running" (after close or terminate), MP_ETYPE "args must be a tuple,
+ * not list", MP_ENOMEM.  A func not registered with MP_TASK gives a result
+ * that fails with MP_EPICKLE "Can't pickle <function f>: it is not
+ * registered with MP_TASK" (CPython's get() raises its PicklingError).
+ * opts may be NULL. */
+MP_EXTERN mp_async_result *mp_pool_apply_async(mp_pool *p, mp_task_fn func, const mp_pool_call_opts *opts);
+
+/* map_async(func, iterable, chunksize, ...) and starmap_async: iterable, a
+ * list or tuple, is borrowed (the pool takes a reference of its own); the
+ * result is a list in the iterable's order.  NULL with MP_EVALUE "Pool not
+ * running"; MP_ETYPE "'int' object is not iterable" for an iterable that
+ * is not a list or tuple; MP_ENOMEM. */
+MP_EXTERN mp_async_result *mp_pool_map_async(mp_pool *p, mp_task_fn func, const mp_value *iterable,
+                                             const mp_pool_call_opts *opts);
+MP_EXTERN mp_async_result *mp_pool_starmap_async(mp_pool *p, mp_task_fn func, const mp_value *iterable,
+                                                 const mp_pool_call_opts *opts);
+
+/* apply, map and starmap: the async call and get() without a timeout; the
+ * result in *out (a new reference), or the async call's errors, or the
+ * task's (see mp_async_result_get). */
+MP_EXTERN int mp_pool_apply(mp_pool *p, mp_task_fn func, const mp_pool_call_opts *opts, mp_value **out);
+MP_EXTERN int mp_pool_map(mp_pool *p, mp_task_fn func, const mp_value *iterable,
+                          const mp_pool_call_opts *opts, mp_value **out);
+MP_EXTERN int mp_pool_starmap(mp_pool *p, mp_task_fn func, const mp_value *iterable,
+                              const mp_pool_call_opts *opts, mp_value **out);
+
+/* imap(func, iterable, chunksize) and imap_unordered: an iterator of the
+ * results, in order, or as they come (free it with mp_imap_iterator_free).
+ * NULL with the errors of mp_pool_map_async.  callback and error_callback
+ * are not used (CPython's imap has none). */
+MP_EXTERN mp_imap_iterator *mp_pool_imap(mp_pool *p, mp_task_fn func, const mp_value *iterable,
+                                         const mp_pool_call_opts *opts);
+MP_EXTERN mp_imap_iterator *mp_pool_imap_unordered(mp_pool *p, mp_task_fn func, const mp_value *iterable,
+                                                   const mp_pool_call_opts *opts);
+
+/* close(): no more tasks; the workers end once the ones given are done.
+ * terminate(): stop the workers now (SIGTERM); results not ready stay so,
+ * as in CPython (a get() without a timeout would wait for ever).  Both
+ * always succeed and are idempotent. */
+MP_EXTERN int mp_pool_close(mp_pool *p);
+MP_EXTERN int mp_pool_terminate(mp_pool *p);
+
+/* join(): wait for the threads and the workers to end, after close or
+ * terminate: MP_EVALUE "Pool is still running" before. */
+MP_EXTERN int mp_pool_join(mp_pool *p);
+
+/* Leaving `with Pool() as p:` (terminate), then join and release the pool.
+ * Results and iterators live on (free them on their own).  NULL is ignored. */
+MP_EXTERN void mp_pool_free(mp_pool *p);
+
+/* repr(p): "<multiprocessing.pool.Pool state=RUN pool_size=4>" (CLOSE,
+ * TERMINATE).  malloc'd; the caller frees; NULL when out of memory. */
+MP_EXTERN char *mp_pool_repr(const mp_pool *p);
+
+/* get(timeout): the result as a new reference in *out, once ready.
+ * MP_ETIMEOUT (multiprocessing.context.TimeoutError, empty message) when
+ * the timeout passed first (a NaN timeout does not wait, as CPython's);
+ * the task's error when it failed: its code, name and message (for map,
+ * the first failed chunk's), MP_EWORKERLOST when its worker died (see
+ * above); MP_EINTERRUPT on SIGINT. */
+MP_EXTERN int mp_async_result_get(mp_async_result *r, mp_timeout timeout, mp_value **out);
+
+/* wait(timeout): 0 once ready or when the timeout passed (check ready()).
+ * MP_EINTERRUPT on SIGINT. */
+MP_EXTERN int mp_async_result_wait(mp_async_result *r, mp_timeout timeout);
+
+/* ready(). */
+MP_EXTERN bool mp_async_result_ready(mp_async_result *r);
+
+/* successful(): 1 or 0 once ready; before, MP_EVALUE "<repr> not ready",
+ * the repr CPython's object default: <multiprocessing.pool.ApplyResult
+ * object at 0x55d0c0a3b2c0> (MapResult for map and starmap). */
+MP_EXTERN int mp_async_result_successful(mp_async_result *r);
+
+/* Drop your reference (NULL is ignored); a result not ready lives on in
+ * the pool until it is. */
+MP_EXTERN void mp_async_result_free(mp_async_result *r);
+
+/* next(timeout): the next result as a new reference in *out.
+ * MP_ESTOPITERATION at the end; MP_ETIMEOUT when the timeout passed first
+ * (the next call may still get it); the task's error for a result that
+ * failed (with chunksize 1 the next call goes on with the next result; a
+ * larger chunk ends the iteration, as CPython's generator over chunks
+ * does); MP_EINTERRUPT on SIGINT. */
+MP_EXTERN int mp_imap_iterator_next(mp_imap_iterator *it, mp_timeout timeout, mp_value **out);
+
+/* Drop your reference (NULL is ignored). */
+MP_EXTERN void mp_imap_iterator_free(mp_imap_iterator *it);
 
 /* ------------------------------------------------------------------------ */
 /* Listener and Client                                                      */

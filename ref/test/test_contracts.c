@@ -685,6 +685,71 @@ static void test_listener(void)
                   "address type of 5 unrecognized");
 }
 
+/* ---- Pool ------------------------------------------------------------------ */
+
+/* Fork workers inherit it: a task that waits until the test lets it go. */
+static mp_event *pool_go;
+
+static int held(const mp_value *args, mp_value **result)
+{
+    (void)args;
+    int rc = mp_event_wait(pool_go, MP_WAIT_FOREVER);
+    *result = mp_int(1);
+    return rc < 0 ? rc : 0;
+}
+MP_TASK(held);
+
+static int not_a_task(const mp_value *args) { (void)args; return 0; }
+
+static void test_pool(void)
+{
+    CONTRACT_NULL(mp_pool_new, mp_pool_new(&(mp_pool_opts){.processes = -1}), MP_EVALUE,
+                  "Number of processes must be at least 1");
+    CONTRACT_NULL(mp_context_pool, mp_context_pool(fork_ctx, &(mp_pool_opts){.maxtasksperchild = -1}),
+                  MP_EVALUE, "maxtasksperchild must be a positive int or None");
+    CONTRACT_NULL(mp_pool_new, mp_pool_new(&(mp_pool_opts){.processes = 1, .initializer = not_a_task}),
+                  MP_EPICKLE, "Can't pickle the Pool's initializer: it is not registered with MP_TARGET");
+    CONTRACT_NULL(mp_pool_new, mp_pool_new(&(mp_pool_opts){.processes = 1, .initargs = mp_list_new()}),
+                  MP_ETYPE, "initargs must be a tuple, not list");
+    if (!(pool_go = mp_event_new()))
+        return;
+    mp_pool *p = mp_context_pool(fork_ctx, &(mp_pool_opts){.processes = 1});
+    if (!p) {
+        tap_diag("no pool: %s", mp_errmsg());
+        mp_event_free(pool_go);
+        return;
+    }
+    mp_value *v = NULL, *items = mp_list_of(1, 2), *three = mp_int(3);
+    CONTRACT_NULL(mp_pool_apply_async, mp_pool_apply_async(p, held, &(mp_pool_call_opts){.args = mp_list_new()}),
+                  MP_ETYPE, "args must be a tuple, not list");
+    CONTRACT_NULL(mp_pool_map_async, mp_pool_map_async(p, held, three, NULL), MP_ETYPE,
+                  "'int' object is not iterable");
+    CONTRACT_NULL(mp_pool_starmap_async, mp_pool_starmap_async(p, held, three, NULL), MP_ETYPE,
+                  "'int' object is not iterable");
+    mp_async_result *r = mp_pool_apply_async(p, held, NULL);
+    mp_imap_iterator *it = mp_pool_imap(p, held, items, NULL);
+    CONTRACT(mp_async_result_successful, mp_async_result_successful(r), MP_EVALUE, "<repr> not ready");
+    CONTRACT(mp_async_result_get, mp_async_result_get(r, MP_TIMEOUT(0), &v), MP_ETIMEOUT, "");
+    CONTRACT(mp_imap_iterator_next, mp_imap_iterator_next(it, MP_TIMEOUT(0), &v), MP_ETIMEOUT, "");
+    CONTRACT(mp_pool_join, mp_pool_join(p), MP_EVALUE, "Pool is still running");
+    mp_event_set(pool_go);
+    mp_async_result_get(r, MP_WAIT_FOREVER, &v);
+    mp_decref(v);
+    while (mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v) == 0)
+        mp_decref(v);
+    CONTRACT(mp_imap_iterator_next, mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v), MP_ESTOPITERATION, "");
+    mp_pool_close(p);
+    CONTRACT_NULL(mp_pool_apply_async, mp_pool_apply_async(p, held, NULL), MP_EVALUE, "Pool not running");
+    CONTRACT_NULL(mp_pool_map_async, mp_pool_map_async(p, held, items, NULL), MP_EVALUE, "Pool not running");
+    mp_pool_join(p);
+    mp_async_result_free(r);
+    mp_imap_iterator_free(it);
+    mp_decref(items);
+    mp_decref(three);
+    mp_pool_free(p);
+    mp_event_free(pool_go);
+}
+
 /* ---- documented but not provoked here, and why -------------------------- */
 
 /*
@@ -761,6 +826,15 @@ static const struct {
     {"mp_barrier_abort", "MP_EINTERRUPT", "needs a SIGINT while it waits for the lock"},
     {"mp_shared_value_new", "MP_EOS", "needs shared memory to run out"},
     {"mp_shared_value_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_pool_new", "MP_EOS", "needs descriptors, shared memory or fork() to run out"},
+    {"mp_pool_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_pool_apply_async", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_pool_apply_async", "MP_EPICKLE", "is the result's failure, not the call's: test_pool.c gets it"},
+    {"mp_pool_map_async", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_async_result_get", "MP_EWORKERLOST", "needs a worker killed in a task: test_pool_deaths.c does it"},
+    {"mp_async_result_get", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_async_result_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_imap_iterator_next", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
 };
 
 /* Said in the output, as diagnostics rather than skipped tests: they are
@@ -796,6 +870,7 @@ int main(int argc, char **argv)
     test_synchronize();
     test_sharedctypes();
     test_listener();
+    test_pool();
     list_not_provoked();
 
     mp_connection_free(report_r);

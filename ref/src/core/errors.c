@@ -32,6 +32,9 @@ static const struct { const char *name, *text; } table[] = {
     [-MP_EINTERRUPT]       = {"KeyboardInterrupt", "interrupted by SIGINT"},
     [-MP_EOWNERDEAD]       = {"OwnerDiedError", "a process died holding a lock"},
     [-MP_EBROKENBARRIER]   = {"threading.BrokenBarrierError", "the barrier is broken"},
+    [-MP_ETIMEOUT]         = {"multiprocessing.context.TimeoutError", "timed out waiting for a result"},
+    [-MP_ESTOPITERATION]   = {"StopIteration", "no more results"},
+    [-MP_EWORKERLOST]      = {"WorkerLostError", "a pool worker died running the task"},
 };
 
 /* The last failure of this thread.  Thread-local so that threads (the queue

@@ -449,15 +449,9 @@ static int start_thread(mp__qcore *c)
      * for their end, see util.h): the ones gone since the last start go now. */
     mp__join_ended_threads();
     mp_debug("doing self._thread.start()");
-    /* The feeder takes no asynchronous signals: a C program's handlers
-     * then run in its own threads, as Python's run in the main thread. */
-    sigset_t all, old;
-    sigfillset(&all);
-    sigdelset(&all, SIGSEGV);
-    sigdelset(&all, SIGBUS);
-    sigdelset(&all, SIGFPE);
-    sigdelset(&all, SIGILL);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
+    /* The feeder takes no asynchronous signals. */
+    sigset_t old;
+    mp__block_async_signals(&old);
     __atomic_add_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
     /* The new thread is counted in the fork gate before it exists: a
      * thread's start, before feeder() runs, allocates too (the

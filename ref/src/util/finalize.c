@@ -219,6 +219,18 @@ static void join_locked(void)
     }
 }
 
+void mp__block_async_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    /* Those the kernel sends the faulting thread itself stay deliverable. */
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
 /* The lock is held while joining, so that a fork that finds the list
  * empty knows that the threads another thread took from it have ended
  * too.  Those threads no longer need it: they put themselves on the list. */

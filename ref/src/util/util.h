@@ -4,6 +4,8 @@
 
 #include "core/core.h"
 
+#include <signal.h>
+
 /* ---- finalizers (finalize.c) ------------------------------------------------ */
 
 /*
@@ -52,6 +54,11 @@ void mp__fork_gate_leave(void);
  * joinable, and is joined by the next fork (its ending still frees memory)
  * or by mp__join_ended_threads. */
 void mp__fork_gate_leave_for_good(void);
+/* Before creating a library thread: block the asynchronous signals in
+ * the calling thread (the new one inherits the mask), saving the old mask
+ * in *old to restore after the create.  A C program's signal handlers then
+ * run in its own threads, as Python's run in the main thread. */
+void mp__block_async_signals(sigset_t *old);
 /* Join the library threads that have ended (so they do not pile up). */
 void mp__join_ended_threads(void);
 /* A library thread about to end says so first (mp__thread_ending, before

@@ -1,0 +1,162 @@
+/* pool.h - the floor of pool.py: the task registry (task.c), the workers' slots (slots.c), a worker's loop (worker.c), the results (result.c), the pool and its threads (pool.c, handlers.c) and the calls that give it tasks (submit.c). */
+#ifndef MP_POOL_H
+#define MP_POOL_H
+
+#include "start/start.h"
+#include "synchronize/synchronize.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+/* ---- the task registry (task.c) ------------------------------------------- */
+
+/* A registered task by name, or NULL. */
+mp_task_fn mp__task_find(const char *name);
+
+/* ---- the slots (slots.c) ---------------------------------------------------- */
+
+/*
+ * What each worker is running, in a block of shared memory the parent and
+ * the workers map: one slot per place in the pool (a worker that replaces
+ * another takes its place's slot).  A worker marks its slot busy with the
+ * job and the chunk's index before it runs a chunk, and clears it once the
+ * result is in the result queue; the worker handler reads the slot of a
+ * worker that has died, when nobody writes it any more.  The slots are a
+ * value (a library object), given to workers in their args under every
+ * start method.
+ */
+typedef struct mp__pool_slots mp__pool_slots;
+mp__pool_slots *mp__pool_slots_new(size_t n);
+mp__pool_slots *mp__pool_slots_of(const mp_value *v);
+void mp__pool_slot_begin(mp__pool_slots *s, size_t i, uint64_t job, uint64_t index);
+void mp__pool_slot_end(mp__pool_slots *s, size_t i);
+/* True (with *job, *index) if slot i is busy; it is then cleared. */
+bool mp__pool_slot_take(mp__pool_slots *s, size_t i, uint64_t *job, uint64_t *index);
+
+/* ---- a worker (worker.c) ------------------------------------------------------ */
+
+/*
+ * The messages.  A task: (job, index, function's name, mode, payload),
+ * mode APPLY with the args tuple as payload, MAP or STAR with a tuple of
+ * the chunk's items; None tells a worker to end.  A result: (job, index,
+ * True, value) or (job, index, False, (code, errno, type name, message));
+ * a list of the chunk's values for MAP and STAR.  None tells the result
+ * handler to end.
+ */
+enum { MP__POOL_APPLY, MP__POOL_MAP, MP__POOL_STAR };
+
+/* The workers' target: args (inqueue, outqueue, slots, slot, initializer's
+ * name or None, initargs, maxtasks). */
+int mp__pool_worker(const mp_value *args);
+
+/* A failure message's error part, from the thread's last error (code
+ * given). */
+mp_value *mp__pool_error_value(int code);
+
+/* ---- results (result.c) -------------------------------------------------------- */
+
+enum { MP__JOB_APPLY, MP__JOB_MAP, MP__JOB_IMAP, MP__JOB_IMAP_UNORDERED };
+
+/*
+ * One job: an ApplyResult (one chunk), a MapResult or an IMapIterator (a
+ * chunk per chunksize items).  Held by the user (until freed) and by the
+ * pool's cache (until every chunk has come); the result handler sets the
+ * chunks, under mu, and the waiting calls wait on cond.
+ */
+struct mp_async_result {
+    int kind;
+    uint64_t id;
+    _Atomic size_t refs;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool ready, success;
+    size_t length, chunksize, nchunks, left;
+    uint8_t *done;              /* per chunk: its result came */
+    mp_value **items;           /* per item: its value (map, imap), one reference */
+    mp_value *value;            /* apply's value; map's list once ready */
+    mp__exc *err;               /* map and apply: the first failure */
+    mp__exc **errs;             /* imap: each failed chunk's */
+    size_t *arrived;            /* imap_unordered: chunks in the order they came */
+    size_t narrived, pos, sub;  /* imap: where next() is */
+    bool exhausted;
+    void (*callback)(const mp_value *result, void *data);
+    void (*error_callback)(int code, void *data);
+    void *data;
+    struct mp_async_result *next;   /* in the pool's cache */
+};
+
+struct mp_imap_iterator {
+    struct mp_async_result r;
+};
+
+/* A job of kind over length items in chunks of chunksize (apply: 1 and
+ * 1); two references (the caller's and the cache's).  NULL with MP_ENOMEM. */
+mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, const mp_pool_call_opts *opts);
+void mp__job_unref(mp_async_result *r);
+/* Chunk index's outcome: value (taken over: a chunk's list, or apply's
+ * value) on success, else the error e.  Ignored for a chunk already set.
+ * Calls the callbacks (outside mu) once the last chunk is in.  True when
+ * the job is then complete. */
+bool mp__job_set(mp_async_result *r, size_t index, mp_value *value, const mp__exc *e);
+
+/* ---- the pool (pool.c, handlers.c, submit.c) ---------------------------------- */
+
+enum { MP__POOL_RUN, MP__POOL_CLOSE, MP__POOL_TERMINATE };
+enum { MP__H_WORKERS, MP__H_TASKS, MP__H_RESULTS, MP__H_COUNT };
+#define MP__POOL_BUCKETS 64
+
+/* A job's tasks that the task handler has not all put yet. */
+typedef struct mp__pool_work {
+    mp_async_result *job;       /* one reference */
+    const char *name;           /* the function's registered name */
+    int mode;                   /* MP__POOL_APPLY, _MAP, _STAR */
+    mp_value *payload;          /* apply's args, or the iterable */
+    size_t next;                /* the next chunk to put */
+    struct mp__pool_work *next_work;
+} mp__pool_work;
+
+/*
+ * mu guards everything but the queues, which are thread-safe, and the
+ * workers, which only the worker handler touches while it runs (and the
+ * thread that joins or terminates the pool, once it has ended).
+ */
+struct mp_pool {
+    mp_context *ctx;
+    int processes, maxtasks;
+    mp_value *init;             /* the initializer's name, or None */
+    mp_value *initargs;
+    mp_simple_queue *inq, *outq;
+    mp__pool_slots *slots;
+    mp_process **workers;       /* one per place; NULL while none */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;        /* the task list, the handlers' ends */
+    int state;
+    uint64_t next_job;
+    mp_async_result *cache[MP__POOL_BUCKETS];   /* jobs not complete, by id */
+    size_t cached;
+    mp__pool_work *head, *tail;
+    bool tasks_end;             /* the task handler's sentinel */
+    bool started[MP__H_COUNT], ended[MP__H_COUNT];
+    int wake[2];                /* wakes the worker handler */
+    bool terminated, joined;
+    mp__finalizer *fin;
+    sigset_t mask;              /* the program's signal mask, for the workers */
+    /* The message each handler has in hand, kept here rather than on its
+     * stack so that a worker forked meanwhile still reaches its copy. */
+    mp_value *held[MP__H_COUNT];
+};
+
+/* Start the worker of place i (the caller is out of the fork gate, or is
+ * the program's own thread).  0 or the error of starting it. */
+int mp__pool_start_worker(mp_pool *p, size_t i);
+/* Wake the worker handler. */
+void mp__pool_wake(mp_pool *p);
+/* Start the three handler threads: 0 or MP_ERUNTIME. */
+int mp__pool_start_handlers(mp_pool *p);
+/* Wait (mu held) until handler h has ended, or has never started. */
+void mp__pool_wait_ended(mp_pool *p, int h);
+/* A job is complete: out of the cache (its reference dropped). */
+void mp__pool_job_done(mp_pool *p, mp_async_result *job);
+
+#endif
