@@ -290,6 +290,28 @@ OSError: bad message length"
     assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
 }
 
+@test "interop $MP_TAG: a listener welcoming with b'#WEL' (a prefix): the impl Client refuses it" {
+    start_listener "${HOSTILE[@]}" short-welcome --unix "$T/sock"
+    run_client "${IMPL_CLIENT[@]}" --key secret
+    assert_equal "$LISTENER_OUT" "hostile: got an answer of 16 bytes
+hostile: replied b'#WEL'
+hostile: the other side hung up"
+    assert_equal "$CLIENT_OUT" ""
+    assert_equal "$CLIENT_ERR" "$AUTH_ERR digest sent was rejected"
+    assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
+}
+
+@test "interop $MP_TAG: a listener welcoming with an empty message: the impl Client refuses it" {
+    start_listener "${HOSTILE[@]}" empty-welcome --unix "$T/sock"
+    run_client "${IMPL_CLIENT[@]}" --key secret
+    assert_equal "$LISTENER_OUT" "hostile: got an answer of 16 bytes
+hostile: replied b''
+hostile: the other side hung up"
+    assert_equal "$CLIENT_OUT" ""
+    assert_equal "$CLIENT_ERR" "$AUTH_ERR digest sent was rejected"
+    assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
+}
+
 # ---- the 3.12 form ({sha256}) ----------------------------------------------
 
 @test "interop $MP_TAG: impl Listener delivering the 3.12 form, CPython 3.11 Client answers bare MD5" {
