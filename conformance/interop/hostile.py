@@ -5,6 +5,9 @@ Usage: python3 hostile.py MODE ADDRESS-OPTIONS [--addr-out FIFO]
                   announces 2 GiB (the listener must refuse it, not wait)
   pickle-first    connect and send a pickled message at once, skipping the
                   handshake (the listener must refuse it, never deliver it)
+  half-message    connect (to a listener without a key) and send the
+                  header of a 100-byte message and 10 bytes of it, then
+                  close (the listener must say OSError, not EOFError)
   huge-challenge  listen; send a client a header announcing 2 GiB
   short-welcome   listen; send a client a 3.11 challenge, read its answer,
                   and reply b'#WEL' (a prefix of #WELCOME#) instead of the
@@ -93,6 +96,10 @@ def main():
         s.sendall(struct.pack('!i', 0x7fffffff))
         print('hostile: sent a 2 GiB length')
         show_frames(s)
+    elif mode == 'half-message':
+        s.connect(address)
+        s.sendall(struct.pack('!i', 100) + b'0123456789')
+        print('hostile: sent 10 bytes of a 100-byte message, then closed')
     elif mode == 'pickle-first':
         s.connect(address)
         data = pickle.dumps([42, None, 'hello'])

@@ -279,6 +279,17 @@ hostile: the other side hung up"
     assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "1:0"
 }
 
+@test "interop $MP_TAG: a peer closing in the middle of a message: the impl Listener says OSError, not EOFError" {
+    start_listener "${IMPL_LISTENER[@]}" --unix "$T/sock"
+    run_client "${HOSTILE[@]}" half-message
+    assert_equal "$CLIENT_OUT" "hostile: sent 10 bytes of a 100-byte message, then closed"
+    assert_equal "$LISTENER_OUT" "address: '$T/sock'
+accepted; last_accepted: ''"
+    assert_equal "$LISTENER_ERR" "Traceback (most recent call last):
+OSError: got end of file during message"
+    assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "1:0"
+}
+
 @test "interop $MP_TAG: a listener sending a 2 GiB challenge: the impl Client refuses it" {
     start_listener "${HOSTILE[@]}" huge-challenge --unix "$T/sock"
     run_client "${IMPL_CLIENT[@]}" --key secret
