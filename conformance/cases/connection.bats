@@ -68,3 +68,9 @@ load ../lib/helpers
     # Exact: ports are compared inside the program, never printed.
     check_case connection/last-accepted
 }
+
+@test "connection/listener-forked-child $MP_TAG" {
+    # Exact: the child (always forked, by the fork context) is joined
+    # before the parent looks at the socket file.
+    check_case connection/listener-forked-child
+}
