@@ -301,26 +301,26 @@ OSError: bad message length"
     assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
 }
 
-@test "interop $MP_TAG: a listener welcoming with b'#WEL' (a prefix): the impl Client refuses it" {
-    start_listener "${HOSTILE[@]}" short-welcome --unix "$T/sock"
+# welcome_refused MODE REPLY: a hostile listener (MODE) reads the impl
+# Client's answer and replies REPLY instead of #WELCOME#: the client must
+# refuse it with AuthenticationError, not go on to its own challenge.
+welcome_refused() {
+    start_listener "${HOSTILE[@]}" "$1" --unix "$T/sock"
     run_client "${IMPL_CLIENT[@]}" --key secret
     assert_equal "$LISTENER_OUT" "hostile: got an answer of 16 bytes
-hostile: replied b'#WEL'
+hostile: replied $2
 hostile: the other side hung up"
     assert_equal "$CLIENT_OUT" ""
     assert_equal "$CLIENT_ERR" "$AUTH_ERR digest sent was rejected"
     assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
 }
 
+@test "interop $MP_TAG: a listener welcoming with b'#WEL' (a prefix): the impl Client refuses it" {
+    welcome_refused short-welcome "b'#WEL'"
+}
+
 @test "interop $MP_TAG: a listener welcoming with an empty message: the impl Client refuses it" {
-    start_listener "${HOSTILE[@]}" empty-welcome --unix "$T/sock"
-    run_client "${IMPL_CLIENT[@]}" --key secret
-    assert_equal "$LISTENER_OUT" "hostile: got an answer of 16 bytes
-hostile: replied b''
-hostile: the other side hung up"
-    assert_equal "$CLIENT_OUT" ""
-    assert_equal "$CLIENT_ERR" "$AUTH_ERR digest sent was rejected"
-    assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
+    welcome_refused empty-welcome "b''"
 }
 
 # ---- the 3.12 form ({sha256}) ----------------------------------------------

@@ -39,6 +39,23 @@ static void show_index(const mp_value *seq, size_t i)
     }
 }
 
+/* print(label, repr(x), 'received:', len(y) or bool(y)), y being x sent
+ * through the Pipe (x taken over). */
+static int show_received(const char *label, mp_value *x, bool truth)
+{
+    mp_value *back = x ? through(mp_incref(x)) : NULL;
+    char *r = x ? mp_repr(x) : NULL;
+    int rc = back && r ? 0 : mp_errcode();
+    if (rc == 0 && truth)
+        mp_print(label, r, "received:", mp_as_bool(back));
+    else if (rc == 0)
+        mp_print(label, r, "received:", mp_len(back));
+    free(r);
+    mp_decref(x);
+    mp_decref(back);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
@@ -73,29 +90,11 @@ int main(int argc, char **argv)
     }
     mp_decref(d);
     static const char *strs[] = {"h\xc3\xa9llo", "\xf0\x9f\x98\x80", "abc", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"};
-    for (size_t i = 0; i < 4 && rc == 0; i++) {
-        mp_value *s = mp_str(strs[i]), *back = s ? through(mp_incref(s)) : NULL;
-        char *r = s ? mp_repr(s) : NULL;
-        if (back == NULL || r == NULL)
-            rc = mp_errcode();
-        else
-            mp_print("len of", r, "received:", mp_len(back));
-        free(r);
-        mp_decref(s);
-        mp_decref(back);
-    }
+    for (size_t i = 0; i < 4 && rc == 0; i++)
+        rc = show_received("len of", mp_str(strs[i]), false);
     static const double floats[] = {NAN, INFINITY, -0.0, 0.0, 5e-324, -1.5};
-    for (size_t i = 0; i < 6 && rc == 0; i++) {
-        mp_value *x = mp_float(floats[i]), *back = x ? through(mp_incref(x)) : NULL;
-        char *r = x ? mp_repr(x) : NULL;
-        if (back == NULL || r == NULL)
-            rc = mp_errcode();
-        else
-            mp_print("bool of", r, "received:", mp_as_bool(back));
-        free(r);
-        mp_decref(x);
-        mp_decref(back);
-    }
+    for (size_t i = 0; i < 6 && rc == 0; i++)
+        rc = show_received("bool of", mp_float(floats[i]), true);
     mp_connection_free(here);
     mp_connection_free(there);
     return rc < 0 ? mp_excepthook(rc) : 0;
