@@ -58,3 +58,19 @@ load ../lib/helpers
 @test "connection/wire-framing $MP_TAG" {
     check_case connection/wire-framing
 }
+
+@test "connection/str-lengths $MP_TAG" {
+    # One child echoes, the parent prints: the lines are all the parent's.
+    check_case connection/str-lengths
+}
+
+@test "connection/last-accepted $MP_TAG" {
+    # Exact: ports are compared inside the program, never printed.
+    check_case connection/last-accepted
+}
+
+@test "connection/listener-forked-child $MP_TAG" {
+    # Exact: the child (always forked, by the fork context) is joined
+    # before the parent looks at the socket file.
+    check_case connection/listener-forked-child
+}

@@ -60,3 +60,20 @@ load ../lib/helpers
     # running; pids are normalised.
     check_case process/repr-states
 }
+
+@test "process/is-alive-polls $MP_TAG" {
+    # Exact: is_alive() is polled (bounded) until the ended child is seen.
+    check_case process/is-alive-polls
+}
+
+@test "process/repr-signals $MP_TAG" {
+    # Exact: each child is signalled once it said it was ready, and its
+    # repr printed after join(); pids are normalised.
+    check_case process/repr-signals
+}
+
+@test "process/stdin-devnull $MP_TAG" {
+    # Exact: the child is joined before the parent reads; the case's folder
+    # holds the stdin the harness gives the program.
+    check_case process/stdin-devnull
+}

@@ -55,3 +55,9 @@ load ../lib/helpers
     # Exact: one child puts, the parent's blocking gets print in order.
     check_case queues/values-repr
 }
+
+@test "queues/empty-uncaught $MP_TAG" {
+    # Exact: one process; the program writes its traceback into its stdout
+    # file itself (dup2), so stdout holds both, in the order written.
+    check_case queues/empty-uncaught
+}

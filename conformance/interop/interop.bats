@@ -279,6 +279,17 @@ hostile: the other side hung up"
     assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "1:0"
 }
 
+@test "interop $MP_TAG: a peer closing in the middle of a message: the impl Listener says OSError, not EOFError" {
+    start_listener "${IMPL_LISTENER[@]}" --unix "$T/sock"
+    run_client "${HOSTILE[@]}" half-message
+    assert_equal "$CLIENT_OUT" "hostile: sent 10 bytes of a 100-byte message, then closed"
+    assert_equal "$LISTENER_OUT" "address: '$T/sock'
+accepted; last_accepted: ''"
+    assert_equal "$LISTENER_ERR" "Traceback (most recent call last):
+OSError: got end of file during message"
+    assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "1:0"
+}
+
 @test "interop $MP_TAG: a listener sending a 2 GiB challenge: the impl Client refuses it" {
     start_listener "${HOSTILE[@]}" huge-challenge --unix "$T/sock"
     run_client "${IMPL_CLIENT[@]}" --key secret
@@ -288,6 +299,28 @@ hostile: the other side hung up"
     assert_equal "$CLIENT_ERR" "Traceback (most recent call last):
 OSError: bad message length"
     assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
+}
+
+# welcome_refused MODE REPLY: a hostile listener (MODE) reads the impl
+# Client's answer and replies REPLY instead of #WELCOME#: the client must
+# refuse it with AuthenticationError, not go on to its own challenge.
+welcome_refused() {
+    start_listener "${HOSTILE[@]}" "$1" --unix "$T/sock"
+    run_client "${IMPL_CLIENT[@]}" --key secret
+    assert_equal "$LISTENER_OUT" "hostile: got an answer of 16 bytes
+hostile: replied $2
+hostile: the other side hung up"
+    assert_equal "$CLIENT_OUT" ""
+    assert_equal "$CLIENT_ERR" "$AUTH_ERR digest sent was rejected"
+    assert_equal "$LISTENER_STATUS:$CLIENT_STATUS" "0:1"
+}
+
+@test "interop $MP_TAG: a listener welcoming with b'#WEL' (a prefix): the impl Client refuses it" {
+    welcome_refused short-welcome "b'#WEL'"
+}
+
+@test "interop $MP_TAG: a listener welcoming with an empty message: the impl Client refuses it" {
+    welcome_refused empty-welcome "b''"
 }
 
 # ---- the 3.12 form ({sha256}) ----------------------------------------------

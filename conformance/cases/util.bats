@@ -1,0 +1,19 @@
+#!/usr/bin/env bats
+# Cases of multiprocessing.util (logging, finalizers, the exit function):
+# documented (or CPython-pinned) behaviour no lesson shows.  Each case's
+# header (conformance/cases/util/SLUG/case.py) says what it pins.
+load ../lib/helpers
+
+@test "util/log-to-stderr $MP_TAG" {
+    # Exact: every record comes from the main process, in program order;
+    # the child prints one line while the parent waits in join().
+    check_case util/log-to-stderr
+}
+
+@test "util/finalizers-before-join $MP_TAG" {
+    # Exact: the parent flushes its last line before its exit begins, and
+    # the child prints only once the exit function has removed the socket
+    # file.  An implementation that joins the child first makes it wait
+    # out its 15 s guard (the 30 s timeout stays above it).
+    check_case util/finalizers-before-join
+}
