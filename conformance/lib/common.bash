@@ -128,14 +128,20 @@ mp_group_members() {
 # MP_RUN_LEFTOVER (how many processes outlived the program; they are
 # killed) and MP_RUN_DEBRIS (what the run left in /dev/shm or in its
 # temporary directory, one "path" per line, also in OUTDIR/debris; empty
-# when nothing).  The program runs with TMPDIR set to OUTDIR/tmp, a folder
-# of its own, so whatever is there afterwards is its.  See "Running it" in
+# when nothing).  The program runs with TMPDIR set to a folder of its own,
+# so whatever is there afterwards is its: a new /tmp/mp-run.XXXXXX, named
+# in OUTDIR/tmpdir and removed once looked at.  Not under OUTDIR, which
+# may be deep: an AF_UNIX socket's path (a Listener's in TMPDIR, the fork
+# server's) holds at most 107 bytes, and CPython and the library both
+# refuse a longer one.  See "Running it" in
 # conformance/README.md for why each step.
 mp_run_captured() {
-    local out=$1 limit=$2 cwd=$3 before after pid st=0 t0 t1 left tries
+    local out=$1 limit=$2 cwd=$3 before after pid st=0 t0 t1 left tries tmp
     shift 3
-    rm -rf "$out/tmp" "$out/shm.left" "$out/shm.before"
-    mkdir -p "$out" "$out/tmp"
+    rm -rf "$out/shm.left" "$out/shm.before"
+    mkdir -p "$out"
+    tmp=$(mktemp -d /tmp/mp-run.XXXXXX)
+    printf '%s\n' "$tmp" > "$out/tmpdir"
     local shm=()
     if mp_private_shm; then
         shm=(unshare -m "$MP_LIB/private-shm" "$out/shm.left")
@@ -155,7 +161,7 @@ mp_run_captured() {
     # run, and signals that group on expiry (TERM, then KILL 5 s later).
     # PYTHONPATH brings pystart/sitecustomize.py, which makes MP_START_METHOD
     # choose the twin's default start method as it does for the C library.
-    ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$out/tmp" \
+    ( cd "$cwd" && exec env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$tmp" \
         PYTHONPATH="$MP_LIB/pystart" timeout -k 5 "$limit" "${shm[@]}" "$@" ) \
         < "${MP_RUN_STDIN:-/dev/null}" > "$out/stdout.raw" 2> "$out/stderr.raw" &
     pid=$!
@@ -183,9 +189,10 @@ mp_run_captured() {
     MP_RUN_STATUS=$st
     printf '%s\n' "$st" > "$out/status"
     printf '%s:%s\n' "$before" "$after" > "$out/pids"
-    TMPDIR="$out/tmp" perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stdout.raw" > "$out/stdout"
-    TMPDIR="$out/tmp" perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stderr.raw" > "$out/stderr"
+    TMPDIR="$tmp" perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stdout.raw" > "$out/stdout"
+    TMPDIR="$tmp" perl "$MP_LIB/normalize" --pids "$before:$after" < "$out/stderr.raw" > "$out/stderr"
     mp_run_debris "$out" > "$out/debris"
+    rm -rf "$tmp"
     MP_RUN_DEBRIS=$(cat "$out/debris")
 }
 
@@ -202,7 +209,7 @@ mp_private_shm() {
 }
 
 # mp_run_debris OUTDIR: what a finished run left behind, one path a line:
-# everything in its temporary directory (OUTDIR/tmp), and what it left in
+# everything in its temporary directory (named in OUTDIR/tmpdir), and what it left in
 # /dev/shm.  With a /dev/shm of its own (mp_private_shm), that is all
 # private-shm listed.  Without, it is every entry of /dev/shm new since
 # OUTDIR/shm.before that no live process holds open or mapped and that is
@@ -214,7 +221,7 @@ mp_private_shm() {
 # was most likely left by this run.
 mp_run_debris() {
     local out=$1
-    (cd "$out/tmp" && find . -mindepth 1 -maxdepth 3 | sort | sed "s|^\.|TMPDIR|") 2> /dev/null || true
+    (cd "$(cat "$out/tmpdir")" && find . -mindepth 1 -maxdepth 3 | sort | sed "s|^\.|TMPDIR|") 2> /dev/null || true
     if [ ! -f "$out/shm.before" ]; then
         sed 's|^|/dev/shm/|' "$out/shm.left" 2> /dev/null || true
         return 0
