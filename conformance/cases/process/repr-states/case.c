@@ -20,19 +20,22 @@ int main(int argc, char **argv)
 {
     mp_main(argc, argv);
 
-    mp_connection *reader, *writer, *never, *never_w;   /* nothing is sent on never */
-    int rc = mp_pipe(&reader, &writer, &(mp_pipe_opts){.duplex = MP_NO});
-    if (rc < 0)
-        return mp_excepthook(rc);
-    if ((rc = mp_pipe(&never, &never_w, &(mp_pipe_opts){.duplex = MP_NO})) < 0) {
-        mp_connection_free(reader);
-        mp_connection_free(writer);
+    /* One pipe per child (see case.py); pipes[2] is never written to. */
+    mp_connection *readers[3] = {NULL}, *writers[3] = {NULL};
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++)
+        rc = mp_pipe(&readers[i], &writers[i], &(mp_pipe_opts){.duplex = MP_NO});
+    if (rc < 0) {
+        for (int i = 0; i < 3; i++) {
+            mp_connection_free(readers[i]);
+            mp_connection_free(writers[i]);
+        }
         return mp_excepthook(rc);
     }
     mp_process *procs[3] = {
-        mp_process_new(&(mp_process_opts){.target = waits, .args = mp_tuple_of(reader, 0)}),
-        mp_process_new(&(mp_process_opts){.target = waits, .args = mp_tuple_of(reader, 3), .name = "it's mine"}),
-        mp_process_new(&(mp_process_opts){.target = waits, .args = mp_tuple_of(never, 0), .daemon = MP_YES}),
+        mp_process_new(&(mp_process_opts){.target = waits, .args = mp_tuple_of(readers[0], 0)}),
+        mp_process_new(&(mp_process_opts){.target = waits, .args = mp_tuple_of(readers[1], 3), .name = "it's mine"}),
+        mp_process_new(&(mp_process_opts){.target = waits, .args = mp_tuple_of(readers[2], 0), .daemon = MP_YES}),
     };
     for (int i = 0; i < 3 && rc == 0; i++)
         if (procs[i] == NULL)
@@ -44,17 +47,17 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3 && rc == 0; i++)
         mp_print("running:", procs[i]);
     if (rc == 0 && (rc = mp_process_terminate(procs[2])) == 0 &&
-        (rc = mp_connection_send(writer, "stop")) == 0)
-        rc = mp_connection_send(writer, "stop");
+        (rc = mp_connection_send(writers[0], "stop")) == 0)
+        rc = mp_connection_send(writers[1], "stop");
     for (int i = 0; i < 3 && rc == 0; i++)
         rc = mp_process_join(procs[i], MP_WAIT_FOREVER);
     for (int i = 0; i < 3 && rc == 0; i++)
         mp_print("ended:", procs[i]);
     for (int i = 0; i < 3; i++)
         mp_process_free(procs[i]);
-    mp_connection_free(reader);
-    mp_connection_free(writer);
-    mp_connection_free(never);
-    mp_connection_free(never_w);
+    for (int i = 0; i < 3; i++) {
+        mp_connection_free(readers[i]);
+        mp_connection_free(writers[i]);
+    }
     return rc < 0 ? mp_excepthook(rc) : 0;
 }

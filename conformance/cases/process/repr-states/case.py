@@ -7,9 +7,11 @@
 # signal's name) after terminate(); daemon at the end for a daemonic
 # process in every state; the name as given, quoted as repr() quotes it.
 # The "closed" state is pinned by process/close.  Pids are normalised
-# (pid=PID, parent=PID).  Each child blocks on a pipe until the parent
-# lets it go (the daemon's gets nothing: it is terminated while it
-# waits), so each state is certain when printed.
+# (pid=PID, parent=PID).  Each child blocks on a pipe of its own until
+# the parent lets it go (the daemon's gets nothing: it is terminated while
+# it waits), so each state is certain when printed.  One pipe per child:
+# two processes reading one pipe at once can split a message between them
+# (CPython then fails with UnpicklingError), which this case once did.
 import multiprocessing
 import sys
 
@@ -20,10 +22,11 @@ def waits(conn, code):
 
 
 if __name__ == '__main__':
-    reader, writer = multiprocessing.Pipe(duplex=False)
+    reader0, writer0 = multiprocessing.Pipe(duplex=False)
+    reader3, writer3 = multiprocessing.Pipe(duplex=False)
     never, never_w = multiprocessing.Pipe(duplex=False)     # nothing is sent on it
-    plain = multiprocessing.Process(target=waits, args=(reader, 0))
-    named = multiprocessing.Process(target=waits, args=(reader, 3), name="it's mine")
+    plain = multiprocessing.Process(target=waits, args=(reader0, 0))
+    named = multiprocessing.Process(target=waits, args=(reader3, 3), name="it's mine")
     daemon = multiprocessing.Process(target=waits, args=(never, 0), daemon=True)
     procs = [plain, named, daemon]
     for p in procs:
@@ -33,8 +36,8 @@ if __name__ == '__main__':
     for p in procs:
         print('running:', p)
     daemon.terminate()
-    writer.send('stop')
-    writer.send('stop')
+    writer0.send('stop')
+    writer3.send('stop')
     for p in procs:
         p.join()
     for p in procs:
