@@ -1100,10 +1100,10 @@ MP_EXTERN mp_simple_queue *mp_as_simple_queue(const mp_value *v);
  * waits without news: a waiter, and a later acquire, learn of a death
  * within about 0.1 s (a try with block=MP_NO looks at once).  A thread
  * that ends holding a Lock, its process alive, leaves it held, as in
- * CPython (another thread may be meant to release it).  An RLock,
- * released only by its owner, is a robust mutex that its holder keeps:
- * the kernel tells the next acquirer at once, and also when the holding
- * thread ends while its process lives.
+ * CPython (another thread may be meant to release it).  An RLock is
+ * released only by its owning thread, so a holding thread that ends, its
+ * process alive, is a death too, seen the same way (CPython waits for
+ * ever there as well).
  */
 typedef struct mp_lock mp_lock;
 typedef struct mp_semaphore mp_semaphore;

@@ -194,6 +194,59 @@ static void *acquire_from_thread(void *l)
     return (void *)(intptr_t)mp_lock_acquire(l);
 }
 
+/* An RLock is released by its owning thread only, so one that ends
+ * holding it, its process alive, leaves a lock nobody could ever let go
+ * (CPython waits for ever there): the next acquirer, a try included, gets
+ * it with MP_EOWNERDEAD, and a waiter already blocked is woken with it. */
+static void *rlock_twice_from_thread(void *l)
+{
+    int rc = mp_lock_acquire(l);
+    return (void *)(intptr_t)(rc == 1 ? mp_lock_acquire(l) : rc);
+}
+
+struct held {
+    mp_lock *l;
+    int *taken;
+};
+
+static void *hold_briefly(void *arg)
+{
+    struct held *h = arg;
+    mp_lock_acquire(h->l);
+    __atomic_store_n(h->taken, 1, __ATOMIC_RELEASE);
+    usleep(50 * 1000);
+    return NULL;
+}
+
+static void test_rlock_thread_ends(void)
+{
+    mp_lock *l = mp_rlock_new();
+    pthread_t t;
+    void *rc;
+    pthread_create(&t, NULL, rlock_twice_from_thread, l);
+    pthread_join(t, &rc);
+    tap_is_int((int)(intptr_t)rc, 1, "a thread takes an RLock twice and ends holding it");
+    TAP_OK(err_is(mp_lock_acquire_ex(l, .block = MP_NO), MP_EOWNERDEAD,
+                  "the previous holder died holding this RLock; it is yours now, and what it protected may be half changed"),
+           "acquire(False) then: the RLock with MP_EOWNERDEAD");
+    tap_is_str(rep(l), "<RLock(MainProcess, 1)>", "held once, by this thread");
+    tap_is_int(mp_lock_release(l), 0, "released once, it is free");
+    tap_is_str(rep(l), "<RLock(None, 0)>", "free: <RLock(None, 0)>");
+
+    /* A waiter already blocked when the holding thread ends. */
+    int taken = 0;
+    struct held h = {l, &taken};
+    pthread_create(&t, NULL, hold_briefly, &h);
+    while (!__atomic_load_n(&taken, __ATOMIC_ACQUIRE))
+        usleep(1000);
+    TAP_OK(err_is(mp_lock_acquire(l), MP_EOWNERDEAD,
+                  "the previous holder died holding this RLock; it is yours now, and what it protected may be half changed"),
+           "a blocked acquire is woken with MP_EOWNERDEAD when the holding thread ends");
+    pthread_join(t, NULL);
+    tap_is_int(mp_lock_release(l), 0, "released");
+    mp_lock_free(l);
+}
+
 static void test_release_by_another_thread(void)
 {
     mp_lock *l = mp_lock_new();
@@ -358,6 +411,7 @@ int main(int argc, char **argv)
     test_rlock_basics();
     test_other_thread();
     test_release_by_another_thread();
+    test_rlock_thread_ends();
     test_main_thread_ends();
     test_not_picklable();
     test_children();

@@ -1,4 +1,4 @@
-/* futexlock.c - a lock any thread or process may release that still learns when its holder's process died: a futex word naming the holding thread, the holder's process beside it (the Lock of lock.c). */
+/* futexlock.c - a lock that learns when its holder died: a futex word naming the holding thread, the holder's process beside it (the Lock and the RLock of lock.c). */
 #include "synchronize.h"
 
 #include <errno.h>
@@ -33,14 +33,17 @@
  * that first sees it dead takes the lock over with a compare-and-swap from
  * the dead holder's word to its own, so exactly one is told: the others
  * find a living holder in the word and wait on.  A thread that ends with
- * its process alive leaves the lock held, as in CPython: it may have meant
- * another thread to release it.
+ * its process alive leaves a Lock held, as in CPython: it may have meant
+ * another thread to release it.  An owned lock (an RLock) is released by
+ * its holding thread only, so there that thread's end is a death too.
  */
 
 #define WAITERS 0x80000000u
 /* How long a blocked acquirer sleeps before looking at the holder: the
  * longest it takes a waiter to learn of a death (plus reading /proc). */
 #define SLICE_NS 100000000L
+/* How many times a blocked acquirer looks at the word before it sleeps. */
+#define SPINS 100
 
 /* ---- who the caller is, without a system call ---------------------------- */
 
@@ -185,7 +188,13 @@ static bool holder_died(const mp__futexlock *f, uint32_t v)
     /* Rewritten meanwhile: the lock changed hands, the holder is alive. */
     if (__atomic_load_n(&f->tid, __ATOMIC_RELAXED) != tid)
         return false;
-    return pid != mp__self_pid() && gone(pid, start);
+    if (pid != mp__self_pid() && gone(pid, start))
+        return true;
+    /* An owned lock's holder is its thread: one that ended, its process
+     * alive, can never let it go.  tgkill finds the thread only in that
+     * process, so a thread id reused elsewhere does not pass for it. */
+    return __atomic_load_n(&f->owned, __ATOMIC_RELAXED) &&
+           syscall(SYS_tgkill, pid, (int)tid, 0) < 0 && errno == ESRCH;
 }
 
 bool mp__futexlock_is_mine(const mp__futexlock *f)
@@ -282,12 +291,36 @@ bool mp__futexlock_try(mp__futexlock *f)
     return true;
 }
 
+/* One turn of a spin: tells the CPU this is a wait (it saves power and
+ * lets the other hyperthread run). */
+static inline void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
 {
     uint32_t me = self_tid(), v = 0;
     if (take(f, &v, me)) {
         own(f, me);
         return 1;
+    }
+    /* Most holds last nanoseconds (a counter's increment): watching the
+     * word for a few microseconds before sleeping saves the two system
+     * calls and two context switches of a futex wait and wake.  Taken
+     * without WAITERS, as the first try: a sleeper that a release woke
+     * and that finds it taken sets the bit again before it sleeps. */
+    for (int i = 0; i < SPINS && d->kind != MP__NOW; i++) {
+        relax();
+        v = word(f);
+        if (v == 0 && take(f, &v, me)) {
+            own(f, me);
+            return 1;
+        }
     }
     return wait_for(f, me, v, d, deaf);
 }

@@ -1,4 +1,4 @@
-/* lock.c - Lock and RLock (synchronize.py's): a Lock any thread or process may release (futexlock.c), an RLock on a robust mutex its owner keeps (mutex.c); either way a holder's death reaches the next acquirer. */
+/* lock.c - Lock and RLock (synchronize.py's) on one futex lock (futexlock.c): a Lock any thread or process may release, an RLock only its owner, with a depth; either way a holder's death reaches the next acquirer. */
 #include "synchronize.h"
 
 #include <errno.h>
@@ -45,32 +45,15 @@ int mp__fail_nan(void)
 
 /* ---- the holder ------------------------------------------------------------ */
 
-/* An RLock's holder is known by its process and its kernel thread id,
- * both unique among living threads, so a forked child never mistakes its
- * parent's hold for its own.  A Lock's is in its futex word. */
-static int load(const int *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static void store(int *p, int v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+/* The holder is in the futex word, as the holding thread's kernel id:
+ * unique among living threads, so a forked child never mistakes its
+ * parent's hold for its own.  An RLock's depth is beside it. */
+static int depth(const mp_lock *l) { return __atomic_load_n(&l->sh->count, __ATOMIC_RELAXED); }
+static void set_depth(mp_lock *l, int n) { __atomic_store_n(&l->sh->count, n, __ATOMIC_RELAXED); }
 
 bool mp__lock_is_mine(const mp_lock *l)
 {
-    if (!recursive(l))
-        return mp__futexlock_is_mine(&l->sh->f);
-    return load(&l->sh->tid) == (int)mp__self_tid() && load(&l->sh->pid) == mp__self_pid();
-}
-
-static void set_holder(mp_lock *l, int count)
-{
-    store(&l->sh->pid, mp__self_pid());
-    store(&l->sh->tid, (int)mp__self_tid());
-    store(&l->sh->count, count);
-}
-
-static void let_go(mp_lock *l)
-{
-    store(&l->sh->count, 0);
-    store(&l->sh->tid, 0);
-    store(&l->sh->pid, 0);
-    mp__mutex_unlock(&l->sh->m);
+    return mp__futexlock_is_mine(&l->sh->f);
 }
 
 static int holder_died(const mp_lock *l)
@@ -79,44 +62,42 @@ static int holder_died(const mp_lock *l)
                     "and what it protected may be half changed", l->ob.cls->name);
 }
 
-int mp__lock_acquire(mp_lock *l, const mp__deadline *d)
+/* What taking the futex lock said, as acquire says it: an RLock newly
+ * taken is one deep. */
+static int took(mp_lock *l, int rc)
 {
-    if (!recursive(l)) {
-        int rc = mp__futexlock_acquire(&l->sh->f, d, false);
-        return rc == MP__HOLDER_DIED ? holder_died(l) : rc;
-    }
-    if (mp__lock_is_mine(l)) {
-        store(&l->sh->count, load(&l->sh->count) + 1);
-        return 1;
-    }
-    int rc = mp__mutex_lock(&l->sh->m, d);
     if (rc <= 0)
         return rc;
-    set_holder(l, 1);
+    if (recursive(l))
+        set_depth(l, 1);
     return rc == MP__HOLDER_DIED ? holder_died(l) : 1;
+}
+
+int mp__lock_acquire(mp_lock *l, const mp__deadline *d)
+{
+    if (recursive(l) && mp__lock_is_mine(l)) {
+        set_depth(l, depth(l) + 1);
+        return 1;
+    }
+    return took(l, mp__futexlock_acquire(&l->sh->f, d, false));
 }
 
 int mp__lock_release_all(mp_lock *l)
 {
-    if (!recursive(l)) {
-        mp__futexlock_release(&l->sh->f);
-        return 1;
-    }
-    int count = load(&l->sh->count);
-    let_go(l);
+    int count = recursive(l) ? depth(l) : 1;
+    if (recursive(l))
+        set_depth(l, 0);
+    mp__futexlock_release(&l->sh->f);
     return count;
 }
 
 int mp__lock_restore(mp_lock *l, int count)
 {
-    if (!recursive(l)) {
-        int rc = mp__futexlock_acquire(&l->sh->f, &mp__forever, true);
-        return rc == MP__HOLDER_DIED ? holder_died(l) : rc < 0 ? rc : 0;
-    }
-    int rc = mp__mutex_lock_always(&l->sh->m);
-    if (rc < 0)
+    int rc = mp__futexlock_acquire(&l->sh->f, &mp__forever, true);
+    if (rc <= 0)
         return rc;
-    set_holder(l, count);
+    if (recursive(l))
+        set_depth(l, count);
     return rc == MP__HOLDER_DIED ? holder_died(l) : 0;
 }
 
@@ -140,7 +121,7 @@ static mp__object *rebuild(const mp_class *cls, const mp_value *state)
     if (!l)
         return NULL;
     l->sh = l->shm.addr;
-    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&l->sh->m);
+    mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&l->sh->f);
     return &l->ob;
 }
 
@@ -152,16 +133,7 @@ static mp__object *rebuild_rlock(const mp_value *s) { return rebuild(&rlock_clas
  * have no names here), SomeOtherThread, SomeOtherProcess or None. */
 static const char *holder(const mp_lock *l)
 {
-    int who;
-    if (!recursive(l))
-        who = mp__futexlock_holder(&l->sh->f);
-    else if (mp__lock_is_mine(l))
-        who = MP__HELD_BY_ME;
-    else {
-        int pid = load(&l->sh->pid);
-        who = pid == 0 ? MP__HELD_BY_NOBODY
-            : pid == mp__self_pid() ? MP__HELD_BY_OTHER_THREAD : MP__HELD_BY_OTHER_PROCESS;
-    }
+    int who = mp__futexlock_holder(&l->sh->f);
     switch (who) {
     case MP__HELD_BY_ME:
         return mp__current_process_name();
@@ -185,7 +157,7 @@ static bool repr_rlock(const mp__object *o, mp__buf *b)
     const mp_lock *l = (const mp_lock *)o;
     const char *who = holder(l);
     if (mp__lock_is_mine(l))
-        mp__buf_printf(b, "<RLock(%s, %d)>", who, load(&l->sh->count));
+        mp__buf_printf(b, "<RLock(%s, %d)>", who, depth(l));
     else
         mp__buf_printf(b, "<RLock(%s, %s)>", who, strcmp(who, "None") ? "nonzero" : "0");
     return true;
@@ -205,14 +177,14 @@ static mp_lock *lock_new(const mp_class *cls)
     mp_lock *l = (mp_lock *)mp__object_alloc(cls);
     if (!l)
         return NULL;
-    /* A Lock's futex word starts zeroed: free. */
-    if (mp__shm_create(&l->shm, "forklore-lock", sizeof(mp__lockshared)) < 0 ||
-        (cls == &rlock_class && mp__mutex_init(&((mp__lockshared *)l->shm.addr)->m) < 0)) {
+    /* The futex word starts zeroed: free. */
+    if (mp__shm_create(&l->shm, "forklore-lock", sizeof(mp__lockshared)) < 0) {
         mp_decref(&l->ob.h);
         return NULL;
     }
     l->sh = l->shm.addr;
-    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&l->sh->m);
+    l->sh->f.owned = cls == &rlock_class;
+    mp_debug("created semlock with handle %lu", (unsigned long)(uintptr_t)&l->sh->f);
     return l;
 }
 
@@ -239,14 +211,22 @@ int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts)
 {
     if (!l)
         return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
-    /* A free Lock is taken whatever the options say (CPython tries before
-     * it looks at the timeout): no deadline to work out then. */
-    if (!recursive(l) && mp__futexlock_try(&l->sh->f))
+    /* A free lock is taken whatever the options say (CPython tries before
+     * it looks at the timeout), and an RLock its thread holds goes one
+     * deeper: no deadline to work out then.  The try comes first: its
+     * compare-and-swap takes the word's cache line for writing at once,
+     * where reading it first (is it mine?) would fetch it twice when
+     * another process has just used it. */
+    if (mp__futexlock_try(&l->sh->f))
+        return took(l, 1);
+    if (recursive(l) && mp__lock_is_mine(l)) {
+        set_depth(l, depth(l) + 1);
         return 1;
+    }
     mp__deadline d;
     bool nan;
     mp__acquire_deadline(opts, &d, &nan);
-    int rc = mp__lock_acquire(l, &d);
+    int rc = took(l, mp__futexlock_acquire(&l->sh->f, &d, false));
     return rc == 0 && nan ? mp__fail_nan() : rc;
 }
 
@@ -262,10 +242,7 @@ int mp_lock_release(mp_lock *l)
         return mp__futexlock_release(&l->sh->f);
     if (!mp__lock_is_mine(l))
         return mp__fail(MP_EASSERT, "attempt to release recursive lock not owned by thread");
-    int count = load(&l->sh->count);
-    if (count > 1)
-        store(&l->sh->count, count - 1);
-    else
-        let_go(l);
-    return 0;
+    int count = depth(l);
+    set_depth(l, count - 1);
+    return count > 1 ? 0 : mp__futexlock_release(&l->sh->f);
 }

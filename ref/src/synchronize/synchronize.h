@@ -34,14 +34,18 @@ void mp__mutex_unlock(mp__mutex *m);
 
 /* ---- a lock any thread or process may release (futexlock.c) --------------- */
 
-/* A Lock's state, in shared memory: the word is the holding thread's id,
- * with WAITERS (bit 31) when someone sleeps on it, or 0 when free; the
- * rest says which process the holder is (pid and start time) and is valid
- * while tid equals the word's holder. */
+/* A Lock's (and an RLock's) state, in shared memory: the word is the
+ * holding thread's id, with WAITERS (bit 31) when someone sleeps on it, or
+ * 0 when free; tid, pid and start say which process the holder is (pid
+ * and start time) and are valid while tid equals the word's holder.
+ * owned, set once when it is made: only the holding thread may let it go
+ * (an RLock), so a holding thread that ends, its process alive, is a
+ * death too (nobody else could ever release it). */
 typedef struct mp__futexlock {
     uint32_t word;
     uint32_t tid;
     int pid;
+    uint32_t owned;
     unsigned long long start;
 } mp__futexlock;
 
@@ -173,19 +177,16 @@ int mp__cond_notify(mp__cond *c, int n);
  * Each lives in a shared block of its own (mp__shm below), which a forked
  * child shares as it is and a spawn or forkserver child receives by
  * descriptor (reduce/rebuild, as a Queue's).  Lock and RLock are one type,
- * mp_lock.  A Lock is an mp__futexlock, which any thread or process may
- * release, as CPython's.  An RLock is released only by its owner, so it is
- * a robust mutex that the holder keeps for as long as it holds the lock
- * (mutex.c).  Either way a holder's death reaches the next acquirer and
- * every waiter as MP_EOWNERDEAD.
+ * mp_lock.  Both are an mp__futexlock: a Lock, which any thread or process
+ * may release, as CPython's; an RLock, released only by its owner, the
+ * same lock marked owned, with its depth beside it.  Either way a holder's
+ * death reaches the next acquirer and every waiter as MP_EOWNERDEAD.
  */
 typedef struct mp__lockshared {
-    mp__futexlock f;            /* a Lock */
-    mp__mutex m;                /* an RLock */
-    /* An RLock's holder (pid, thread id) and depth: written by the holder,
-     * read by anyone without the mutex (repr, release's checks), so
-     * always through __atomic. */
-    int pid, tid, count;
+    mp__futexlock f;
+    /* An RLock's depth: written by the holder, read by anyone without the
+     * lock (repr), so always through __atomic. */
+    int count;
 } mp__lockshared;
 
 struct mp__shm;
