@@ -191,6 +191,71 @@ static void in_wait(const char *method, bool plain)
     mp_condition_free(c);
 }
 
+/* args: (condition, ready).  Waits on the condition without a timeout:
+ * exit 3 if the wait ended with MP_EOWNERDEAD, 4 if plainly notified. */
+static int wait_forever(const mp_value *args)
+{
+    mp_condition *c = mp_as_condition(mp_item(args, 0));
+    if (mp_condition_acquire(c) != 1)
+        return mp_sys_exit(2);
+    mp_semaphore_release(mp_as_semaphore(mp_item(args, 1)));
+    int rc = mp_condition_wait(c, MP_WAIT_FOREVER);
+    if (mp_condition_release(c) < 0)
+        return mp_sys_exit(6);
+    return mp_sys_exit(rc == MP_EOWNERDEAD ? 3 : rc == 1 ? 4 : 5);
+}
+MP_TARGET(wait_forever);
+
+/* args: (condition, started).  Takes the lock, notifies one waiter, says
+ * so, and sleeps until killed, the lock held. */
+static int notify_and_hold(const mp_value *args)
+{
+    mp_condition *c = mp_as_condition(mp_item(args, 0));
+    if (mp_condition_acquire(c) != 1 || mp_condition_notify(c, 1) < 0)
+        return mp_sys_exit(2);
+    mp_semaphore_release(mp_as_semaphore(mp_item(args, 1)));
+    for (;;)
+        pause();
+}
+MP_TARGET(notify_and_hold);
+
+/* A waiter notified by a holder that then dies before it lets the lock
+ * go: the notify moved the waiter's sleep onto the lock's word (see
+ * sleepers.c), where only a release would wake it; it must still learn of
+ * the death, as a waiter for the lock does, and not sleep for ever. */
+static void notified_then_holder_dies(const char *method, bool plain)
+{
+    mp_context *ctx = mp_get_context(method);
+    mp_lock *lock = plain ? mp_lock_new() : NULL;
+    mp_condition *c = mp_condition_new(lock);
+    mp_lock_free(lock);
+    mp_semaphore *ready = mp_semaphore_new(0);
+    mp_process *w = start(ctx, wait_forever, mp_tuple_of(c, ready));
+    mp_semaphore *started = mp_semaphore_new(0);
+    mp_semaphore_acquire(ready);
+    /* ready is given before the wait lets the lock go: the holder's
+     * acquire waits for that, so its notify finds the waiter asleep. */
+    mp_process *holder = start(ctx, notify_and_hold, mp_tuple_of(c, started));
+    mp_semaphore_acquire(started);
+    usleep(100 * 1000);
+    double t0 = now();
+    mp_process_kill(holder);
+    mp_process_join(w, MP_TIMEOUT(10));
+    double t = now() - t0;
+    int code = mp_process_exitcode(w);
+    tap_ok(code == 3 && t < 10, "%s: a Condition(%s).wait notified by a holder that died holding the lock"
+           " returns OwnerDiedError, %.3f s after the kill (exit %d)", method, plain ? "Lock()" : "", t, code);
+    if (code == MP_EXITCODE_NONE)
+        mp_process_kill(w);
+    mp_process_join(w, MP_WAIT_FOREVER);
+    mp_process_join(holder, MP_WAIT_FOREVER);
+    mp_process_free(w);
+    mp_process_free(holder);
+    mp_semaphore_free(started);
+    mp_semaphore_free(ready);
+    mp_condition_free(c);
+}
+
 /* Nobody waiting: the next acquire, in this process, gets the news once. */
 static void next_acquirer(const char *method)
 {
@@ -224,6 +289,8 @@ int main(int argc, char **argv)
             one(methods[m], kind);
         in_wait(methods[m], false);
         in_wait(methods[m], true);
+        notified_then_holder_dies(methods[m], false);
+        notified_then_holder_dies(methods[m], true);
     }
     return tap_done();
 }

@@ -141,9 +141,9 @@ int mp__condition_wait_until(mp_condition *c, const mp__deadline *d)
     if (slot < 0)
         return slot;
     int count = mp__lock_release_all(c->lock);
-    int got = mp__sleepers_sleep(c->s, slot, d);
-    int rc = mp__lock_restore(c->lock, count);
-    return got < 0 ? got : rc < 0 ? rc : got;
+    int got = mp__sleepers_sleep(c->s, slot, d, true);
+    int rc = mp__lock_restore(c->lock, count, got == MP__MOVED);
+    return got < 0 ? got : rc < 0 ? rc : got > 0;
 }
 
 static int wait_deadline(mp_condition *c, mp_timeout t, mp__deadline *d, bool *nan)
@@ -199,7 +199,7 @@ int mp_condition_notify(mp_condition *c, int n)
         return no_condition();
     if (!mp__lock_is_mine(c->lock))
         return mp__fail(MP_EASSERT, "lock is not owned");
-    return n <= 0 ? 0 : mp__sleepers_notify(c->s, n);
+    return n <= 0 ? 0 : mp__sleepers_notify(c->s, n, mp__lock_word(c->lock));
 }
 
 int mp_condition_notify_all(mp_condition *c)

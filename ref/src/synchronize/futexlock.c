@@ -38,7 +38,7 @@
  * its holding thread only, so there that thread's end is a death too.
  */
 
-#define WAITERS 0x80000000u
+#define WAITERS MP__FUTEX_WAITERS
 /* How long a blocked acquirer sleeps before looking at the holder: the
  * longest it takes a waiter to learn of a death (plus reading /proc). */
 #define SLICE_NS 100000000L
@@ -323,6 +323,16 @@ int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
         }
     }
     return wait_for(f, me, v, d, deaf);
+}
+
+int mp__futexlock_acquire_woken(mp__futexlock *f)
+{
+    uint32_t me = self_tid(), v = 0;
+    if (take(f, &v, me | WAITERS)) {
+        own(f, me);
+        return 1;
+    }
+    return wait_for(f, me, v, &mp__forever, true);
 }
 
 int mp__futexlock_release(mp__futexlock *f)

@@ -82,6 +82,11 @@ int mp__lock_acquire(mp_lock *l, const mp__deadline *d)
     return took(l, mp__futexlock_acquire(&l->sh->f, d, false));
 }
 
+uint32_t *mp__lock_word(mp_lock *l)
+{
+    return &l->sh->f.word;
+}
+
 int mp__lock_release_all(mp_lock *l)
 {
     int count = recursive(l) ? depth(l) : 1;
@@ -91,9 +96,9 @@ int mp__lock_release_all(mp_lock *l)
     return count;
 }
 
-int mp__lock_restore(mp_lock *l, int count)
+int mp__lock_restore(mp_lock *l, int count, bool woken)
 {
-    int rc = mp__futexlock_acquire(&l->sh->f, &mp__forever, true);
+    int rc = woken ? mp__futexlock_acquire_woken(&l->sh->f) : mp__futexlock_acquire(&l->sh->f, &mp__forever, true);
     if (rc <= 0)
         return rc;
     if (recursive(l))

@@ -125,7 +125,7 @@ int mp__cond_wait(mp__cond *c, const mp__deadline *d)
     if ((slot = mp__sleepers_announce(&c->s)) < 0)
         return slot;
     mp__mutex_unlock(&c->lock);
-    int got = mp__sleepers_sleep(&c->s, slot, d);
+    int got = mp__sleepers_sleep(&c->s, slot, d, false);
     if ((rc = mp__mutex_lock_always(&c->lock)) < 0)
         return rc;
     return got;
@@ -133,7 +133,7 @@ int mp__cond_wait(mp__cond *c, const mp__deadline *d)
 
 int mp__cond_notify(mp__cond *c, int n)
 {
-    return mp__sleepers_notify(&c->s, n);
+    return mp__sleepers_notify(&c->s, n, NULL);
 }
 
 /* ---- the shared block ------------------------------------------------------ */

@@ -9,8 +9,9 @@
 
 /*
  * A slot's life: FREE, taken by announce (WAITING, queued at the tail);
- * then either marked NOTIFIED by a notify, which the waiter turns into
- * DONE when it sees it, or turned into CANCELLED by its own waiter when
+ * then either marked NOTIFIED (or MOVED: its sleep moved onto the lock's
+ * word) by a notify, which the waiter turns into DONE when it sees it, or
+ * turned into CANCELLED by its own waiter when
  * the deadline passes (or a SIGINT comes) first.  The two ends race for a
  * WAITING slot with one compare-and-swap, so a waiter is either notified
  * or timed out, never both, and a notify counts only waiters it woke.
@@ -25,7 +26,7 @@
  * a later notify wakes it, which wakes nobody alive (CPython's notify
  * waits for it to come back, for ever).
  */
-enum { FREE, WAITING, NOTIFIED, DONE, CANCELLED };
+enum { FREE, WAITING, NOTIFIED, DONE, CANCELLED, MOVED };
 
 static uint32_t state(const mp__sleepers *s, int i) { return __atomic_load_n(&s->word[i], __ATOMIC_ACQUIRE); }
 
@@ -59,21 +60,36 @@ void mp__sleepers_attached(const mp__sleepers *s)
     mp_debug("recreated blocker with handle %lu", (unsigned long)(uintptr_t)&s->free);
 }
 
+/* Wake slot i's waiter, or move it onto lock_word's sleepers: the word
+ * says someone sleeps there first, so that the lock's release wakes it.
+ * A waiter not asleep yet finds its word changed and does not sleep.  Not
+ * FUTEX_PRIVATE: the waiter may be another process. */
+static void rouse(mp__sleepers *s, int i, uint32_t *lock_word)
+{
+    if (!lock_word) {
+        syscall(SYS_futex, &s->word[i], FUTEX_WAKE, 1, NULL, NULL, 0);
+        return;
+    }
+    __atomic_fetch_or(lock_word, MP__FUTEX_WAITERS, __ATOMIC_RELAXED);
+    /* Wake none, move one, if the word still says MOVED. */
+    syscall(SYS_futex, &s->word[i], FUTEX_CMP_REQUEUE, 0, (void *)1L, lock_word, MOVED);
+}
+
 /* Walk the queue oldest first: free the slots whose waiters have left,
- * and mark up to n waiting ones NOTIFIED, waking each (n = 0 only
- * sweeps).  The number marked. */
-static int walk(mp__sleepers *s, int n)
+ * and mark up to n waiting ones NOTIFIED (MOVED with a lock_word), rousing
+ * each (n = 0 only sweeps).  The number marked. */
+static int walk(mp__sleepers *s, int n, uint32_t *lock_word)
 {
     int woken = 0, prev = -1;
+    uint32_t mark = lock_word ? MOVED : NOTIFIED;
     for (int i = s->head - 1; i >= 0;) {
         int next = s->next[i] - 1;
         uint32_t st = state(s, i);
-        if (st == WAITING && woken < n && swap(s, i, WAITING, NOTIFIED)) {
+        if (st == WAITING && woken < n && swap(s, i, WAITING, mark)) {
             __atomic_fetch_sub(&s->waiting, 1, __ATOMIC_RELAXED);
-            /* Not FUTEX_PRIVATE: the waiter may be another process. */
-            syscall(SYS_futex, &s->word[i], FUTEX_WAKE, 1, NULL, NULL, 0);
+            rouse(s, i, lock_word);
             woken++;
-            st = NOTIFIED;
+            st = mark;
         }
         if (st == DONE || st == CANCELLED) {
             /* The tail first: see the comment at the top. */
@@ -96,7 +112,7 @@ static int walk(mp__sleepers *s, int n)
 
 int mp__sleepers_announce(mp__sleepers *s)
 {
-    walk(s, 0);
+    walk(s, 0, NULL);
     int i = s->free - 1;
     if (i < 0)
         return mp__fail(MP_EOS, "more than %d processes and threads waiting on one condition",
@@ -120,11 +136,31 @@ static bool passed(const struct timespec *at)
     return at->tv_sec < now.tv_sec || (at->tv_sec == now.tv_sec && at->tv_nsec <= now.tv_nsec);
 }
 
-int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d)
+/* When a sliced sleep looks again: a tenth of a second from now, or the
+ * deadline if sooner.  NULL: no limit. */
+static const struct timespec *until(const mp__deadline *d, bool sliced, struct timespec *buf)
+{
+    if (!sliced)
+        return d->kind == MP__AT ? &d->at : NULL;
+    clock_gettime(CLOCK_MONOTONIC, buf);
+    buf->tv_nsec += 100000000L;
+    if (buf->tv_nsec >= 1000000000L) {
+        buf->tv_sec++;
+        buf->tv_nsec -= 1000000000L;
+    }
+    if (d->kind == MP__AT && (d->at.tv_sec < buf->tv_sec ||
+                              (d->at.tv_sec == buf->tv_sec && d->at.tv_nsec < buf->tv_nsec)))
+        *buf = d->at;
+    return buf;
+}
+
+int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d, bool sliced)
 {
     int rc = 0;
+    uint32_t st;
+    struct timespec buf;
     for (;;) {
-        if (state(s, slot) == NOTIFIED)
+        if ((st = state(s, slot)) == NOTIFIED || st == MOVED)
             break;
         if (d->kind == MP__NOW || (d->kind == MP__AT && passed(&d->at)))
             goto cancel;
@@ -134,11 +170,11 @@ int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d)
             goto cancel;
         /* On CLOCK_MONOTONIC, as every wait here; a wake, a timeout, a
          * signal or a word no longer WAITING all come back to look. */
-        syscall(SYS_futex, &s->word[slot], FUTEX_WAIT_BITSET, WAITING, d->kind == MP__AT ? &d->at : NULL,
-                NULL, FUTEX_BITSET_MATCH_ANY);
+        syscall(SYS_futex, &s->word[slot], FUTEX_WAIT_BITSET, WAITING, until(d, sliced, &buf), NULL,
+                FUTEX_BITSET_MATCH_ANY);
     }
     __atomic_store_n(&s->word[slot], DONE, __ATOMIC_RELEASE);
-    return 1;
+    return st == MOVED ? MP__MOVED : 1;
 cancel:
     if (swap(s, slot, WAITING, CANCELLED)) {
         __atomic_fetch_sub(&s->waiting, 1, __ATOMIC_RELAXED);
@@ -146,13 +182,14 @@ cancel:
     }
     /* Notified at the last moment: the notify counted this waiter, so
      * the wait says so (unless a SIGINT outranks it). */
+    st = state(s, slot);
     __atomic_store_n(&s->word[slot], DONE, __ATOMIC_RELEASE);
-    return rc < 0 ? rc : 1;
+    return rc < 0 ? rc : st == MOVED ? MP__MOVED : 1;
 }
 
-int mp__sleepers_notify(mp__sleepers *s, int n)
+int mp__sleepers_notify(mp__sleepers *s, int n, uint32_t *lock_word)
 {
-    walk(s, n);
+    walk(s, n, lock_word);
     return 0;
 }
 

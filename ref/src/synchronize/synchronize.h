@@ -62,6 +62,13 @@ int mp__futexlock_release(mp__futexlock *f);
 bool mp__futexlock_is_mine(const mp__futexlock *f);
 enum { MP__HELD_BY_NOBODY, MP__HELD_BY_ME, MP__HELD_BY_OTHER_THREAD, MP__HELD_BY_OTHER_PROCESS };
 int mp__futexlock_holder(const mp__futexlock *f);
+/* Take it back for good after a condition's notify moved the caller's
+ * sleep onto this word (mp__sleepers_notify): others may sleep on the word
+ * with it, so it is taken as a woken sleeper takes it, saying someone may
+ * wait.  Without limit and deaf to SIGINT: 1 or MP__HOLDER_DIED. */
+int mp__futexlock_acquire_woken(mp__futexlock *f);
+/* The word's bit saying someone sleeps on it. */
+#define MP__FUTEX_WAITERS 0x80000000u
 /* The calling thread's kernel id and its process's pid, cached (renewed
  * in a forked child): asking the kernel each time costs a system call. */
 uint32_t mp__self_tid(void);
@@ -144,12 +151,24 @@ void mp__sleepers_attached(const mp__sleepers *s);
 /* A wait, in three steps: announce it with the lock held (so a notify
  * that comes in between counts this waiter): its slot, or MP_EOS when
  * MP__SLEEPERS wait already; let the lock go; then sleep on the slot:
- * 1 notified, 0 the deadline passed, MP_EINTERRUPT; the lock is then the
- * caller's to take back. */
+ * 1 notified, MP__MOVED notified by a notify that moved the sleep onto
+ * the lock's word (take the lock back with mp__futexlock_acquire_woken),
+ * 0 the deadline passed, MP_EINTERRUPT; the lock is then the caller's to
+ * take back.  sliced: wake each tenth of a second to look again, as the
+ * caller must when its notify moves sleeps onto a lock's word: a notifier
+ * that dies holding the lock never wakes a sleep it moved there, and the
+ * sleeper must find out (taking the lock back, as any waiter for it). */
+#define MP__MOVED 2
 int mp__sleepers_announce(mp__sleepers *s);
-int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d);
-/* notify(n) with the lock held; n = INT_MAX is notify_all(). */
-int mp__sleepers_notify(mp__sleepers *s, int n);
+int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d, bool sliced);
+/* notify(n) with the lock held; n = INT_MAX is notify_all().  lock_word:
+ * the futex word of the lock the caller holds when it is an
+ * mp__futexlock, or NULL.  Given, the waiters notified are not woken but
+ * moved to sleep on that word (FUTEX_CMP_REQUEUE), so that the release of
+ * the lock wakes them: woken at once, they would only run into the lock
+ * the notifier still holds and sleep again, two more context switches
+ * each. */
+int mp__sleepers_notify(mp__sleepers *s, int n, uint32_t *lock_word);
 /* Waiters asleep now, as Condition's repr counts them. */
 int mp__sleepers_count(const mp__sleepers *s);
 
@@ -204,9 +223,11 @@ bool mp__lock_is_mine(const mp_lock *l);
 int mp__lock_acquire(mp_lock *l, const mp__deadline *d);
 /* For Condition.wait: let go of every hold this thread has (an RLock's
  * depth), returning how many; then take them back, without limit and deaf
- * to SIGINT (0, MP_EOWNERDEAD, MP_EOS). */
+ * to SIGINT (0, MP_EOWNERDEAD, MP_EOS); woken: the sleep ended MP__MOVED. */
 int mp__lock_release_all(mp_lock *l);
-int mp__lock_restore(mp_lock *l, int count);
+int mp__lock_restore(mp_lock *l, int count, bool woken);
+/* The futex word of l's lock, for mp__sleepers_notify. */
+uint32_t *mp__lock_word(mp_lock *l);
 
 /* Condition.wait until a deadline, the lock held by the caller (who
  * checked): 1 notified, 0 the deadline passed; MP_EOWNERDEAD (taking the
