@@ -51,16 +51,16 @@
  * its one thread (the others did not follow it), before any code of its
  * own runs.  Plain reads and writes of one process's values: two threads
  * filling them at once write the same numbers, hence the relaxed atomics. */
-static _Thread_local uint32_t my_tid;
-static int my_pid;
-static unsigned long long my_start;
+_Thread_local uint32_t mp__my_tid;
+int mp__my_pid;
+unsigned long long mp__my_start;
 static pthread_once_t forget_once = PTHREAD_ONCE_INIT;
 
 static void forget(void)
 {
-    my_tid = 0;
-    __atomic_store_n(&my_pid, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&my_start, 0ULL, __ATOMIC_RELAXED);
+    mp__my_tid = 0;
+    __atomic_store_n(&mp__my_pid, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&mp__my_start, 0ULL, __ATOMIC_RELAXED);
 }
 
 static void watch_forks(void)
@@ -108,16 +108,16 @@ static bool read_stat(int id, unsigned long long *start, bool *dead)
 
 uint32_t mp__self_tid(void)
 {
-    if (!my_tid) {
+    if (!mp__my_tid) {
         pthread_once(&forget_once, watch_forks);
-        my_tid = (uint32_t)gettid();
+        mp__my_tid = (uint32_t)gettid();
     }
-    return my_tid;
+    return mp__my_tid;
 }
 
 int mp__self_pid(void)
 {
-    int pid = __atomic_load_n(&my_pid, __ATOMIC_RELAXED);
+    int pid = __atomic_load_n(&mp__my_pid, __ATOMIC_RELAXED);
     if (!pid) {
         pthread_once(&forget_once, watch_forks);
         unsigned long long start = 0;
@@ -127,8 +127,8 @@ int mp__self_pid(void)
          * by its pid alone. */
         if (!read_stat(pid, &start, &dead))
             start = 0;
-        __atomic_store_n(&my_start, start, __ATOMIC_RELAXED);
-        __atomic_store_n(&my_pid, pid, __ATOMIC_RELEASE);   /* the start first */
+        __atomic_store_n(&mp__my_start, start, __ATOMIC_RELAXED);
+        __atomic_store_n(&mp__my_pid, pid, __ATOMIC_RELEASE);   /* the start first */
     }
     return pid;
 }
@@ -137,7 +137,7 @@ int mp__self_pid(void)
  * only the first time. */
 static inline uint32_t self_tid(void)
 {
-    uint32_t tid = my_tid;
+    uint32_t tid = mp__my_tid;
     return tid ? tid : mp__self_tid();
 }
 
@@ -149,18 +149,6 @@ static bool take(mp__futexlock *f, uint32_t *expected, uint32_t desired)
 {
     return __atomic_compare_exchange_n(&f->word, expected, desired, false, __ATOMIC_ACQUIRE,
                                        __ATOMIC_RELAXED);
-}
-
-/* The holder's process, beside the word: tid last, so a reader that finds
- * it equal to the word's holder reads the pid and start written with it. */
-static inline void own(mp__futexlock *f, uint32_t me)
-{
-    int pid = __atomic_load_n(&my_pid, __ATOMIC_ACQUIRE);
-    if (!pid)
-        pid = mp__self_pid();
-    __atomic_store_n(&f->pid, pid, __ATOMIC_RELAXED);
-    __atomic_store_n(&f->start, __atomic_load_n(&my_start, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-    __atomic_store_n(&f->tid, me, __ATOMIC_RELEASE);
 }
 
 /* Is the thread or process id gone (no entry, or a zombie), or another
@@ -251,14 +239,14 @@ static int wait_for(mp__futexlock *f, uint32_t me, uint32_t v, const mp__deadlin
     for (;;) {
         if (v == 0) {
             if (take(f, &v, me | WAITERS)) {
-                own(f, me);
+                mp__futexlock_own(f, me);
                 return 1;
             }
             continue;
         }
         if (look && holder_died(f, v)) {
             if (take(f, &v, me | WAITERS)) {
-                own(f, me);
+                mp__futexlock_own(f, me);
                 return MP__HOLDER_DIED;
             }
             continue;
@@ -282,15 +270,6 @@ static int wait_for(mp__futexlock *f, uint32_t me, uint32_t v, const mp__deadlin
     }
 }
 
-bool mp__futexlock_try(mp__futexlock *f)
-{
-    uint32_t me = self_tid(), v = 0;
-    if (!take(f, &v, me))
-        return false;
-    own(f, me);
-    return true;
-}
-
 /* One turn of a spin: tells the CPU this is a wait (it saves power and
  * lets the other hyperthread run). */
 static inline void relax(void)
@@ -306,7 +285,7 @@ int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
 {
     uint32_t me = self_tid(), v = 0;
     if (take(f, &v, me)) {
-        own(f, me);
+        mp__futexlock_own(f, me);
         return 1;
     }
     /* Most holds last nanoseconds (a counter's increment): watching the
@@ -318,7 +297,7 @@ int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
         relax();
         v = word(f);
         if (v == 0 && take(f, &v, me)) {
-            own(f, me);
+            mp__futexlock_own(f, me);
             return 1;
         }
     }
@@ -329,20 +308,16 @@ int mp__futexlock_acquire_woken(mp__futexlock *f)
 {
     uint32_t me = self_tid(), v = 0;
     if (take(f, &v, me | WAITERS)) {
-        own(f, me);
+        mp__futexlock_own(f, me);
         return 1;
     }
     return wait_for(f, me, v, &mp__forever, true);
 }
 
-int mp__futexlock_release(mp__futexlock *f)
+int mp__futexlock_released(mp__futexlock *f, uint32_t was)
 {
-    uint32_t v = word(f);
-    do {
-        if (v == 0)
-            return mp__fail(MP_EVALUE, "semaphore or lock released too many times");
-    } while (!__atomic_compare_exchange_n(&f->word, &v, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-    if (v & WAITERS)
-        syscall(SYS_futex, &f->word, FUTEX_WAKE, 1, NULL, NULL, 0);
+    if (was == 0)
+        return mp__fail(MP_EVALUE, "semaphore or lock released too many times");
+    syscall(SYS_futex, &f->word, FUTEX_WAKE, 1, NULL, NULL, 0);
     return 0;
 }

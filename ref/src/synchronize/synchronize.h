@@ -53,12 +53,6 @@ typedef struct mp__futexlock {
  * held it died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT before
  * or while waiting; never when deaf). */
 int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf);
-/* Take it if it is free, nothing more (no death looked for): the fast
- * path of an acquire, before its deadline is worked out. */
-bool mp__futexlock_try(mp__futexlock *f);
-/* Let it go, whoever holds it: 0, or MP_EVALUE "semaphore or lock
- * released too many times" when it is free. */
-int mp__futexlock_release(mp__futexlock *f);
 bool mp__futexlock_is_mine(const mp__futexlock *f);
 enum { MP__HELD_BY_NOBODY, MP__HELD_BY_ME, MP__HELD_BY_OTHER_THREAD, MP__HELD_BY_OTHER_PROCESS };
 int mp__futexlock_holder(const mp__futexlock *f);
@@ -73,6 +67,54 @@ int mp__futexlock_acquire_woken(mp__futexlock *f);
  * in a forked child): asking the kernel each time costs a system call. */
 uint32_t mp__self_tid(void);
 int mp__self_pid(void);
+
+/* The fast paths, inline: an uncontended acquire and release are then a
+ * compare-and-swap and an exchange in the caller's own function, the cost
+ * a benchmark of Lock against a raw futex measures (bench/sync.c).  They
+ * read the caches of mp__self_tid and mp__self_pid in place (futexlock.c
+ * owns them; 0 until first asked, and in a forked child). */
+extern _Thread_local uint32_t mp__my_tid;
+extern int mp__my_pid;
+extern unsigned long long mp__my_start;
+
+/* Record the caller, who just took the word, as the holder: its process
+ * beside the word, tid last, so a reader that finds tid equal to the
+ * word's holder reads the pid and start written with it. */
+static inline void mp__futexlock_own(mp__futexlock *f, uint32_t me)
+{
+    int pid = __atomic_load_n(&mp__my_pid, __ATOMIC_ACQUIRE);
+    if (!pid)
+        pid = mp__self_pid();
+    __atomic_store_n(&f->pid, pid, __ATOMIC_RELAXED);
+    __atomic_store_n(&f->start, __atomic_load_n(&mp__my_start, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+    __atomic_store_n(&f->tid, me, __ATOMIC_RELEASE);
+}
+
+/* Take it if it is free, nothing more (no death looked for): the fast
+ * path of an acquire, before its deadline is worked out. */
+static inline bool mp__futexlock_try(mp__futexlock *f)
+{
+    uint32_t me = mp__my_tid, v = 0;
+    if (!me)
+        me = mp__self_tid();
+    if (!__atomic_compare_exchange_n(&f->word, &v, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return false;
+    mp__futexlock_own(f, me);
+    return true;
+}
+
+/* The rest of a release, given what the word held: a free word's error,
+ * or the wake of a sleeper. */
+int mp__futexlock_released(mp__futexlock *f, uint32_t was);
+
+/* Let it go, whoever holds it: 0, or MP_EVALUE "semaphore or lock
+ * released too many times" when it is free.  One exchange: a free word
+ * stays free, and says so. */
+static inline int mp__futexlock_release(mp__futexlock *f)
+{
+    uint32_t was = __atomic_exchange_n(&f->word, 0, __ATOMIC_RELEASE);
+    return was != 0 && !(was & MP__FUTEX_WAITERS) ? 0 : mp__futexlock_released(f, was);
+}
 
 /*
  * CPython's queues are built from SemLocks: named POSIX semaphores that a
