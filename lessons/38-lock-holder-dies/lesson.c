@@ -1,4 +1,4 @@
-/* lesson.c - Lesson 38: a Lock, and a Queue, whose holder was killed; Forklore reports the death and carries on, where CPython waits for ever.
+/* lesson.c - Lesson 38: a Lock and a Queue whose holder was killed, a Condition whose waiter was; Forklore reports the death and carries on, where CPython waits for ever.
 
    This lesson differs from its twin on purpose.  A child takes a Lock and
    is killed (SIGKILL) while it holds it: in CPython nothing tells the next
@@ -8,8 +8,11 @@
    for ever for the rest of the message, and nobody can write to the
    queue again; here the get that meets the half message reports it,
    once, as MP_EOWNERDEAD, and the queue goes on, having lost that one
-   message.  The lines that start "after the death:" are where the two
-   programs differ (README.md).
+   message.  Last, a child is killed while it waits on a Condition: in
+   CPython the next notify() waits for ever for it to wake, holding the
+   condition's lock; here notify() returns at once, the dead waiter having
+   cost one wake-up.  The lines that start "after the death:" are where
+   the two programs differ (README.md).
 
    Usage:  make lesson-38         build and run this program
            make lesson-38 PY=1    run its Python twin, lesson.py
@@ -55,6 +58,20 @@ static int writer(const mp_value *args)
     return mp_queue_put(q, big);        /* big == NULL: put reports it */
 }
 MP_TARGET(writer);
+
+/* Wait on the condition until notified; say so first, the lock held. */
+static int waits(const mp_value *args)
+{
+    mp_condition *cond = mp_as_condition(mp_item(args, 0));
+    int rc = mp_condition_acquire(cond);
+    if (rc < 0)
+        return rc;
+    if ((rc = mp_event_set(mp_as_event(mp_item(args, 1)))) >= 0)
+        rc = mp_condition_wait(cond, MP_WAIT_FOREVER);
+    int released = mp_condition_release(cond);
+    return rc < 0 ? rc : released;
+}
+MP_TARGET(waits);
 
 /* Start a process running target(args); NULL with the error recorded. */
 static mp_process *start(mp_target_fn target, mp_value *args)
@@ -171,6 +188,39 @@ static int queue_part(void)
     return rc;
 }
 
+static int condition_part(void)
+{
+    mp_condition *cond = mp_condition_new(NULL);
+    mp_event *waiting = mp_event_new();
+    mp_process *p = NULL;
+    int rc = cond != NULL && waiting != NULL ? 0 : mp_errcode();
+    if (rc >= 0 && (p = start(waits, mp_tuple_of(cond, waiting))) == NULL)
+        rc = mp_errcode();
+    if (rc >= 0)
+        rc = mp_event_wait(waiting, MP_WAIT_FOREVER);
+    /* The child set the event holding the lock: taking it waits until the
+       child's wait() has let it go, counted as a sleeper. */
+    if (rc >= 0 && (rc = mp_condition_acquire(cond)) >= 0) {
+        mp_print("Condition: the child waits on it:", cond);
+        rc = mp_condition_release(cond);
+    }
+    if (rc >= 0 && (rc = kill_and_join(p)) >= 0)
+        mp_print("Condition: the waiter was killed asleep, exitcode", mp_process_exitcode(p));
+
+    /* notify() marks the oldest sleeper's slot and returns, waiting for
+       nobody: the dead sleeper's wake-up is lost, and nothing else. */
+    if (rc >= 0 && (rc = mp_condition_acquire(cond)) >= 0) {
+        rc = mp_condition_notify(cond, 1);
+        int released = mp_condition_release(cond);
+        if (rc >= 0 && (rc = released) >= 0)
+            mp_print("Condition after the death: notify() returned at once (the dead waiter cost one wake-up)");
+    }
+    mp_process_free(p);
+    mp_event_free(waiting);
+    mp_condition_free(cond);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
@@ -178,5 +228,7 @@ int main(int argc, char **argv)
     int rc = lock_part();
     if (rc >= 0)
         rc = queue_part();
+    if (rc >= 0)
+        rc = condition_part();
     return rc < 0 ? mp_excepthook(rc) : 0;
 }

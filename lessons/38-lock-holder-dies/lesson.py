@@ -1,4 +1,4 @@
-# lesson.py - Lesson 38's Python twin: a Lock, and a Queue, whose holder was killed; CPython waits for ever, bounded here by timeouts.
+# lesson.py - Lesson 38's Python twin: a Lock and a Queue whose holder was killed, a Condition whose waiter was; CPython waits for ever, bounded here by timeouts.
 #
 # This is where Forklore differs from CPython on purpose (see README.md):
 # the lines that start "after the death:" are CPython's, and the C program
@@ -24,6 +24,18 @@ def writer(q):
     reader has taken it all."""
     q.put('first')
     q.put(b'x' * BIG)
+
+
+def waits(cond, waiting):
+    """Wait on the condition until notified; say so first, the lock held."""
+    with cond:
+        waiting.set()
+        cond.wait()
+
+
+def notify_one(cond):
+    with cond:
+        cond.notify()
 
 
 def lock_part():
@@ -84,6 +96,32 @@ def queue_part():
         print("Queue after the death: put('later'), get(timeout=2) -> Empty"
               " (the dead writer holds the write lock, the stuck get the read lock)")
 
+def condition_part():
+    cond = multiprocessing.Condition()
+    waiting = multiprocessing.Event()
+    p = multiprocessing.Process(target=waits, args=(cond, waiting))
+    p.start()
+    waiting.wait()
+    # The child set the event holding the lock: taking it waits until the
+    # child's wait() has let it go, counted as a sleeper.
+    with cond:
+        print('Condition: the child waits on it:', cond)
+    p.kill()
+    p.join()
+    print('Condition: the waiter was killed asleep, exitcode', p.exitcode)
+
+    # CPython's notify() wakes a sleeper and then waits until that sleeper
+    # says it woke, holding the lock: the dead one never will.  Run it in a
+    # thread, and see that it still waits 2 s later (the thread holds the
+    # condition's lock for good: nothing can use the condition again).
+    notifier = threading.Thread(target=notify_one, args=(cond,), daemon=True)
+    notifier.start()
+    notifier.join(2)
+    print('Condition after the death: notify() still waiting 2 s later:', notifier.is_alive(),
+          '(CPython waits for ever for the dead waiter to wake)')
+
+
 if __name__ == '__main__':
     lock_part()
     queue_part()
+    condition_part()

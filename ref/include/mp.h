@@ -1222,7 +1222,8 @@ MP_EXTERN int mp_condition_wait_for(mp_condition *c, bool (*predicate)(void *arg
  * the longest waiting first (n <= 0 wakes none), and return without
  * waiting for them.  MP_EASSERT "lock is not owned" without the lock.
  * A waiter killed asleep costs one wake-up: the notify that meets it
- * counts it, where CPython's notify waits for it for ever. */
+ * counts it, where CPython's notify waits for it for ever (lesson 38
+ * shows both). */
 MP_EXTERN int mp_condition_notify(mp_condition *c, int n);
 MP_EXTERN int mp_condition_notify_all(mp_condition *c);
 
