@@ -939,7 +939,7 @@ MP_EXTERN int mp_wait(const mp_value *objects, mp_timeout timeout, mp_value **re
  * shared between processes through inheritance").
  *
  * A process killed while it holds one of the queue's locks does not stop
- * the others (in CPython they wait for ever): its locks are robust, and a
+ * the others (in CPython they wait for ever): its locks know their holder, and a
  * message it left half written or half read is dropped and reported once,
  * by the get that meets it, as MP_EOWNERDEAD, never delivered as data.
  * What cannot be put right: an item put but still in a dead process's

@@ -56,8 +56,8 @@
  * bell (the socket says EPIPE) or when the ring is full (the writer
  * looks at its socket while it waits).
  *
- * Locks.  Writers of a lane take its wlock, readers its rlock: robust
- * process-shared mutexes (synchronize/mutex.c), so that a process killed
+ * Locks.  Writers of a lane take its wlock, readers its rlock: locks
+ * that know their holder (synchronize/mutex.c), so that a process killed
  * while holding one (a worker terminated while it waits in recv) does not
  * leave the others waiting for ever.  CPython's Pipe has no locks; two
  * processes reading one end there can tear each other's messages, here
@@ -477,7 +477,7 @@ static void end_message(mp_connection *c, lane *l)
 }
 
 /* In socket mode, a writer of the ring is still counted: wait for it,
- * unless it died inside its send (its robust wlock says so, or is free
+ * unless it died inside its send (its wlock says so, or is free
  * with the count left up), which would leave every reader waiting. */
 static void writer_check(lane *l)
 {

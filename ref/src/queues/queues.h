@@ -63,7 +63,7 @@ int mp__qchannel_poll(mp_connection *reader, const mp__deadline *d);
 
 /* What every process sharing the queue sees (the memfd block). */
 typedef struct mp__qshared {
-    mp__mutex rlock, wlock;     /* robust: a dead holder is not waited for */
+    mp__mutex rlock, wlock;     /* know their holder: a dead one is not waited for */
     mp__sem sem;
     mp__sem unfinished;         /* JoinableQueue: _unfinished_tasks */
     mp__cond cond;              /* JoinableQueue: _cond */

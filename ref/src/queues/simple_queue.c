@@ -1,4 +1,4 @@
-/* simple_queue.c - SimpleQueue: a byte ring in shared memory with a robust process-shared lock at each end, written and read in the caller (queues.py); a process that dies holding a lock costs at most the message it was moving. */
+/* simple_queue.c - SimpleQueue: a byte ring in shared memory with a lock at each end that knows its holder, written and read in the caller (queues.py); a process that dies holding a lock costs at most the message it was moving. */
 #include "queues.h"
 #include "synchronize/ring.h"
 
@@ -37,8 +37,8 @@
  * A reader takes a message that is all there with one move of tail.
  *
  * Deaths.  In CPython a process killed while it holds either lock leaves
- * every other process waiting for it for ever.  Here the locks are robust
- * mutexes (mutex.c), so the next taker gets the lock, and the counters,
+ * every other process waiting for it for ever.  Here the locks know their
+ * holder (mutex.c), so the next taker gets the lock, and the counters,
  * which are the truth of what was written and taken, say what was lost:
  *
  *  - Each side keeps a record of the message it is moving, in wcur and
@@ -103,7 +103,7 @@ typedef struct cut {
 } cut;
 
 /* Each side's lock, counter and record in lines of their own: taking a
- * robust mutex writes to it (the holder's list of robust mutexes). */
+ * lock writes its holder into it. */
 typedef struct shared {
     _Alignas(64) mp__mutex rlock;
     _Alignas(64) mp__mutex wlock;

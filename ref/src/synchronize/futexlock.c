@@ -1,4 +1,4 @@
-/* futexlock.c - a lock that learns when its holder died: a futex word naming the holding thread, the holder's process beside it (the Lock and the RLock of lock.c). */
+/* futexlock.c - a lock that learns when its holder died: a futex word naming the holding thread, the holder's process beside it (the Lock and the RLock of lock.c, the library's own locks of mutex.c). */
 #include "synchronize.h"
 
 #include <errno.h>

@@ -10,29 +10,11 @@
 #include <semaphore.h>
 #include <stdint.h>
 
-/* ---- locks that know their holder (mutex.c) -------------------------------- */
-
-/* A robust, process-shared mutex, to be placed in shared memory. */
-typedef struct mp__mutex {
-    pthread_mutex_t m;
-} mp__mutex;
-
 /* What a lock says when its previous holder died holding it: the caller
  * now holds it, and what it protects may be half changed. */
 #define MP__HOLDER_DIED 2
 
-/* 0 or MP_EOS. */
-int mp__mutex_init(mp__mutex *m);
-/* Take it by the deadline: 1, MP__HOLDER_DIED (taken; the holder before
- * died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT, before or
- * while waiting), MP_EOS. */
-int mp__mutex_lock(mp__mutex *m, const mp__deadline *d);
-/* The same without limit and deaf to SIGINT (1, MP__HOLDER_DIED, MP_EOS):
- * for a lock that must be taken whatever comes. */
-int mp__mutex_lock_always(mp__mutex *m);
-void mp__mutex_unlock(mp__mutex *m);
-
-/* ---- a lock any thread or process may release (futexlock.c) --------------- */
+/* ---- a lock that knows when its holder died (futexlock.c) ------------------ */
 
 /* A Lock's (and an RLock's) state, in shared memory: the word is the
  * holding thread's id, with WAITERS (bit 31) when someone sleeps on it, or
@@ -116,6 +98,27 @@ static inline int mp__futexlock_release(mp__futexlock *f)
     return was != 0 && !(was & MP__FUTEX_WAITERS) ? 0 : mp__futexlock_released(f, was);
 }
 
+/* ---- locks that only their holder releases (mutex.c) ----------------------- */
+
+/* The internal locks of the queues, the Pipe's lanes and the semaphores'
+ * conditions: the futex lock above, marked owned, so that "the holder
+ * died" has one implementation in the library, the Lock's.  To be placed
+ * in shared memory. */
+typedef struct mp__mutex {
+    mp__futexlock f;
+} mp__mutex;
+
+/* 0 (it cannot fail: kept for the callers' shape). */
+int mp__mutex_init(mp__mutex *m);
+/* Take it by the deadline: 1, MP__HOLDER_DIED (taken; the holder before
+ * died), 0 (not by the deadline), MP_EINTERRUPT (a SIGINT, before or
+ * while waiting). */
+int mp__mutex_lock(mp__mutex *m, const mp__deadline *d);
+/* The same without limit and deaf to SIGINT (1, MP__HOLDER_DIED): for a
+ * lock that must be taken whatever comes. */
+int mp__mutex_lock_always(mp__mutex *m);
+void mp__mutex_unlock(mp__mutex *m);
+
 /*
  * CPython's queues are built from SemLocks: named POSIX semaphores that a
  * spawned child opens again by name.  Here they are unnamed semaphores
@@ -126,7 +129,7 @@ static inline int mp__futexlock_release(mp__futexlock *f)
  *
  * Like CPython's, these are plain counters: nothing records which process
  * holds a lock, so one that dies holding it leaves it held.  A lock that
- * must survive its holder is an mp__mutex (above).
+ * must survive its holder is an mp__mutex (below).
  */
 
 /* _multiprocessing.SemLock.SEM_VALUE_MAX on Linux: the size an unbounded
@@ -215,7 +218,7 @@ int mp__sleepers_notify(mp__sleepers *s, int n, uint32_t *lock_word);
 int mp__sleepers_count(const mp__sleepers *s);
 
 typedef struct mp__cond {
-    mp__mutex lock;             /* robust, where CPython's is a SemLock */
+    mp__mutex lock;             /* knows its holder, where CPython's is a SemLock */
     mp__sleepers s;
 } mp__cond;
 
