@@ -163,7 +163,11 @@ enum {
 /* The Python exception name for a code, as a traceback prints it ("ValueError",
  * "_queue.Empty", "multiprocessing.context.AuthenticationError"); "?" if unknown.
  * For the code mp_raise() returns it is the type name given to the most
- * recent mp_raise() in this thread.  Never NULL; static or thread-local storage. */
+ * recent mp_raise() in this thread.  For MP_EOS, when the most recent failure
+ * in this thread was one, it is the subclass of OSError that CPython raises
+ * for its errno (FileNotFoundError for ENOENT, BrokenPipeError for EPIPE,
+ * ConnectionRefusedError, PermissionError, ...: PEP 3151's table), and
+ * OSError for the others.  Never NULL; static or thread-local storage. */
 MP_EXTERN const char *mp_errname(int code);
 
 /* A fixed English description of a code.  Never NULL; static storage. */

@@ -521,7 +521,7 @@ static void test_exit_cleanup(void)
     char want[600];
     snprintf(want, sizeof want, "Traceback (most recent call last):\n"
              "  (a C program keeps no Python traceback)\n"
-             "OSError: [Errno 2] No such file or directory: '%s'\n", gone);
+             "FileNotFoundError: [Errno 2] No such file or directory: '%s'\n", gone);
     tap_is_str(err, want, "a socket file already gone: the finalizer's traceback on stderr");
 
     /* A forked child that frees the parent's listener leaves the file alone. */

@@ -52,10 +52,39 @@ static bool known(int code)
     return code <= 0 && code >= MP__ELAST;
 }
 
+/* The subclass of OSError that CPython raises for an errno (PEP 3151's
+ * table, as Objects/exceptions.c builds it), or NULL for OSError itself. */
+static const char *os_subclass(int e)
+{
+    switch (e) {
+    case EAGAIN: case EALREADY: case EINPROGRESS:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+        return "BlockingIOError";
+    case ECHILD: return "ChildProcessError";
+    case EPIPE: case ESHUTDOWN: return "BrokenPipeError";
+    case ECONNABORTED: return "ConnectionAbortedError";
+    case ECONNREFUSED: return "ConnectionRefusedError";
+    case ECONNRESET: return "ConnectionResetError";
+    case EEXIST: return "FileExistsError";
+    case ENOENT: return "FileNotFoundError";
+    case EISDIR: return "IsADirectoryError";
+    case ENOTDIR: return "NotADirectoryError";
+    case EINTR: return "InterruptedError";
+    case EACCES: case EPERM: return "PermissionError";
+    case ESRCH: return "ProcessLookupError";
+    case ETIMEDOUT: return "TimeoutError";
+    default: return NULL;
+    }
+}
+
 const char *mp_errname(int code)
 {
     if (code == MP_EEXCEPTION && last_code == MP_EEXCEPTION && last_type[0])
         return last_type;
+    if (code == MP_EOS && last_code == MP_EOS && os_subclass(last_errno))
+        return os_subclass(last_errno);
     return known(code) ? table[-code].name : "?";
 }
 
