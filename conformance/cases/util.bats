@@ -17,3 +17,11 @@ load ../lib/helpers
     # out its 15 s guard (the 30 s timeout stays above it).
     check_case util/finalizers-before-join
 }
+
+@test "util/finalizers-newest-first $MP_TAG" {
+    # Exact: one process; the two tracebacks come from its exit function,
+    # one after the other, in the order the finalizers ran (newest
+    # first).  Their stack lines are normalised away (a C program has
+    # none): each header and last line stay, so the order is compared.
+    check_case util/finalizers-newest-first
+}
