@@ -247,21 +247,35 @@ static void cleanup(void)
     }
 }
 
+/* The live children, threads (dummy processes) too if asked: up to cap
+ * in buf, and how many there are. */
+static size_t live_children(mp_process **buf, size_t cap, bool threads)
+{
+    size_t n = 0;
+    cleanup();
+    for (size_t i = 0; i < nchildren; i++) {
+        if (!threads && is_thread(children[i]))
+            continue;
+        if (n < cap)
+            buf[n] = children[i];
+        n++;
+    }
+    return n;
+}
+
 size_t mp_active_children(mp_process **buf, size_t cap)
 {
-    cleanup();
-    for (size_t i = 0; i < nchildren && i < cap; i++)
-        buf[i] = children[i];
-    return nchildren;
+    /* Not the threads: CPython's multiprocessing does not list them. */
+    return live_children(buf, cap, false);
 }
 
 /* The exit function's part that needs processes (util._exit_function):
  * terminate the daemonic children, then join every child left. */
 static void shutdown_children(void)
 {
-    size_t n = mp_active_children(NULL, 0);
+    size_t n = live_children(NULL, 0, true);
     mp_process **kids = n ? malloc(n * sizeof *kids) : NULL;
-    n = kids ? mp_active_children(kids, n) : 0;
+    n = kids ? live_children(kids, n, true) : 0;
     for (size_t i = 0; i < n; i++) {
         if (mp_process_daemon(kids[i]) && !is_thread(kids[i])) {
             mp_info("calling terminate() for daemon %s", mp_process_name(kids[i]));
@@ -269,10 +283,10 @@ static void shutdown_children(void)
         }
     }
     free(kids);
-    /* active_children() again: the terminated ones may have been reaped. */
-    n = mp_active_children(NULL, 0);
+    /* Again: the terminated ones may have been reaped. */
+    n = live_children(NULL, 0, true);
     kids = n ? malloc(n * sizeof *kids) : NULL;
-    n = kids ? mp_active_children(kids, n) : 0;
+    n = kids ? live_children(kids, n, true) : 0;
     for (size_t i = 0; i < n; i++)
         kids[i]->refs++;        /* join drops the set's reference */
     for (size_t i = 0; i < n; i++) {
