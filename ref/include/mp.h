@@ -688,7 +688,10 @@ MP_EXTERN bool mp_process_is_alive(mp_process *p);
  * has been reaped.  MP_EVALUE "process object is closed" if closed;
  * MP_EATTR "'NoneType' object has no attribute 'terminate'" (kill: "'NoneType'
  * object has no attribute 'kill'") before start, as CPython's _popen is None
- * then. */
+ * then.  A started dummy process (a thread, see mp_dummy) cannot be
+ * stopped: MP_EATTR "'DummyProcess' object has no attribute 'terminate'"
+ * (kill: "'DummyProcess' object has no attribute 'kill'"), as CPython's
+ * DummyProcess has neither. */
 MP_EXTERN int mp_process_terminate(mp_process *p);
 MP_EXTERN int mp_process_kill(mp_process *p);
 
@@ -791,8 +794,8 @@ MP_EXTERN mp_process *mp_context_process(mp_context *ctx, const mp_process_opts 
  *     is then 0 all the same, as DummyProcess.exitcode is 0 for any
  *     thread that has ended.  pid and ident are this process's own (a
  *     thread has none of its own: CPython's have no pid).  terminate and
- *     kill are MP_EATTR "'DummyProcess' object has no attribute
- *     'terminate'" ('kill'), as in CPython, once started.  It is not
+ *     kill fail, as DummyProcess has neither (see mp_process_terminate).
+ *     It is not
  *     among mp_active_children() (CPython's multiprocessing does not list
  *     threads either).  At exit, the library joins a dummy process that
  *     is not daemonic and leaves a daemonic one running, as Python does
