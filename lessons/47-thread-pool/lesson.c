@@ -151,9 +151,11 @@ static int dummy(mp_context *mp)
         else
             mp_decref(v);
     }
-    if (rc == 0)
-        mp_print("queue:", mp_list_of(got[0], got[1], got[2]));
-    else
+    if (rc == 0) {
+        mp_value *sorted = mp_list_of(got[0], got[1], got[2]);   /* takes them over */
+        mp_print("queue:", sorted);                              /* only looks */
+        mp_decref(sorted);
+    } else
         for (int i = 0; i < 3; i++)
             mp_decref(got[i]);
     mp_queue_free(q);
