@@ -440,6 +440,35 @@ static void dummy_module(void)
     mp_process_free(d);
 }
 
+/* A ThreadPool inside a daemonic Pool worker, which may start threads
+ * though not processes (DummyProcess.start does not ask). */
+static int inner(const mp_value *args, mp_value **result)
+{
+    (void)args;
+    mp_pool *p = mp_thread_pool_new(&(mp_pool_opts){.processes = 2});
+    if (!p)
+        return mp_errcode();
+    mp_value *items = range(4);
+    int rc = mp_pool_map(p, sq, items, NULL, result);
+    mp_decref(items);
+    mp_pool_free(p);
+    return rc;
+}
+MP_TASK(inner);
+
+static void inside_a_worker(void)
+{
+    for (size_t i = 0; i < 3; i++) {
+        mp_pool *p = mp_context_pool(mp_get_context(methods[i]), &(mp_pool_opts){.processes = 1});
+        mp_value *v = NULL;
+        int rc = p ? mp_pool_apply(p, inner, NULL, &v) : mp_errcode();
+        tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[0, 1, 4, 9]", "%s: a ThreadPool inside a daemonic Pool worker",
+                   methods[i]);
+        mp_decref(v);
+        mp_pool_free(p);
+    }
+}
+
 /* Under spawn the thread pool still starts no process. */
 static void under_spawn(void)
 {
@@ -464,6 +493,7 @@ int main(int argc, char **argv)
     options();
     timeouts_and_terminate();
     dummy_module();
+    inside_a_worker();
     under_spawn();
     return tap_done();
 }

@@ -444,7 +444,7 @@ static bool started(const mp_process *p)
     return p->pid != 0;
 }
 
-int mp__process_check_startable(mp_process *p)
+int mp__process_check_startable(mp_process *p, bool thread)
 {
     int rc = check_closed(p);
     mp_process *cur = ensure_current();
@@ -457,7 +457,7 @@ int mp__process_check_startable(mp_process *p)
     if (p->parent_pid != getpid())
         return mp__fail(MP_EASSERT,
                         "can only start a process object created by current process");
-    if (cur && cur->daemon)
+    if (cur && cur->daemon && !thread)
         return mp__fail(MP_EASSERT, "daemonic processes are not allowed to have children");
     mp__ensure_atexit();
     cleanup();

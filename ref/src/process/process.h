@@ -31,8 +31,9 @@ typedef struct mp__popen_ops {
 /* ---- the process object (process.c) --------------------------------------- */
 
 /* start()'s checks, with CPython's words, before any back end is chosen:
- * 0, or the error start() returns. */
-int mp__process_check_startable(mp_process *p);
+ * 0, or the error start() returns.  thread: p is a dummy process, which a
+ * daemonic process may start (DummyProcess.start does not ask). */
+int mp__process_check_startable(mp_process *p, bool thread);
 
 /* A process object just made gives its number back, so that a thread
  * (DummyProcess, which CPython numbers with threading's counter) leaves
