@@ -319,6 +319,27 @@ static void timeouts_and_terminate(void)
     mp_async_result_free(queued);
     mp_pool_free(p);
 
+    /* terminate while the task handler waits for room in the task queue
+     * (20000 tasks behind two naps) and the worker threads read beside
+     * the drain: it returns, and join once the naps are done. */
+    p = mp_thread_pool_new(&(mp_pool_opts){.processes = 2});
+    t0 = now();
+    mp_async_result *naps[2];
+    for (int i = 0; i < 2; i++)
+        naps[i] = mp_pool_apply_async(p, nap, &(mp_pool_call_opts){.args = mp_tuple_of(0.3, i)});
+    mp_value *many = range(20000);
+    mp_async_result *rm = mp_pool_map_async(p, sq, many, &(mp_pool_call_opts){.chunksize = 1});
+    mp_async_result_wait(rm, MP_TIMEOUT(0.1));
+    tap_ok(mp_pool_terminate(p) == 0 && mp_pool_join(p) == 0 && !mp_async_result_ready(rm),
+           "terminate with the task queue full, then join: both return; the map stays unready");
+    took = now() - t0;
+    tap_ok(took >= 0.3, "join waited for the two 0.3 s naps the threads were running (%.3f s)", took);
+    mp_pool_free(p);
+    mp_async_result_free(naps[0]);
+    mp_async_result_free(naps[1]);
+    mp_async_result_free(rm);
+    mp_decref(many);
+
     /* Leaving `with`: free with a task running waits for it. */
     p = mp_thread_pool_new(&(mp_pool_opts){.processes = 2});
     r = mp_pool_apply_async(p, nap, &(mp_pool_call_opts){.args = mp_tuple_of(0.3, 1)});

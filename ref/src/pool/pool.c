@@ -1,5 +1,6 @@
 /* pool.c - the Pool object: its making, close, terminate, join, repr, and the start of a worker (pool.py's Pool). */
 #include "pool.h"
+#include "queues/queues.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -174,6 +175,15 @@ int mp_pool_close(mp_pool *p)
     return 0;
 }
 
+/* Drop the tasks in the task queue, never waiting: a ThreadPool's
+ * workers may still be reading it. */
+static void drop_tasks(mp_pool *p)
+{
+    mp_value *v = NULL;
+    while (mp__simple_queue_get_nowait(p->inq, &v) == 0)
+        mp_decref(v);
+}
+
 /* With mu held: the task handler may be stuck putting into a queue no
  * worker reads any more; take what is there until it has ended
  * (CPython's _help_stuff_finish). */
@@ -181,11 +191,7 @@ static void drain_inqueue(mp_pool *p)
 {
     while (p->started[MP__H_TASKS] && !p->ended[MP__H_TASKS]) {
         pthread_mutex_unlock(&p->mu);
-        while (!mp_simple_queue_empty(p->inq)) {
-            mp_value *v = NULL;
-            mp_simple_queue_get(p->inq, &v);
-            mp_decref(v);
-        }
+        drop_tasks(p);
         usleep(1000);
         pthread_mutex_lock(&p->mu);
     }
@@ -215,11 +221,7 @@ int mp_pool_terminate(mp_pool *p)
         pthread_mutex_lock(&p->mu);
         drain_inqueue(p);
         pthread_mutex_unlock(&p->mu);
-        while (!mp_simple_queue_empty(p->inq)) {
-            mp_value *v = NULL;
-            mp_simple_queue_get(p->inq, &v);
-            mp_decref(v);
-        }
+        drop_tasks(p);
         for (int i = 0; i < p->processes; i++)
             mp_simple_queue_put(p->inq, mp_none());
         goto results;

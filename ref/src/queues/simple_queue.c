@@ -602,6 +602,37 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
     return rc;
 }
 
+int mp__simple_queue_get_nowait(mp_simple_queue *q, mp_value **out)
+{
+    *out = NULL;
+    int rc = check(q);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        if (mp_simple_queue_empty(q))
+            return MP_EEMPTY;
+        /* Only tried: a reader that holds rlock may be waiting for a
+         * message that only this caller's side would ever put. */
+        if ((rc = mp__mutex_lock(&q->sh->rlock, &mp__now)) > 0)
+            break;
+        if (rc < 0)
+            return rc;
+        usleep(1000);   /* a reader is taking a message: look again */
+    }
+    if (rc == MP__HOLDER_DIED)
+        atomic_store(&q->sh->rwait, 0);
+    uint8_t small[256], *buf = NULL;
+    size_t n = 0;
+    rc = mp_simple_queue_empty(q) ? MP_EEMPTY : ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
+    mp__mutex_unlock(&q->sh->rlock);
+    if (rc < 0)
+        return rc;
+    rc = mp_pickle_loads(buf, n, NULL, out);
+    if (buf != small)
+        mp__spare_give(&q->spare, buf);
+    return rc;
+}
+
 /* not reader.poll(): true when no byte waits.  On a closed queue CPython
  * raises OSError "handle is closed": the error is recorded and true
  * returned. */
