@@ -7,6 +7,7 @@
  */
 #include <mp.h>
 
+#include "pool_tests.h"
 #include "sync_tests.h"
 #include "tap.h"
 
@@ -74,34 +75,6 @@ static int initializer(const mp_value *args)
     return 0;
 }
 
-/* ---- helpers ------------------------------------------------------------------ */
-
-static mp_value *range(int64_t n)
-{
-    mp_value *l = mp_list_new();
-    for (int64_t i = 0; i < n; i++)
-        mp_list_append(l, mp_int(i));
-    return l;
-}
-
-static char *text(const mp_value *v)
-{
-    static char buf[4096];
-    char *r = mp_repr(v);
-    snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
-    free(r);
-    return buf;
-}
-
-static const char *pool_repr(const mp_pool *p)
-{
-    static char buf[128];
-    char *r = mp_pool_repr(p);
-    snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
-    free(r);
-    return buf;
-}
-
 /* ---- the Pool API over threads --------------------------------------------------- */
 
 static void basics(void)
@@ -117,15 +90,15 @@ static void basics(void)
     tap_ok(rc == 0 && mp_as_int(v) == 49, "apply of an unregistered function: 49");
     mp_decref(v);
     rc = mp_pool_map(p, sq, r10, NULL, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "map in order");
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "map in order");
     mp_decref(v);
     mp_value *pairs = mp_list_of(mp_tuple_of(1, 2), mp_tuple_of(3, 4), mp_tuple_of(10, -1));
     rc = mp_pool_starmap(p, add, pairs, NULL, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[3, 7, 9]", "starmap");
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[3, 7, 9]", "starmap");
     mp_decref(v);
     mp_async_result *ar = mp_pool_starmap_async(p, add, pairs, &(mp_pool_call_opts){.chunksize = 2});
     rc = mp_async_result_get(ar, MP_WAIT_FOREVER, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[3, 7, 9]", "starmap_async, chunksize 2");
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[3, 7, 9]", "starmap_async, chunksize 2");
     mp_decref(v);
     tap_is_int(mp_async_result_successful(ar), 1, "successful() once ready");
     mp_async_result_free(ar);
@@ -136,18 +109,8 @@ static void basics(void)
     mp_decref(v);
     mp_async_result_free(ar);
 
-    for (size_t cs = 1; cs <= 7; cs += 6) {
-        mp_imap_iterator *it = mp_pool_imap(p, sq, r50, &(mp_pool_call_opts){.chunksize = cs});
-        bool in_order = it != NULL;
-        int64_t i = 0;
-        while (it && (rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v)) == 0) {
-            in_order = in_order && mp_as_int(v) == i * i;
-            i++;
-            mp_decref(v);
-        }
-        tap_ok(in_order && i == 50 && rc == MP_ESTOPITERATION, "imap, chunksize %zu: 50 squares in order", cs);
-        mp_imap_iterator_free(it);
-    }
+    for (size_t cs = 1; cs <= 7; cs += 6)
+        tap_ok(imap_gives_squares(p, sq, r50, cs), "imap, chunksize %zu: 50 squares in order, then StopIteration", cs);
     mp_imap_iterator *it = mp_pool_imap_unordered(p, sq, r50, &(mp_pool_call_opts){.chunksize = 4});
     int64_t sum = 0, count = 0;
     while (it && mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v) == 0) {
@@ -197,34 +160,6 @@ static void names(void)
     tap_ok(p && mp_pool_terminate(p) == 0 && strcmp(pool_repr(p), "<multiprocessing.pool.ThreadPool state=TERMINATE pool_size=2>") == 0,
            "terminate an idle ThreadPool: repr says TERMINATE");
     mp_pool_free(p);
-}
-
-typedef struct seen_cb {
-    pthread_mutex_t mu;
-    pthread_t main;
-    int calls;
-    bool other_thread;
-    char result[128], name[64];
-} seen_cb;
-
-static void on_result(const mp_value *result, void *data)
-{
-    seen_cb *s = data;
-    pthread_mutex_lock(&s->mu);
-    snprintf(s->result, sizeof s->result, "%.100s", text(result));
-    s->other_thread = !pthread_equal(pthread_self(), s->main);
-    s->calls++;
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void on_error(int code, void *data)
-{
-    seen_cb *s = data;
-    pthread_mutex_lock(&s->mu);
-    snprintf(s->name, sizeof s->name, "%s", mp_errname(code));
-    s->other_thread = !pthread_equal(pthread_self(), s->main);
-    s->calls++;
-    pthread_mutex_unlock(&s->mu);
 }
 
 static void callbacks_and_errors(void)
@@ -483,7 +418,7 @@ static void inside_a_worker(void)
         mp_pool *p = mp_context_pool(mp_get_context(methods[i]), &(mp_pool_opts){.processes = 1});
         mp_value *v = NULL;
         int rc = p ? mp_pool_apply(p, inner, NULL, &v) : mp_errcode();
-        tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[0, 1, 4, 9]", "%s: a ThreadPool inside a daemonic Pool worker",
+        tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[0, 1, 4, 9]", "%s: a ThreadPool inside a daemonic Pool worker",
                    methods[i]);
         mp_decref(v);
         mp_pool_free(p);
@@ -497,7 +432,7 @@ static void under_spawn(void)
     mp_pool *p = mp_thread_pool_new(&(mp_pool_opts){.processes = 2});
     mp_value *v = NULL, *r4 = range(4);
     int rc = p ? mp_pool_map(p, sq, r4, NULL, &v) : -1;
-    tap_ok(rc == 0 && strcmp(text(v), "[0, 1, 4, 9]") == 0 && mp_active_children(NULL, 0) == 0,
+    tap_ok(rc == 0 && strcmp(rep(v), "[0, 1, 4, 9]") == 0 && mp_active_children(NULL, 0) == 0,
            "under spawn: map of an unregistered function, and no child process");
     mp_decref(v);
     mp_decref(r4);

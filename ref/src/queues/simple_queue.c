@@ -577,6 +577,18 @@ int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
     return rc < 0 ? rc : 0;
 }
 
+/* After a read (rc, its outcome): the message unpickled into *out, and
+ * its buffer given back unless it was the caller's small one. */
+static int loads(mp_simple_queue *q, int rc, const uint8_t *small, uint8_t *buf, size_t n, mp_value **out)
+{
+    if (rc < 0)
+        return rc;
+    rc = mp_pickle_loads(buf, n, NULL, out);
+    if (buf != small)
+        mp__spare_give(&q->spare, buf);
+    return rc;
+}
+
 /* Read under rlock; unpickle after letting go of it. */
 int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
 {
@@ -594,12 +606,7 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
         rc = ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
         mp__mutex_unlock(&q->sh->rlock);
     }
-    if (rc < 0)
-        return rc;
-    rc = mp_pickle_loads(buf, n, NULL, out);
-    if (buf != small)
-        mp__spare_give(&q->spare, buf);
-    return rc;
+    return loads(q, rc, small, buf, n, out);
 }
 
 int mp__simple_queue_get_nowait(mp_simple_queue *q, mp_value **out)
@@ -625,12 +632,7 @@ int mp__simple_queue_get_nowait(mp_simple_queue *q, mp_value **out)
     size_t n = 0;
     rc = mp_simple_queue_empty(q) ? MP_EEMPTY : ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
     mp__mutex_unlock(&q->sh->rlock);
-    if (rc < 0)
-        return rc;
-    rc = mp_pickle_loads(buf, n, NULL, out);
-    if (buf != small)
-        mp__spare_give(&q->spare, buf);
-    return rc;
+    return loads(q, rc, small, buf, n, out);
 }
 
 /* not reader.poll(): true when no byte waits.  On a closed queue CPython
