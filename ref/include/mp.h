@@ -793,7 +793,12 @@ MP_EXTERN mp_process *mp_context_process(mp_context *ctx, const mp_process_opts 
  *     in thread Thread-1 (f):" and the traceback lines, and its exitcode
  *     is then 0 all the same, as DummyProcess.exitcode is 0 for any
  *     thread that has ended.  pid and ident are this process's own (a
- *     thread has none of its own: CPython's have no pid).  terminate and
+ *     thread has none of its own: CPython's have no pid).  Its repr is
+ *     mp_process_repr's, <DummyProcess name='Thread-1 (f)' parent=4242
+ *     initial>, not threading's <DummyProcess(Thread-1 (f), initial)>;
+ *     and mp_current_process() in it is still the process (CPython's
+ *     dummy.current_process() is the thread: not provided here, nor
+ *     dummy.active_children()).  terminate and
  *     kill fail, as DummyProcess has neither (see mp_process_terminate).
  *     It is not
  *     among mp_active_children() (CPython's multiprocessing does not list
