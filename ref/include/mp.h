@@ -101,8 +101,7 @@ extern "C" {
  * Calls are not thread-safe unless a contract says otherwise.
  *
  * Not provided yet.  The second half of the documented API is not all
- * here yet: multiprocessing.dummy and ThreadPool; Manager and the
- * proxies (multiprocessing.managers).  Until they land, their exceptions
+ * here yet: Manager and the proxies (multiprocessing.managers).  Until they land, their exceptions
  * (KeyError of a managed dict, ...) have no code here either.
  */
 
@@ -645,6 +644,7 @@ struct mp_process {
     mp_value *authkey;          /* bytes */
     const struct mp_context *ctx;   /* NULL: the default context, resolved at start */
     const void *popen;          /* the start method's back end, once started */
+    void *thread;               /* a DummyProcess's thread, once started */
 };
 
 /* Create a process object (not started).  Returns a new object you release
@@ -692,7 +692,10 @@ MP_EXTERN bool mp_process_is_alive(mp_process *p);
  * has been reaped.  MP_EVALUE "process object is closed" if closed;
  * MP_EATTR "'NoneType' object has no attribute 'terminate'" (kill: "'NoneType'
  * object has no attribute 'kill'") before start, as CPython's _popen is None
- * then. */
+ * then.  A started dummy process (a thread, see mp_dummy) cannot be
+ * stopped: MP_EATTR "'DummyProcess' object has no attribute 'terminate'"
+ * (kill: "'DummyProcess' object has no attribute 'kill'"), as CPython's
+ * DummyProcess has neither. */
 MP_EXTERN int mp_process_terminate(mp_process *p);
 MP_EXTERN int mp_process_kill(mp_process *p);
 
@@ -773,6 +776,54 @@ MP_EXTERN const char *mp_context_get_start_method(mp_context *ctx);
  * name is the context's (ForkProcess, SpawnProcess, ForkServerProcess) or
  * opts->cls's.  ctx NULL is mp_process_new().  As mp_process_new. */
 MP_EXTERN mp_process *mp_context_process(mp_context *ctx, const mp_process_opts *opts);
+
+/*
+ * multiprocessing.dummy: "the API of multiprocessing over threads", as a
+ * context.  Python switches a program with one line,
+ *     import multiprocessing.dummy as multiprocessing
+ * and a C program written against the mp_context_* factories switches
+ * with one line too:
+ *     mp_context *mp = mp_dummy();         instead of mp_get_context(NULL)
+ * after which mp_context_process(mp, ...), mp_context_queue,
+ * mp_context_lock, mp_context_event, mp_context_pool (and the rest of
+ * the factories) give their dummy counterparts:
+ *   - Process is DummyProcess, a thread of this process: named Thread-N,
+ *     or Thread-N (f) for a target f (threading's numbering, shared with
+ *     every pool's threads; a Process's number is not used up), its
+ *     daemon flag inherited as a thread's; start, join (with a
+ *     timeout), is_alive, sentinel work as for a process.  Its target
+ *     need not be registered (nothing is pickled).  An error from the
+ *     target is reported to stderr as threading reports it, "Exception
+ *     in thread Thread-1 (f):" and the traceback lines, and its exitcode
+ *     is then 0 all the same, as DummyProcess.exitcode is 0 for any
+ *     thread that has ended.  pid and ident are this process's own (a
+ *     thread has none of its own: CPython's have no pid).  Its repr is
+ *     mp_process_repr's, <DummyProcess name='Thread-1 (f)' parent=4242
+ *     initial>, not threading's <DummyProcess(Thread-1 (f), initial)>;
+ *     and mp_current_process() in it is still the process (CPython's
+ *     dummy.current_process() is the thread: not provided here, nor
+ *     dummy.active_children()).  terminate and
+ *     kill fail, as DummyProcess has neither (see mp_process_terminate).
+ *     It is not
+ *     among mp_active_children() (CPython's multiprocessing does not list
+ *     threads either).  At exit, the library joins a dummy process that
+ *     is not daemonic and leaves a daemonic one running, as Python does
+ *     its threads.
+ *   - Pool is a ThreadPool (mp_thread_pool_new).
+ *   - Queue, JoinableQueue, SimpleQueue, Lock, RLock, Semaphore, Event,
+ *     Condition, Barrier are this library's own, which work between the
+ *     threads of a process as between processes, and whose calls are
+ *     thread-safe (see each contract).  Where CPython's dummy gives
+ *     queue.Queue and threading's objects, their reprs differ, and a value
+ *     put on a Queue is a copy (pickled), not the same object: values are
+ *     never shared between threads through them, so no thread sees
+ *     another change what it holds.  Value and Array are this library's
+ *     shared ctypes (CPython's dummy gives plain objects).
+ * mp_dummy() itself is mp_context_get_start_method()'s "dummy", which
+ * mp_get_context() does not know (it is no start method); it works under
+ * every start method, and needs no mp_main.  Static; never freed.
+ */
+MP_EXTERN mp_context *mp_dummy(void);
 
 /* set_start_method(method, force): fix the default context's method.
  * MP_ERUNTIME "context has already been set" if it is fixed and !force
@@ -1553,6 +1604,29 @@ MP_EXTERN mp_shared *mp_as_shared(const mp_value *v);
  * the queue is told of a message lost, but not whose it was), and its
  * result then waits as CPython's.
  *
+ * ThreadPool (mp_thread_pool_new, mp_context_pool(mp_dummy(), ...)): the
+ * same pool over threads of this process, as multiprocessing.pool.ThreadPool
+ * and multiprocessing.dummy.Pool: its workers are dummy processes named
+ * "Thread-N (worker)", its repr "<multiprocessing.pool.ThreadPool
+ * state=RUN pool_size=4>".  Every call below works on it alike, with
+ * these differences, all CPython's:
+ *   - a task function or initializer need not be registered (MP_TASK,
+ *     MP_TARGET): a thread gets it by its address, since CPython's
+ *     ThreadPool pickles nothing; arguments and results still go as
+ *     values, copied (pickled) through the pool's queues, so a worker
+ *     never shares a value with the caller;
+ *   - no maxtasksperchild: a nonzero one is MP_ETYPE "ThreadPool.__init__()
+ *     got an unexpected keyword argument 'maxtasksperchild'"; and no
+ *     context to give (mp_context_pool's is mp_dummy());
+ *   - terminate cannot stop a task a thread runs: the tasks not yet
+ *     taken are dropped and each worker ends after the one it runs;
+ *     join waits for that (CPython's terminate does not wait for its
+ *     threads, which Python abandons at exit; a C program must not free
+ *     what they use, so mp_pool_join and mp_pool_free wait).  A task that
+ *     never returns therefore makes join wait for ever;
+ *   - a worker cannot die alone: a task that crashes takes the process
+ *     with it, so WorkerLostError does not arise.
+ *
  * Threads: every call is thread-safe; callbacks run in the result
  * handler thread, one at a time, as CPython's (keep them short: results
  * wait behind them).
@@ -1606,6 +1680,14 @@ typedef struct mp_pool_opts {
  * Takes over opts->initargs even on failure.  opts may be NULL. */
 MP_EXTERN mp_pool *mp_pool_new(const mp_pool_opts *opts);
 MP_EXTERN mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts);
+
+/* ThreadPool(processes=None, initializer=None, initargs=()) and
+ * multiprocessing.dummy.Pool: mp_context_pool(mp_dummy(), opts); see
+ * "ThreadPool" above.  Errors as mp_pool_new's, but an unregistered
+ * initializer is allowed, and a nonzero maxtasksperchild is MP_ETYPE
+ * "ThreadPool.__init__() got an unexpected keyword argument
+ * 'maxtasksperchild'". */
+MP_EXTERN mp_pool *mp_thread_pool_new(const mp_pool_opts *opts);
 
 /* What happens with a result, for the *_async calls (and their blocking
  * forms, which ignore it): callback(result, data) on success,

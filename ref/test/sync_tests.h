@@ -23,10 +23,11 @@ static inline double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* repr(o) as text, good until the next call. */
+/* repr(o) as text, good until the next call (long enough for a pool's
+ * map of 50 items). */
 static inline const char *rep(const void *o)
 {
-    static char buf[256];
+    static char buf[4096];
     char *r = mp_repr(o);
     snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
     free(r);

@@ -335,6 +335,16 @@ static void test_process_idle(void)
     CONTRACT(mp_process_start, mp_process_start(p), MP_EPICKLE,
              "Can't pickle <class 'Worker'>: it is not registered with MP_PROCESS_CLASS");
     mp_process_free(p);
+
+    /* A dummy process is a thread, which nothing stops from outside. */
+    p = mp_context_process(mp_dummy(), NULL);
+    if (TAP_OK(p && mp_process_start(p) == 0, "a dummy process starts")) {
+        CONTRACT(mp_process_terminate, mp_process_terminate(p), MP_EATTR,
+                 "'DummyProcess' object has no attribute 'terminate'");
+        CONTRACT(mp_process_kill, mp_process_kill(p), MP_EATTR, "'DummyProcess' object has no attribute 'kill'");
+        mp_process_join(p, MP_WAIT_FOREVER);
+    }
+    mp_process_free(p);
 }
 
 /* Misuse of a process whose child is running: it waits for go. */
@@ -711,6 +721,8 @@ static void test_pool(void)
                   MP_EPICKLE, "Can't pickle the Pool's initializer: it is not registered with MP_TARGET");
     CONTRACT_NULL(mp_pool_new, mp_pool_new(&(mp_pool_opts){.processes = 1, .initargs = mp_list_new()}),
                   MP_ETYPE, "initargs must be a tuple, not list");
+    CONTRACT_NULL(mp_thread_pool_new, mp_thread_pool_new(&(mp_pool_opts){.maxtasksperchild = 2}), MP_ETYPE,
+                  "ThreadPool.__init__() got an unexpected keyword argument 'maxtasksperchild'");
     if (!(pool_go = mp_event_new()))
         return;
     mp_pool *p = mp_context_pool(fork_ctx, &(mp_pool_opts){.processes = 1});

@@ -7,6 +7,7 @@
  */
 #include <mp.h>
 
+#include "pool_tests.h"
 #include "sync_tests.h"
 #include "tap.h"
 
@@ -120,32 +121,6 @@ static int unregistered(const mp_value *args, mp_value **result)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static mp_value *range(int64_t n)
-{
-    mp_value *l = mp_list_new();
-    for (int64_t i = 0; i < n; i++)
-        mp_list_append(l, mp_int(i));
-    return l;
-}
-
-static char *text(const mp_value *v)
-{
-    static char buf[4096];
-    char *r = mp_repr(v);
-    snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
-    free(r);
-    return buf;
-}
-
-static const char *pool_repr(const mp_pool *p)
-{
-    static char buf[128];
-    char *r = mp_pool_repr(p);
-    snprintf(buf, sizeof buf, "%s", r ? r : "(null)");
-    free(r);
-    return buf;
-}
-
 static const char *prefix_of(const char *method)
 {
     return strcmp(method, "fork") == 0 ? "ForkPoolWorker-"
@@ -167,34 +142,24 @@ static void basics(const char *m, mp_context *ctx)
     tap_ok(rc == 0 && mp_as_int(v) == 49, "%s: apply(sq, (7,)) is 49", m);
     mp_decref(v);
     rc = mp_pool_map(p, sq, r10, NULL, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "%s: map in order", m);
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "%s: map in order", m);
     mp_decref(v);
     mp_value *pairs = mp_list_of(mp_tuple_of(1, 2), mp_tuple_of(3, 4), mp_tuple_of(10, -1));
     rc = mp_pool_starmap(p, add, pairs, NULL, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[3, 7, 9]", "%s: starmap", m);
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[3, 7, 9]", "%s: starmap", m);
     mp_decref(v);
     mp_async_result *ar = mp_pool_starmap_async(p, add, pairs, &(mp_pool_call_opts){.chunksize = 2});
     rc = mp_async_result_get(ar, MP_WAIT_FOREVER, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[3, 7, 9]", "%s: starmap_async, chunksize 2", m);
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[3, 7, 9]", "%s: starmap_async, chunksize 2", m);
     mp_decref(v);
     tap_is_int(mp_async_result_successful(ar), 1, "%s: successful() once ready", m);
     mp_async_result_free(ar);
     mp_decref(pairs);
 
     /* imap: in order, whatever the chunksize. */
-    for (size_t cs = 1; cs <= 7; cs += 3) {
-        mp_imap_iterator *it = mp_pool_imap(p, sq, r50, &(mp_pool_call_opts){.chunksize = cs});
-        bool in_order = it != NULL;
-        int64_t i = 0;
-        while (it && (rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v)) == 0) {
-            in_order = in_order && mp_as_int(v) == i * i;
-            i++;
-            mp_decref(v);
-        }
-        tap_ok(in_order && i == 50 && rc == MP_ESTOPITERATION && strcmp(mp_errname(rc), "StopIteration") == 0,
-               "%s: imap, chunksize %zu: 50 squares in order, then StopIteration", m, cs);
-        mp_imap_iterator_free(it);
-    }
+    for (size_t cs = 1; cs <= 7; cs += 3)
+        tap_ok(imap_gives_squares(p, sq, r50, cs), "%s: imap, chunksize %zu: 50 squares in order, then StopIteration",
+               m, cs);
     /* imap_unordered: the same values, in any order. */
     mp_imap_iterator *it = mp_pool_imap_unordered(p, sq, r50, &(mp_pool_call_opts){.chunksize = 4});
     bool seen[50] = {0};
@@ -214,7 +179,7 @@ static void basics(const char *m, mp_context *ctx)
     /* Empty input. */
     mp_value *empty = mp_list_new();
     rc = mp_pool_map(p, sq, empty, NULL, &v);
-    tap_is_str(rc == 0 ? text(v) : mp_errmsg(), "[]", "%s: map over [] is []", m);
+    tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[]", "%s: map over [] is []", m);
     mp_decref(v);
     it = mp_pool_imap(p, sq, empty, NULL);
     tap_is_int(mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v), MP_ESTOPITERATION, "%s: imap over [] stops at once", m);
@@ -228,7 +193,7 @@ static void basics(const char *m, mp_context *ctx)
         named = strncmp(mp_as_str(mp_item(mp_item(v, i), 0)), prefix_of(m), strlen(prefix_of(m))) == 0;
     tap_ok(named, "%s: every worker is named %sN", m, prefix_of(m));
     if (!named && v)
-        tap_diag("%s", text(v));
+        tap_diag("%s", rep(v));
     mp_decref(v);
 
     mp_pool_close(p);
@@ -266,7 +231,7 @@ static void chunks(const char *m, mp_context *ctx)
         tap_ok(ok, "%s: map of %lld items on %d workers, chunksize %zu: chunks of %zu", m,
                (long long)cases[c].n, cases[c].processes, cases[c].chunksize, cases[c].want);
         if (!ok && v)
-            tap_diag("%s", text(v));
+            tap_diag("%s", rep(v));
         mp_decref(v);
         mp_decref(items);
         mp_pool_free(p);
@@ -274,40 +239,6 @@ static void chunks(const char *m, mp_context *ctx)
 }
 
 /* ---- callbacks --------------------------------------------------------------- */
-
-typedef struct seen_cb {
-    pthread_mutex_t mu;
-    char result[256];
-    int code;
-    char name[64], msg[128];
-    bool other_thread;
-    pthread_t main;
-    int calls;
-} seen_cb;
-
-static void on_result(const mp_value *result, void *data)
-{
-    seen_cb *s = data;
-    pthread_mutex_lock(&s->mu);
-    char *r = mp_repr(result);
-    snprintf(s->result, sizeof s->result, "%s", r ? r : "?");
-    free(r);
-    s->other_thread = !pthread_equal(pthread_self(), s->main);
-    s->calls++;
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void on_error(int code, void *data)
-{
-    seen_cb *s = data;
-    pthread_mutex_lock(&s->mu);
-    s->code = code;
-    snprintf(s->name, sizeof s->name, "%s", mp_errname(code));
-    snprintf(s->msg, sizeof s->msg, "%s", mp_errmsg());
-    s->other_thread = !pthread_equal(pthread_self(), s->main);
-    s->calls++;
-    pthread_mutex_unlock(&s->mu);
-}
 
 static void callbacks(const char *m, mp_context *ctx)
 {
@@ -422,7 +353,7 @@ static void init_and_max(const char *m, mp_context *ctx)
     }
     tap_ok(ok, "%s: the initializer ran in each worker with initargs ('hello',)", m);
     if (!ok && v)
-        tap_diag("%s", text(v));
+        tap_diag("%s", rep(v));
     mp_decref(v);
     mp_pool_free(p);
 
@@ -438,7 +369,7 @@ static void init_and_max(const char *m, mp_context *ctx)
     }
     tap_ok(ok, "%s: maxtasksperchild=2: three workers, two tasks each", m);
     if (!ok && v)
-        tap_diag("%s", text(v));
+        tap_diag("%s", rep(v));
     mp_decref(v);
     mp_pool_free(p);
     mp_decref(r6);

@@ -170,7 +170,11 @@ static mp_value *task_message(mp__pool_work *w, size_t i)
         for (size_t k = 0; payload && k < n; k++)
             mp_tuple_set(payload, k, mp_incref(mp_item(w->payload, first + k)));
     }
-    return mp_tuple_of((int64_t)job->id, (int64_t)i, w->name, w->mode, payload);
+    /* A ThreadPool's worker shares this address space: the function goes
+     * by address, so one not registered runs too (CPython's ThreadPool
+     * pickles nothing). */
+    mp_value *fn = w->fn ? mp_int((int64_t)(intptr_t)w->fn) : mp_str(w->name);
+    return mp_tuple_of((int64_t)job->id, (int64_t)i, fn, w->mode, payload);
 }
 
 static void free_work(mp__pool_work *w)
@@ -350,6 +354,7 @@ int mp__pool_start_handlers(mp_pool *p)
         /* Counted in the gate before it exists, as a queue's feeder. */
         enter();
         pthread_t t;
+        mp__thread_number();    /* each is a threading.Thread in CPython, named Thread-N */
         if (pthread_create(&t, NULL, fns[h], p) != 0) {
             leave();
             rc = mp__fail(MP_ERUNTIME, "can't start new thread");

@@ -1,5 +1,6 @@
 /* pool.c - the Pool object: its making, close, terminate, join, repr, and the start of a worker (pool.py's Pool). */
 #include "pool.h"
+#include "queues/queues.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@ int mp__pool_start_worker(mp_pool *p, size_t i)
         return mp_errcode();
     /* CPython renames ForkProcess-5 to ForkPoolWorker-5. */
     const char *name = mp_process_name(w);
-    const char *at = strstr(name, "Process");
+    const char *at = p->threads ? NULL : strstr(name, "Process");     /* a thread keeps Thread-N (worker) */
     char *renamed = NULL;
     if (at && asprintf(&renamed, "%.*sPoolWorker%s", (int)(at - name), name, at + strlen("Process")) >= 0) {
         mp_process_set_name(w, renamed);
@@ -78,12 +79,15 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
         opts = &none;
     mp_value *initargs = opts->initargs ? opts->initargs : mp_tuple_new(0);
     const char *init = opts->initializer ? mp_target_name(opts->initializer) : NULL;
+    bool threads = ctx && mp__context_threads(ctx);
     int rc = 0;
-    if (opts->processes < 0)
+    if (threads && opts->maxtasksperchild)
+        rc = mp__fail(MP_ETYPE, "ThreadPool.__init__() got an unexpected keyword argument 'maxtasksperchild'");
+    else if (opts->processes < 0)
         rc = mp__fail(MP_EVALUE, "Number of processes must be at least 1");
     else if (opts->maxtasksperchild < 0)
         rc = mp__fail(MP_EVALUE, "maxtasksperchild must be a positive int or None");
-    else if (opts->initializer && !init)
+    else if (opts->initializer && !init && !threads)
         rc = mp__fail(MP_EPICKLE, "Can't pickle the Pool's initializer: it is not registered with MP_TARGET");
     else if (mp_typeof(initargs) != MP_T_TUPLE)
         rc = mp__fail(MP_ETYPE, "initargs must be a tuple, not %s", mp_type_name(initargs));
@@ -101,10 +105,13 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
     p->wake[0] = p->wake[1] = -1;
     pthread_sigmask(SIG_SETMASK, NULL, &p->mask);
     p->ctx = ctx;
+    p->threads = threads;
     p->processes = opts->processes ? opts->processes : mp_cpu_count();
     p->maxtasks = opts->maxtasksperchild;
     p->initargs = initargs;
-    p->init = init ? mp_str(init) : mp_none();
+    /* A thread finds the initializer by its address: nothing is pickled. */
+    p->init = threads && opts->initializer ? mp_int((int64_t)(intptr_t)opts->initializer)
+              : init ? mp_str(init) : mp_none();
     p->workers = calloc((size_t)p->processes, sizeof *p->workers);
     if (!p->init || !p->workers) {
         mp__fail(MP_ENOMEM, "out of memory");
@@ -151,6 +158,11 @@ mp_pool *mp_pool_new(const mp_pool_opts *opts)
     return mp_context_pool(NULL, opts);
 }
 
+mp_pool *mp_thread_pool_new(const mp_pool_opts *opts)
+{
+    return mp_context_pool(mp_dummy(), opts);
+}
+
 int mp_pool_close(mp_pool *p)
 {
     mp_debug("closing pool");
@@ -163,6 +175,15 @@ int mp_pool_close(mp_pool *p)
     return 0;
 }
 
+/* Drop the tasks in the task queue, never waiting: a ThreadPool's
+ * workers may still be reading it. */
+static void drop_tasks(mp_pool *p)
+{
+    mp_value *v = NULL;
+    while (mp__simple_queue_get_nowait(p->inq, &v) == 0)
+        mp_decref(v);
+}
+
 /* With mu held: the task handler may be stuck putting into a queue no
  * worker reads any more; take what is there until it has ended
  * (CPython's _help_stuff_finish). */
@@ -170,11 +191,7 @@ static void drain_inqueue(mp_pool *p)
 {
     while (p->started[MP__H_TASKS] && !p->ended[MP__H_TASKS]) {
         pthread_mutex_unlock(&p->mu);
-        while (!mp_simple_queue_empty(p->inq)) {
-            mp_value *v = NULL;
-            mp_simple_queue_get(p->inq, &v);
-            mp_decref(v);
-        }
+        drop_tasks(p);
         usleep(1000);
         pthread_mutex_lock(&p->mu);
     }
@@ -196,6 +213,19 @@ int mp_pool_terminate(mp_pool *p)
     pthread_mutex_lock(&p->mu);
     mp__pool_wait_ended(p, MP__H_WORKERS);
     pthread_mutex_unlock(&p->mu);
+    if (p->threads) {
+        /* A thread cannot be stopped: once the task handler has stopped,
+         * the tasks not taken are dropped and each worker finds a
+         * sentinel next, ending after the task it runs
+         * (ThreadPool._help_stuff_finish); join() waits for them. */
+        pthread_mutex_lock(&p->mu);
+        drain_inqueue(p);
+        pthread_mutex_unlock(&p->mu);
+        drop_tasks(p);
+        for (int i = 0; i < p->processes; i++)
+            mp_simple_queue_put(p->inq, mp_none());
+        goto results;
+    }
     mp_debug("terminating workers");
     for (size_t i = 0; i < (size_t)p->processes; i++)
         if (p->workers[i] && mp_process_is_alive(p->workers[i]))
@@ -208,6 +238,9 @@ int mp_pool_terminate(mp_pool *p)
             mp_process_join(p->workers[i], MP_WAIT_FOREVER);
     pthread_mutex_lock(&p->mu);
     drain_inqueue(p);
+    pthread_mutex_unlock(&p->mu);
+results:
+    pthread_mutex_lock(&p->mu);
     bool results = p->started[MP__H_RESULTS];
     pthread_mutex_unlock(&p->mu);
     if (results)
@@ -255,6 +288,7 @@ char *mp_pool_repr(const mp_pool *p)
     int state = p->state;
     pthread_mutex_unlock(&q->mu);
     mp__buf b = {0};
-    mp__buf_printf(&b, "<multiprocessing.pool.Pool state=%s pool_size=%d>", names[state], p->processes);
+    mp__buf_printf(&b, "<multiprocessing.pool.%s state=%s pool_size=%d>", p->threads ? "ThreadPool" : "Pool",
+                   names[state], p->processes);
     return mp__buf_finish(&b);
 }

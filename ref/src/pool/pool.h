@@ -110,6 +110,7 @@ enum { MP__H_WORKERS, MP__H_TASKS, MP__H_RESULTS, MP__H_COUNT };
 typedef struct mp__pool_work {
     mp_async_result *job;       /* one reference */
     const char *name;           /* the function's registered name */
+    mp_task_fn fn;              /* a ThreadPool's: sent by address, not by name */
     int mode;                   /* MP__POOL_APPLY, _MAP, _STAR */
     mp_value *payload;          /* apply's args, or the iterable */
     size_t next;                /* the next chunk to put */
@@ -123,6 +124,7 @@ typedef struct mp__pool_work {
  */
 struct mp_pool {
     mp_context *ctx;
+    bool threads;               /* a ThreadPool: its workers are threads (mp_dummy()'s processes) */
     int processes, maxtasks;
     mp_value *init;             /* the initializer's name, or None */
     mp_value *initargs;

@@ -18,7 +18,8 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
         mp_decref(payload);
         return NULL;
     }
-    *w = (mp__pool_work){.job = job, .name = mp_task_name(func), .mode = mode, .payload = payload};
+    *w = (mp__pool_work){.job = job, .name = mp_task_name(func), .fn = p->threads ? func : NULL,
+                         .mode = mode, .payload = payload};
     pthread_mutex_lock(&p->mu);
     if (p->state != MP__POOL_RUN) {
         pthread_mutex_unlock(&p->mu);
@@ -53,7 +54,7 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
     p->cache[job->id % MP__POOL_BUCKETS] = job;
     p->cached++;
     atomic_fetch_add(&job->refs, 1);  /* the work's */
-    if (!w->name) {
+    if (!w->name && !w->fn) {
         /* What CPython's task handler meets when it pickles the task: each
          * chunk fails with the PicklingError. */
         pthread_mutex_unlock(&p->mu);

@@ -82,8 +82,10 @@ int mp__pool_worker(const mp_value *args)
     int64_t maxtasks = mp_as_int(mp_item(args, 6));
     if (!inq || !outq || !slots)
         return mp__fail(MP_ETYPE, "bad arguments for a pool worker");
-    if (mp_typeof(init) == MP_T_STR) {
-        mp_target_fn fn = mp__target_find(mp_as_str(init));
+    if (mp_typeof(init) == MP_T_STR || mp_typeof(init) == MP_T_INT) {
+        /* By address in a ThreadPool's thread, by name in a process. */
+        mp_target_fn fn = mp_typeof(init) == MP_T_INT ? (mp_target_fn)(intptr_t)mp_as_int(init)
+                                                       : mp__target_find(mp_as_str(init));
         if (!fn)
             return mp__fail(MP_EATTR, "Can't get attribute '%s' on <module '__main__'>", mp_as_str(init));
         int rc = fn(mp_item(args, 5));
@@ -104,11 +106,13 @@ int mp__pool_worker(const mp_value *args)
             break;
         }
         int64_t job = mp_as_int(mp_item(task, 0)), index = mp_as_int(mp_item(task, 1));
-        const char *name = mp_as_str(mp_item(task, 2));
+        const mp_value *func = mp_item(task, 2);
+        const char *name = mp_as_str(func);
         int mode = (int)mp_as_int(mp_item(task, 3));
         const mp_value *payload = mp_item(task, 4);
         mp__pool_slot_begin(slots, place, (uint64_t)job, (uint64_t)index);
-        mp_task_fn fn = name ? mp__task_find(name) : NULL;
+        mp_task_fn fn = mp_typeof(func) == MP_T_INT ? (mp_task_fn)(intptr_t)mp_as_int(func)
+                        : name ? mp__task_find(name) : NULL;
         mp_value *value = NULL;
         rc = mode == MP__POOL_APPLY ? call(fn, name ? name : "?", payload, &value)
                                     : run_chunk(fn, name ? name : "?", mode, payload, &value);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,12 +175,34 @@ void mp_process_free(mp_process *p)
         return;
     if (p->cls->finalize)
         p->cls->finalize(p);
+    const mp__popen_ops *ops = p->popen;
+    if (ops && ops->release)
+        ops->release(p);
     close_fds(p);
     free(p->name);
     mp_decref(p->args);
     mp_decref(p->kwargs);
     mp_decref(p->authkey);
     free(p);
+}
+
+void mp__process_uncount(mp_process *p)
+{
+    if (p->identity_len && p->identity[p->identity_len - 1] == counter - 1)
+        counter--;
+}
+
+int mp__thread_number(void)
+{
+    static _Atomic int threads;
+    return ++threads;
+}
+
+/* A started process that is a thread of this one (a DummyProcess). */
+static bool is_thread(const mp_process *p)
+{
+    const mp__popen_ops *ops = p->popen;
+    return ops && ops->thread;
 }
 
 /* ---- the children set -------------------------------------------------- */
@@ -224,35 +247,55 @@ static void cleanup(void)
     }
 }
 
+/* The live children, threads (dummy processes) too if asked: up to cap
+ * in buf, and how many there are. */
+static size_t live_children(mp_process **buf, size_t cap, bool threads)
+{
+    size_t n = 0;
+    cleanup();
+    for (size_t i = 0; i < nchildren; i++) {
+        if (!threads && is_thread(children[i]))
+            continue;
+        if (n < cap)
+            buf[n] = children[i];
+        n++;
+    }
+    return n;
+}
+
 size_t mp_active_children(mp_process **buf, size_t cap)
 {
-    cleanup();
-    for (size_t i = 0; i < nchildren && i < cap; i++)
-        buf[i] = children[i];
-    return nchildren;
+    /* Not the threads: CPython's multiprocessing does not list them. */
+    return live_children(buf, cap, false);
 }
 
 /* The exit function's part that needs processes (util._exit_function):
  * terminate the daemonic children, then join every child left. */
 static void shutdown_children(void)
 {
-    size_t n = mp_active_children(NULL, 0);
+    size_t n = live_children(NULL, 0, true);
     mp_process **kids = n ? malloc(n * sizeof *kids) : NULL;
-    n = kids ? mp_active_children(kids, n) : 0;
+    n = kids ? live_children(kids, n, true) : 0;
     for (size_t i = 0; i < n; i++) {
-        if (mp_process_daemon(kids[i])) {
+        if (mp_process_daemon(kids[i]) && !is_thread(kids[i])) {
             mp_info("calling terminate() for daemon %s", mp_process_name(kids[i]));
             popen_send_signal(kids[i], SIGTERM);
         }
     }
     free(kids);
-    /* active_children() again: the terminated ones may have been reaped. */
-    n = mp_active_children(NULL, 0);
+    /* Again: the terminated ones may have been reaped. */
+    n = live_children(NULL, 0, true);
     kids = n ? malloc(n * sizeof *kids) : NULL;
-    n = kids ? mp_active_children(kids, n) : 0;
+    n = kids ? live_children(kids, n, true) : 0;
     for (size_t i = 0; i < n; i++)
         kids[i]->refs++;        /* join drops the set's reference */
     for (size_t i = 0; i < n; i++) {
+        /* A daemon thread is left running, as Python's interpreter leaves
+         * its daemon threads at exit (one that never ends would hang it). */
+        if (is_thread(kids[i]) && mp_process_daemon(kids[i])) {
+            mp_process_free(kids[i]);
+            continue;
+        }
         mp_info("calling join() for process %s", mp_process_name(kids[i]));
         mp_process_join(kids[i], MP_WAIT_FOREVER);
         mp_process_free(kids[i]);
@@ -318,6 +361,9 @@ static int popen_wait(mp_process *p, const mp__deadline *d, int *exitcode)
 
 static int popen_send_signal(mp_process *p, int sig)
 {
+    if (is_thread(p))       /* a thread cannot be stopped from outside */
+        return mp__fail(MP_EATTR, "'%s' object has no attribute '%s'", p->cls->name,
+                        sig == SIGTERM ? "terminate" : "kill");
     if (p->exitcode != MP_EXITCODE_NONE)
         return 0;
     if (kill(p->pid, sig) == 0 || errno == ESRCH)
@@ -398,7 +444,7 @@ static bool started(const mp_process *p)
     return p->pid != 0;
 }
 
-int mp__process_check_startable(mp_process *p)
+int mp__process_check_startable(mp_process *p, bool thread)
 {
     int rc = check_closed(p);
     mp_process *cur = ensure_current();
@@ -411,7 +457,7 @@ int mp__process_check_startable(mp_process *p)
     if (p->parent_pid != getpid())
         return mp__fail(MP_EASSERT,
                         "can only start a process object created by current process");
-    if (cur && cur->daemon)
+    if (cur && cur->daemon && !thread)
         return mp__fail(MP_EASSERT, "daemonic processes are not allowed to have children");
     mp__ensure_atexit();
     cleanup();

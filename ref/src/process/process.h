@@ -15,19 +15,34 @@
  * this process's own (fork, spawn), so that waitid() can wait for it; a
  * fork server's child is the server's.  start() stores the back end in
  * p->popen; everything after start goes through that pointer.
+ * thread says the "child" is a thread of this process (multiprocessing.dummy's
+ * DummyProcess): it has no pid of its own to signal, its thread state is in
+ * p->thread, and release (may be NULL) frees that state with the object.
  */
 typedef struct mp__popen_ops {
     const char *method;
     int (*launch)(mp_process *p);
     int (*poll)(mp_process *p, bool block);
     bool own_child;
+    bool thread;
+    void (*release)(mp_process *p);
 } mp__popen_ops;
 
 /* ---- the process object (process.c) --------------------------------------- */
 
 /* start()'s checks, with CPython's words, before any back end is chosen:
- * 0, or the error start() returns. */
-int mp__process_check_startable(mp_process *p);
+ * 0, or the error start() returns.  thread: p is a dummy process, which a
+ * daemonic process may start (DummyProcess.start does not ask). */
+int mp__process_check_startable(mp_process *p, bool thread);
+
+/* A process object just made gives its number back, so that a thread
+ * (DummyProcess, which CPython numbers with threading's counter) leaves
+ * the next Process's name as it was. */
+void mp__process_uncount(mp_process *p);
+
+/* threading's counter behind the names Thread-N of threads made without a
+ * name (dummy processes, the pools' threads): the next N.  Thread-safe. */
+int mp__thread_number(void);
 
 /* The children set: a started process is added (the set holds a
  * reference until it is reaped). */

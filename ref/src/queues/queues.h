@@ -1,4 +1,4 @@
-/* queues.h - the floor of queues.py: what Queue's methods (queue.c), its buffer and feeder thread (queue_feeder.c) and the channel under it (queue_channel.c) share; SimpleQueue (simple_queue.c) keeps to itself. */
+/* queues.h - the floor of queues.py: what Queue's methods (queue.c), its buffer and feeder thread (queue_feeder.c) and the channel under it (queue_channel.c) share; SimpleQueue (simple_queue.c) keeps to itself but for the get that never waits, which a pool drains its task queue with. */
 #ifndef MP_QUEUES_H
 #define MP_QUEUES_H
 
@@ -196,5 +196,12 @@ void mp__qcore_join_feeder(mp__qcore *c, int *drops);
 /* With mu held.  Once the object is gone and the feeder has ended, nobody
  * can join any more (CPython's thread object is collected then). */
 void mp__qcore_drop_join_if_idle(mp__qcore *c, int *drops);
+
+/* ---- SimpleQueue (simple_queue.c) ----------------------------------------- */
+
+/* get() that never waits: MP_EEMPTY when no message is there, or when the
+ * only one is being taken by another reader (a pool's terminate drains
+ * its task queue so while worker threads still read it).  Thread-safe. */
+int mp__simple_queue_get_nowait(mp_simple_queue *q, mp_value **out);
 
 #endif

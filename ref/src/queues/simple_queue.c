@@ -577,6 +577,18 @@ int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
     return rc < 0 ? rc : 0;
 }
 
+/* After a read (rc, its outcome): the message unpickled into *out, and
+ * its buffer given back unless it was the caller's small one. */
+static int loads(mp_simple_queue *q, int rc, const uint8_t *small, uint8_t *buf, size_t n, mp_value **out)
+{
+    if (rc < 0)
+        return rc;
+    rc = mp_pickle_loads(buf, n, NULL, out);
+    if (buf != small)
+        mp__spare_give(&q->spare, buf);
+    return rc;
+}
+
 /* Read under rlock; unpickle after letting go of it. */
 int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
 {
@@ -594,12 +606,33 @@ int mp_simple_queue_get(mp_simple_queue *q, mp_value **out)
         rc = ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
         mp__mutex_unlock(&q->sh->rlock);
     }
+    return loads(q, rc, small, buf, n, out);
+}
+
+int mp__simple_queue_get_nowait(mp_simple_queue *q, mp_value **out)
+{
+    *out = NULL;
+    int rc = check(q);
     if (rc < 0)
         return rc;
-    rc = mp_pickle_loads(buf, n, NULL, out);
-    if (buf != small)
-        mp__spare_give(&q->spare, buf);
-    return rc;
+    for (;;) {
+        if (mp_simple_queue_empty(q))
+            return MP_EEMPTY;
+        /* Only tried: a reader that holds rlock may be waiting for a
+         * message that only this caller's side would ever put. */
+        if ((rc = mp__mutex_lock(&q->sh->rlock, &mp__now)) > 0)
+            break;
+        if (rc < 0)
+            return rc;
+        usleep(1000);   /* a reader is taking a message: look again */
+    }
+    if (rc == MP__HOLDER_DIED)
+        atomic_store(&q->sh->rwait, 0);
+    uint8_t small[256], *buf = NULL;
+    size_t n = 0;
+    rc = mp_simple_queue_empty(q) ? MP_EEMPTY : ring_recv(q->sh, &q->spare, small, sizeof small, &buf, &n);
+    mp__mutex_unlock(&q->sh->rlock);
+    return loads(q, rc, small, buf, n, out);
 }
 
 /* not reader.poll(): true when no byte waits.  On a closed queue CPython

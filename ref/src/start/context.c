@@ -9,6 +9,7 @@
 static const mp_process_class fork_class = {"ForkProcess", sizeof(mp_process), NULL, NULL, NULL, NULL};
 static const mp_process_class spawn_class = {"SpawnProcess", sizeof(mp_process), NULL, NULL, NULL, NULL};
 static const mp_process_class forkserver_class = {"ForkServerProcess", sizeof(mp_process), NULL, NULL, NULL, NULL};
+static const mp_process_class dummy_class = {"DummyProcess", sizeof(mp_process), NULL, NULL, NULL, NULL};
 
 struct mp_context {
     const char *name;                   /* NULL for the default context */
@@ -23,6 +24,20 @@ static mp_context concrete[] = {
     {"forkserver", &forkserver_class, &mp__popen_forkserver_ops},
 };
 enum { NCONCRETE = sizeof concrete / sizeof concrete[0] };
+
+/* multiprocessing.dummy: not a start method (get_context does not know it),
+ * but the same factories over threads. */
+static mp_context dummy_ctx = {"dummy", &dummy_class, &mp__popen_thread_ops};
+
+mp_context *mp_dummy(void)
+{
+    return &dummy_ctx;
+}
+
+bool mp__context_threads(const mp_context *ctx)
+{
+    return ctx == &dummy_ctx;
+}
 
 /* DefaultContext: `actual` stays NULL until something fixes the method. */
 static mp_context default_ctx = {NULL, NULL, NULL};
@@ -114,8 +129,30 @@ mp_process *mp_context_process(mp_context *ctx, const mp_process_opts *opts)
     if (!o.cls)
         o.cls = ctx->cls;
     mp_process *p = mp_process_new(&o);
-    if (p)
-        p->ctx = ctx;
+    if (!p)
+        return NULL;
+    p->ctx = ctx;
+    if (ctx == &dummy_ctx) {
+        /* threading's numbering, not multiprocessing's: Thread-N, and
+         * Thread-N (f) for a target, f being the last part of its
+         * registered name (a target need not be registered: no pickling). */
+        mp__process_uncount(p);
+        if (!o.name) {
+            const char *t = o.target ? mp_target_name(o.target) : NULL;
+            const char *dot = t ? strrchr(t, '.') : NULL;
+            mp__buf b = {0};
+            mp__buf_printf(&b, "Thread-%d", mp__thread_number());
+            if (t)
+                mp__buf_printf(&b, " (%s)", dot ? dot + 1 : t);
+            char *name = mp__buf_finish(&b);
+            int rc = name ? mp_process_set_name(p, name) : mp__fail(MP_ENOMEM, "out of memory");
+            free(name);
+            if (rc < 0) {
+                mp_process_free(p);
+                return NULL;
+            }
+        }
+    }
     return p;
 }
 

@@ -12,7 +12,7 @@
  */
 int mp_process_start(mp_process *p)
 {
-    int rc = mp__process_check_startable(p);
+    int rc = mp__process_check_startable(p, p->ctx && mp__context_threads(p->ctx));
     if (rc < 0)
         return rc;
     const mp__popen_ops *ops = mp__context_ops(p);

@@ -51,4 +51,4 @@ static int launch(mp_process *p)
     return 0;
 }
 
-const mp__popen_ops mp__popen_fork_ops = {"fork", launch, mp__popen_waitpid_poll, true};
+const mp__popen_ops mp__popen_fork_ops = {"fork", launch, mp__popen_waitpid_poll, true, false, NULL};

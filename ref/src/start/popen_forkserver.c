@@ -115,4 +115,4 @@ static int poll_status(mp_process *p, bool block)
     return p->exitcode;
 }
 
-const mp__popen_ops mp__popen_forkserver_ops = {"forkserver", launch, poll_status, false};
+const mp__popen_ops mp__popen_forkserver_ops = {"forkserver", launch, poll_status, false, false, NULL};

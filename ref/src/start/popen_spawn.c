@@ -138,4 +138,4 @@ out_data:
     return rc;
 }
 
-const mp__popen_ops mp__popen_spawn_ops = {"spawn", launch, mp__popen_waitpid_poll, true};
+const mp__popen_ops mp__popen_spawn_ops = {"spawn", launch, mp__popen_waitpid_poll, true, false, NULL};

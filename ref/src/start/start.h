@@ -8,12 +8,16 @@
 /* ---- the back ends (popen*.c) ------------------------------------------------ */
 
 extern const mp__popen_ops mp__popen_fork_ops, mp__popen_spawn_ops, mp__popen_forkserver_ops;
+/* multiprocessing.dummy's Process: a thread (popen_thread.c). */
+extern const mp__popen_ops mp__popen_thread_ops;
 
 /* waitpid-based poll, shared by fork and spawn (the child is ours). */
 int mp__popen_waitpid_poll(mp_process *p, bool block);
 
 /* ---- contexts (context.c) ------------------------------------------------------ */
 
+/* True for mp_dummy()'s context, whose processes are threads. */
+bool mp__context_threads(const mp_context *ctx);
 /* The back end a process starts with (fixing the default method). */
 const mp__popen_ops *mp__context_ops(const mp_process *p);
 /* The context classes by name ("SpawnProcess"), and a class's context. */
