@@ -199,7 +199,8 @@ static void *task_handler(void *arg)
     mp_pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->head && !p->tasks_end && p->state != MP__POOL_TERMINATE)
+        /* A caller putting its own task (mp__pool_put_now) goes first. */
+        while ((p->putting || (!p->head && !p->tasks_end)) && p->state != MP__POOL_TERMINATE)
             wait_out(p);
         if (p->state == MP__POOL_TERMINATE)
             break;
@@ -221,6 +222,7 @@ static void *task_handler(void *arg)
         bool last = w->next >= w->job->nchunks || w->mode == MP__POOL_APPLY;
         if (last && !(p->head = w->next_work))
             p->tail = NULL;
+        p->putting = true;
         pthread_mutex_unlock(&p->mu);
         mp_value *msg = p->held[MP__H_TASKS] = task_message(w, i);
         int rc = msg ? 0 : mp_errcode();
@@ -236,10 +238,48 @@ static void *task_handler(void *arg)
         if (last)
             free_work(w);
         pthread_mutex_lock(&p->mu);
+        p->putting = false;
     }
     pthread_mutex_unlock(&p->mu);
     mp_debug("task handler exiting");
     return finish(p, MP__H_TASKS);
+}
+
+/*
+ * An apply's round trip is the caller's put, a worker, the result handler
+ * and the caller's wake; through the task handler it would be one thread
+ * more to wake.  So a caller whose task would be the next put anyway puts
+ * it itself, as long as the queue has room for it: putting is then set,
+ * as the task handler sets it around its own put, so that tasks still go
+ * in the order they came.  A task that does not fit now, or fails to go,
+ * goes back to the task handler, which waits or fails it as for any task
+ * (in its thread, where CPython's error_callback runs).  The message is
+ * kept in held[MP__H_TASKS], which only the one putting uses, for the
+ * worker forked meanwhile (see struct mp_pool).
+ */
+bool mp__pool_put_now(mp_pool *p, mp__pool_work *w)
+{
+    p->putting = true;
+    pthread_mutex_unlock(&p->mu);
+    mp_value *msg = p->held[MP__H_TASKS] = task_message(w, 0);
+    int rc = msg ? mp__simple_queue_try_put(p->inq, mp_incref(msg)) : 1;
+    mp_decref(msg);
+    p->held[MP__H_TASKS] = NULL;
+    pthread_mutex_lock(&p->mu);
+    p->putting = false;
+    if (rc != 0) {
+        w->next_work = p->head;
+        p->head = w;
+        if (!p->tail)
+            p->tail = w;
+    }
+    /* The task handler waits for putting to end only when it has work. */
+    if (p->head || p->tasks_end)
+        pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mu);
+    if (rc == 0)
+        free_work(w);
+    return rc == 0;
 }
 
 /* ---- the result handler ------------------------------------------------------------ */

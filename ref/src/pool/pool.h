@@ -2,6 +2,7 @@
 #ifndef MP_POOL_H
 #define MP_POOL_H
 
+#include "queues/queues.h"
 #include "start/start.h"
 #include "synchronize/synchronize.h"
 
@@ -71,6 +72,7 @@ struct mp_async_result {
     pthread_mutex_t mu;
     pthread_cond_t cond;
     bool ready, success;
+    _Atomic uint32_t moves;     /* counts the changes waiters wait for (see wait_until) */
     size_t length, chunksize, nchunks, left;
     uint8_t *done;              /* per chunk: its result came */
     mp_value **items;           /* per item: its value (map, imap), one reference */
@@ -136,6 +138,7 @@ struct mp_pool {
     mp_async_result *cache[MP__POOL_BUCKETS];   /* jobs not complete, by id */
     size_t cached;
     mp__pool_work *head, *tail;
+    bool putting;               /* a task is taken off the list and not yet put */
     bool tasks_end;             /* the task handler's sentinel */
     bool started[MP__H_COUNT], ended[MP__H_COUNT];
     int wake[2];                /* wakes the worker handler */
@@ -156,6 +159,11 @@ void mp__pool_wake(mp_pool *p);
 int mp__pool_start_handlers(mp_pool *p);
 /* Wait (mu held) until handler h has ended, or has never started. */
 void mp__pool_wait_ended(mp_pool *p, int h);
+/* With mu held, the list empty and nobody putting: put w's one task (an
+ * apply's) from the calling thread, sparing a wake-up of the task
+ * handler.  Unlocks mu.  True when put (w freed); false when the task
+ * handler is to put it (w at the list's head, in the order submitted). */
+bool mp__pool_put_now(mp_pool *p, mp__pool_work *w);
 /* A job is complete: out of the cache (its reference dropped). */
 void mp__pool_job_done(mp_pool *p, mp_async_result *job);
 

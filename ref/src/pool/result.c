@@ -1,5 +1,6 @@
 /* result.c - AsyncResult (ApplyResult, MapResult) and IMapIterator: a job's chunks as they come, and the waits for them (pool.py's ApplyResult, MapResult, IMapIterator, IMapUnorderedIterator). */
 #include "pool.h"
+#include "synchronize/ring.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -140,6 +141,7 @@ bool mp__job_set(mp_async_result *r, size_t index, mp_value *value, const mp__ex
     }
     bool final = complete && (r->kind == MP__JOB_APPLY || r->kind == MP__JOB_MAP);
     if (!final) {
+        atomic_fetch_add(&r->moves, 1);
         pthread_cond_broadcast(&r->cond);
         pthread_mutex_unlock(&r->mu);
         return complete;
@@ -156,10 +158,13 @@ bool mp__job_set(mp_async_result *r, size_t index, mp_value *value, const mp__ex
         r->error_callback(r->err->code, r->data);
         mp__exc_restore(&saved);
     }
+    /* Broadcast once mu is let go, so that a waiter it wakes does not
+     * wake only to wait for mu (r lives on: the caller holds a reference). */
     pthread_mutex_lock(&r->mu);
     r->ready = true;
-    pthread_cond_broadcast(&r->cond);
+    atomic_fetch_add(&r->moves, 1);
     pthread_mutex_unlock(&r->mu);
+    pthread_cond_broadcast(&r->cond);
     return true;
 }
 
@@ -175,12 +180,25 @@ static int wait_until(mp_async_result *r, bool (*done)(const mp_async_result *),
         d = mp__now;        /* CPython's Event.wait does not wait for a NaN */
     else
         mp__deadline_set(&d, t);
+    bool spun = false;
     while (!done(r)) {
         int rc = mp__interrupted();
         if (rc < 0)
             return rc;
         if (d.kind == MP__NOW)
             return 0;
+        /* A result often comes within microseconds (an apply's round
+         * trip): spin a little first, mu let go, as the queues' rings do
+         * (ring.h), rather than pay a sleep and a wake-up call. */
+        if (!spun) {
+            spun = true;
+            uint32_t seen = atomic_load(&r->moves);
+            pthread_mutex_unlock(&r->mu);
+            bool moved = mp__ring_spin(&r->moves, seen);
+            pthread_mutex_lock(&r->mu);
+            if (moved)
+                continue;
+        }
         struct timespec slice;
         clock_gettime(CLOCK_MONOTONIC, &slice);
         slice.tv_nsec += 100 * 1000 * 1000;

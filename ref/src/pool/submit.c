@@ -70,6 +70,10 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
         free(w);
         return job;
     }
+    if (mode == MP__POOL_APPLY && !p->head && !p->putting) {
+        mp__pool_put_now(p, w);
+        return job;
+    }
     if (p->tail)
         p->tail->next_work = w;
     else

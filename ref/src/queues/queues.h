@@ -197,4 +197,9 @@ void mp__qcore_join_feeder(mp__qcore *c, int *drops);
  * can join any more (CPython's thread object is collected then). */
 void mp__qcore_drop_join_if_idle(mp__qcore *c, int *drops);
 
+/* SimpleQueue.put(v) (v taken over) that does not wait for room: 0 put,
+ * 1 when the ring has no room for it now (nothing written), or put's
+ * errors.  The pool's caller-side put of a task (pool/handlers.c). */
+int mp__simple_queue_try_put(mp_simple_queue *q, mp_value *v);
+
 #endif
