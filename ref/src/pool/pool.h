@@ -64,6 +64,13 @@ enum { MP__JOB_APPLY, MP__JOB_MAP, MP__JOB_IMAP, MP__JOB_IMAP_UNORDERED };
  * chunk per chunksize items).  Held by the user (until freed) and by the
  * pool's cache (until every chunk has come); the result handler sets the
  * chunks, under mu, and the waiting calls wait on cond.
+ *
+ * Chunk c is kept in slot c % window.  The window is every chunk
+ * (nchunks, 1 for apply), except for a stream, an imap over a producer
+ * (stream.c), whose inputs are not all known: there it is the chunks
+ * allowed in flight, each given out (produced) only while fewer than
+ * window are given out and not yet done with by next() (consumed), so an
+ * iterator's memory stays within window chunks however long its input.
  */
 struct mp_async_result {
     int kind;
@@ -74,17 +81,26 @@ struct mp_async_result {
     bool ready, success;
     _Atomic uint32_t moves;     /* counts the changes waiters wait for (see wait_until) */
     size_t length, chunksize, nchunks, left;
-    uint8_t *done;              /* per chunk: its result came */
-    mp_value **items;           /* per item: its value (map, imap), one reference */
+    size_t window;              /* slots */
+    size_t produced;            /* chunks given out so far (nchunks but for a stream) */
+    _Atomic size_t consumed;    /* imap: chunks next() is done with */
+    bool ended;                 /* nchunks is known (a stream: its producer has ended) */
+    bool stream, abandoned;     /* abandoned: a stream freed by its user */
+    uint8_t *done;              /* per slot: its chunk's result came */
+    mp_value **items;           /* map: per item, its value, one reference */
+    mp_value **chunks;          /* imap: per slot, its chunk's list of values */
+    size_t *sizes;              /* a stream: per slot, its chunk's length */
     mp_value *value;            /* apply's value; map's list once ready */
     mp__exc *err;               /* map and apply: the first failure */
-    mp__exc **errs;             /* imap: each failed chunk's */
-    size_t *arrived;            /* imap_unordered: chunks in the order they came */
-    size_t narrived, pos, sub;  /* imap: where next() is */
+    mp__exc **errs;             /* imap: per slot, a failed chunk's error */
+    size_t *arrived;            /* imap_unordered: a ring of the chunks in the order they came */
+    size_t narrived, sub;       /* imap: chunks come; next()'s place in the current one */
     bool exhausted;
     void (*callback)(const mp_value *result, void *data);
     void (*error_callback)(int code, void *data);
     void *data;
+    mp_pool *pool;              /* a stream's pool while it produces, told when next() makes room */
+    pthread_mutex_t produce;    /* a stream's: held around its producer's calls, and by free */
     struct mp_async_result *next;   /* in the pool's cache */
 };
 
@@ -93,13 +109,16 @@ struct mp_imap_iterator {
 };
 
 /* A job of kind over length items in chunks of chunksize (apply: 1 and
- * 1); two references (the caller's and the cache's).  NULL with MP_ENOMEM. */
-mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, const mp_pool_call_opts *opts);
+ * 1), or with window > 0 a stream of that many chunks in flight (imap
+ * kinds; length unknown); two references (the caller's and the
+ * cache's).  NULL with MP_ENOMEM. */
+mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, size_t window,
+                             const mp_pool_call_opts *opts);
 void mp__job_unref(mp_async_result *r);
 /* Chunk index's outcome: value (taken over: a chunk's list, or apply's
- * value) on success, else the error e.  Ignored for a chunk already set.
- * Calls the callbacks (outside mu) once the last chunk is in.  True when
- * the job is then complete. */
+ * value) on success, else the error e.  Ignored for a chunk already set,
+ * or not given out.  Calls the callbacks (outside mu) once the last chunk
+ * is in.  True when the job is then complete. */
 bool mp__job_set(mp_async_result *r, size_t index, mp_value *value, const mp__exc *e);
 
 /* ---- the pool (pool.c, handlers.c, submit.c) ---------------------------------- */

@@ -10,7 +10,7 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
                                size_t length, size_t chunksize, const mp_pool_call_opts *opts)
 {
     mp__pool_work *w = calloc(1, sizeof *w);
-    mp_async_result *job = w ? mp__job_new(kind, length, chunksize, opts) : NULL;
+    mp_async_result *job = w ? mp__job_new(kind, length, chunksize, 0, opts) : NULL;
     if (!job) {
         if (!w)
             mp__fail(MP_ENOMEM, "out of memory");
