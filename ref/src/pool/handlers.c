@@ -173,7 +173,7 @@ static mp_value *task_message(mp__pool_work *w, size_t i)
     return mp_tuple_of((int64_t)job->id, (int64_t)i, w->name, w->mode, payload);
 }
 
-static void free_work(mp__pool_work *w)
+void mp__pool_free_work(mp__pool_work *w)
 {
     mp__job_unref(w->job);
     mp_decref(w->payload);
@@ -194,17 +194,57 @@ static void fail_chunk(mp_pool *p, mp_async_result *job, size_t i, int code)
         mp__pool_job_done(p, job);
 }
 
+void mp__pool_put_task(mp_pool *p, mp_async_result *job, size_t i, mp_value *msg)
+{
+    p->held[MP__H_TASKS] = msg;
+    int rc = msg ? 0 : mp_errcode();
+    if (msg) {
+        leave();
+        rc = mp_simple_queue_put(p->inq, mp_incref(msg));
+        enter();
+    }
+    mp_decref(msg);
+    p->held[MP__H_TASKS] = NULL;
+    if (rc < 0)
+        fail_chunk(p, job, i, rc);
+}
+
+/* With mu held: where the first work with a task to put now is linked,
+ * or NULL.  A stream waits for room in its window (not to end, once its
+ * iterator is freed), and the works behind it go on meanwhile. */
+static mp__pool_work **ready_work(mp_pool *p)
+{
+    for (mp__pool_work **pw = &p->head; *pw; pw = &(*pw)->next_work) {
+        mp_async_result *j = (*pw)->job;
+        if (!j->stream || atomic_load(&j->abandoned) || j->produced - atomic_load(&j->consumed) < j->window)
+            return pw;
+    }
+    return NULL;
+}
+
+void mp__pool_unlink_work(mp_pool *p, mp__pool_work **pw)
+{
+    mp__pool_work *w = *pw;
+    *pw = w->next_work;
+    if (p->tail == w) {
+        p->tail = NULL;
+        for (mp__pool_work *x = p->head; x; x = x->next_work)
+            p->tail = x;
+    }
+}
+
 static void *task_handler(void *arg)
 {
     mp_pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
         /* A caller putting its own task (mp__pool_put_now) goes first. */
-        while ((p->putting || (!p->head && !p->tasks_end)) && p->state != MP__POOL_TERMINATE)
+        mp__pool_work **pw = NULL;
+        while ((p->putting || (!(pw = ready_work(p)) && !p->tasks_end)) && p->state != MP__POOL_TERMINATE)
             wait_out(p);
         if (p->state == MP__POOL_TERMINATE)
             break;
-        if (!p->head) {
+        if (!pw) {
             /* The worker handler is done: tell the result handler, then
              * each worker, that there is no more work. */
             pthread_mutex_unlock(&p->mu);
@@ -217,26 +257,20 @@ static void *task_handler(void *arg)
             pthread_mutex_lock(&p->mu);
             break;
         }
-        mp__pool_work *w = p->head;
+        mp__pool_work *w = *pw;
+        if (w->job->stream) {
+            mp__pool_stream_step(p, pw);
+            continue;
+        }
         size_t i = w->next++;
         bool last = w->next >= w->job->nchunks || w->mode == MP__POOL_APPLY;
-        if (last && !(p->head = w->next_work))
-            p->tail = NULL;
+        if (last)
+            mp__pool_unlink_work(p, pw);
         p->putting = true;
         pthread_mutex_unlock(&p->mu);
-        mp_value *msg = p->held[MP__H_TASKS] = task_message(w, i);
-        int rc = msg ? 0 : mp_errcode();
-        if (msg) {
-            leave();
-            rc = mp_simple_queue_put(p->inq, mp_incref(msg));
-            enter();
-        }
-        mp_decref(msg);
-        p->held[MP__H_TASKS] = NULL;
-        if (rc < 0)
-            fail_chunk(p, w->job, i, rc);
+        mp__pool_put_task(p, w->job, i, task_message(w, i));
         if (last)
-            free_work(w);
+            mp__pool_free_work(w);
         pthread_mutex_lock(&p->mu);
         p->putting = false;
     }
@@ -278,7 +312,7 @@ bool mp__pool_put_now(mp_pool *p, mp__pool_work *w)
         pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->mu);
     if (rc == 0)
-        free_work(w);
+        mp__pool_free_work(w);
     return rc == 0;
 }
 

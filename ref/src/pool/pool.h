@@ -85,7 +85,8 @@ struct mp_async_result {
     size_t produced;            /* chunks given out so far (nchunks but for a stream) */
     _Atomic size_t consumed;    /* imap: chunks next() is done with */
     bool ended;                 /* nchunks is known (a stream: its producer has ended) */
-    bool stream, abandoned;     /* abandoned: a stream freed by its user */
+    bool stream;
+    _Atomic bool abandoned;     /* a stream freed by its user */
     uint8_t *done;              /* per slot: its chunk's result came */
     mp_value **items;           /* map: per item, its value, one reference */
     mp_value **chunks;          /* imap: per slot, its chunk's list of values */
@@ -134,6 +135,9 @@ typedef struct mp__pool_work {
     int mode;                   /* MP__POOL_APPLY, _MAP, _STAR */
     mp_value *payload;          /* apply's args, or the iterable */
     size_t next;                /* the next chunk to put */
+    mp_pool_next_fn produce;    /* a stream's producer, and its data */
+    void *data;
+    mp__exc *failed;            /* a stream's: the producer's error, not yet sent */
     struct mp__pool_work *next_work;
 } mp__pool_work;
 
@@ -183,6 +187,18 @@ void mp__pool_wait_ended(mp_pool *p, int h);
  * handler.  Unlocks mu.  True when put (w freed); false when the task
  * handler is to put it (w at the list's head, in the order submitted). */
 bool mp__pool_put_now(mp_pool *p, mp__pool_work *w);
+/* Release a work and its reference to its job. */
+void mp__pool_free_work(mp__pool_work *w);
+/* With mu held: take the work at *pw off the list. */
+void mp__pool_unlink_work(mp_pool *p, mp__pool_work **pw);
+/* From the task handler, mu not held: put msg (taken over; NULL: the
+ * error of making it) as chunk i of job; a chunk that cannot go fails with
+ * its error. */
+void mp__pool_put_task(mp_pool *p, mp_async_result *job, size_t i, mp_value *msg);
+/* From the task handler, with mu held (let go meanwhile): the next step of
+ * the stream whose work is at *pw: a chunk from its producer put, or its
+ * error, or its end (the work then off the list and freed). */
+void mp__pool_stream_step(mp_pool *p, mp__pool_work **pw);
 /* A job is complete: out of the cache (its reference dropped). */
 void mp__pool_job_done(mp_pool *p, mp_async_result *job);
 
