@@ -177,7 +177,7 @@ help:
 	@echo "  make goldens         re-record the goldens by running the Python twins under python3 3.11"
 	@echo "  make unit-conformance  the unit tests that use mp.h alone, against IMPL=/path/to/libmp.a"
 	@echo "                       (default ref); make test builds them for ref and runs them in unit"
-	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, messaging, a shared counter)"
+	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, messaging, a shared counter, the Pool)"
 	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
 	@echo "  make conformance-others  the twins under PyPy3, billiard and multiprocess, every start method;"
 	@echo "                       reports what changed against conformance/others/*.known (docs/implementations.md)"
@@ -241,6 +241,7 @@ bench: $(BENCH_BINS)
 	@scripts/bench-messaging
 	@scripts/bench-sync
 	@scripts/bench-shared
+	@scripts/bench-pool
 
 docs:
 	@scripts/docs
