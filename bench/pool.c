@@ -265,7 +265,7 @@ static void imap_rss(mp_context *ctx)
     int64_t next = 0, sum = 0;
     mp_imap_iterator *it = mp_pool_imap_iter(p, inc, count_up, &next, &(mp_pool_imap_opts){.chunksize = 1000});
     mp_value *v = NULL;
-    int rc;
+    int rc = -1;
     while (it && (rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v)) == 0) {
         sum += mp_as_int(v);
         mp_decref(v);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define HANG_GUARD 60.0
+
 /* ---- the tasks ------------------------------------------------------------ */
 
 static int sq(const mp_value *args, mp_value **result)
@@ -46,6 +48,17 @@ static int die_on_7(const mp_value *args, mp_value **result)
     return 0;
 }
 MP_TASK(die_on_7);
+
+/* x, after a nap for 0: its chunk comes after the ones behind it. */
+static int slow_zero(const mp_value *args, mp_value **result)
+{
+    int64_t x = mp_as_int(mp_item(args, 0));
+    if (x == 0)
+        usleep(300 * 1000);
+    *result = mp_int(x);
+    return 0;
+}
+MP_TASK(slow_zero);
 
 static int unregistered(const mp_value *args, mp_value **result)
 {
@@ -132,7 +145,7 @@ static void ordered(const char *m, mp_context *ctx)
         int64_t k = 0;
         bool in_order = it != NULL;
         mp_value *v = NULL;
-        int rc;
+        int rc = -1;
         while (it && (rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v)) == 0) {
             in_order &= mp_as_int(v) == k * k;
             mp_decref(v);
@@ -198,6 +211,32 @@ static void unordered(const char *m, mp_context *ctx)
     free(seen);
     mp_imap_iterator_free(it);
     counter_free(c);
+
+    /* A slow chunk 0 holds its slot while the ones after it are taken:
+     * none is lost or dropped, from a stream or from a list. */
+    for (int from_list = 0; from_list < 2; from_list++) {
+        c = counter_new(20, -1);
+        mp_value *l = mp_list_new();
+        for (int64_t i = 0; i < 20; i++)
+            mp_list_append(l, mp_int(i));
+        it = from_list ? mp_pool_imap_unordered(p, slow_zero, l, NULL)
+                       : mp_pool_imap_iter(p, slow_zero, count, c,
+                                           &(mp_pool_imap_opts){.max_in_flight = 3, .unordered = true});
+        int64_t sum = 0;
+        k = 0;
+        /* A result lost would leave next() waiting: the guard makes it a
+         * failure (no timing is measured). */
+        while (it && mp_imap_iterator_next(it, MP_TIMEOUT(HANG_GUARD), &v) == 0) {
+            sum += mp_as_int(v);
+            mp_decref(v);
+            consumed(c, ++k);
+        }
+        tap_ok(k == 20 && sum == 190, "%s: %s unordered with a slow first item: all 20 come (sum %lld)", m,
+               from_list ? "imap" : "imap_iter", (long long)sum);
+        mp_imap_iterator_free(it);
+        mp_decref(l);
+        counter_free(c);
+    }
     mp_pool_free(p);
 }
 
@@ -213,7 +252,7 @@ static void errors(const char *m, mp_context *ctx)
         int64_t k = 0;
         bool good = it != NULL;
         mp_value *v = NULL;
-        int rc;
+        int rc = -1;
         while (it && (rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v)) == 0) {
             good &= mp_as_int(v) == k * k;
             mp_decref(v);

@@ -210,13 +210,14 @@ void mp__pool_put_task(mp_pool *p, mp_async_result *job, size_t i, mp_value *msg
 }
 
 /* With mu held: where the first work with a task to put now is linked,
- * or NULL.  A stream waits for room in its window (not to end, once its
- * iterator is freed), and the works behind it go on meanwhile. */
+ * or NULL.  A stream waits for its next chunk's slot to be free (not to
+ * end, once its iterator is freed), and the works behind it go on
+ * meanwhile. */
 static mp__pool_work **ready_work(mp_pool *p)
 {
     for (mp__pool_work **pw = &p->head; *pw; pw = &(*pw)->next_work) {
         mp_async_result *j = (*pw)->job;
-        if (!j->stream || atomic_load(&j->abandoned) || j->produced - atomic_load(&j->consumed) < j->window)
+        if (!j->stream || atomic_load(&j->abandoned) || !atomic_load(&j->live[j->produced % j->window]))
             return pw;
     }
     return NULL;

@@ -68,9 +68,11 @@ enum { MP__JOB_APPLY, MP__JOB_MAP, MP__JOB_IMAP, MP__JOB_IMAP_UNORDERED };
  * Chunk c is kept in slot c % window.  The window is every chunk
  * (nchunks, 1 for apply), except for a stream, an imap over a producer
  * (stream.c), whose inputs are not all known: there it is the chunks
- * allowed in flight, each given out (produced) only while fewer than
- * window are given out and not yet done with by next() (consumed), so an
- * iterator's memory stays within window chunks however long its input.
+ * allowed in flight, and chunk c is given out (produced) only once its
+ * slot is free, next() done with the chunk before it there, so an
+ * iterator's memory stays within window chunks however long its input
+ * (imap_unordered's chunks are done with out of order: a slow one holds
+ * its slot, and the window goes on around it).
  */
 struct mp_async_result {
     int kind;
@@ -87,6 +89,8 @@ struct mp_async_result {
     bool ended;                 /* nchunks is known (a stream: its producer has ended) */
     bool stream;
     _Atomic bool abandoned;     /* a stream freed by its user */
+    _Atomic uint8_t *live;      /* per slot: a chunk given out and not yet done with by next() */
+    size_t *ids;                /* a stream: per slot, its chunk */
     uint8_t *done;              /* per slot: its chunk's result came */
     mp_value **items;           /* map: per item, its value, one reference */
     mp_value **chunks;          /* imap: per slot, its chunk's list of values */
@@ -131,7 +135,8 @@ enum { MP__H_WORKERS, MP__H_TASKS, MP__H_RESULTS, MP__H_COUNT };
 /* A job's tasks that the task handler has not all put yet. */
 typedef struct mp__pool_work {
     mp_async_result *job;       /* one reference */
-    const char *name;           /* the function's registered name */
+    mp_task_fn func;
+    const char *name;           /* its registered name, or NULL */
     int mode;                   /* MP__POOL_APPLY, _MAP, _STAR */
     mp_value *payload;          /* apply's args, or the iterable */
     size_t next;                /* the next chunk to put */
@@ -187,6 +192,12 @@ void mp__pool_wait_ended(mp_pool *p, int h);
  * handler.  Unlocks mu.  True when put (w freed); false when the task
  * handler is to put it (w at the list's head, in the order submitted). */
 bool mp__pool_put_now(mp_pool *p, mp__pool_work *w);
+/* Queue work (its payload taken over) as a job of kind over length
+ * items in chunks of chunksize, or with window > 0 a stream (stream.c).
+ * The caller's reference to the job, or NULL with MP_EVALUE "Pool not
+ * running" or MP_ENOMEM. */
+mp_async_result *mp__pool_submit(mp_pool *p, mp__pool_work work, int kind, size_t length, size_t chunksize,
+                                 size_t window, const mp_pool_call_opts *opts);
 /* Release a work and its reference to its job. */
 void mp__pool_free_work(mp__pool_work *w);
 /* With mu held: take the work at *pw off the list. */

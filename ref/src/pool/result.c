@@ -38,6 +38,9 @@ mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, size_t w
         r->data = opts->data;
     }
     r->done = calloc(r->window, 1);
+    r->live = calloc(r->window, sizeof *r->live);
+    for (size_t i = 0; r->live && !r->stream && i < r->window; i++)
+        atomic_init(&r->live[i], 1);
     if (kind == MP__JOB_MAP)
         r->items = calloc(length ? length : 1, sizeof *r->items);
     if (imap) {
@@ -45,10 +48,12 @@ mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, size_t w
         r->errs = calloc(r->window, sizeof *r->errs);
         r->arrived = calloc(r->window, sizeof *r->arrived);
     }
-    if (r->stream)
+    if (r->stream) {
         r->sizes = calloc(r->window, sizeof *r->sizes);
-    if (!r->done || (kind == MP__JOB_MAP && !r->items) || (imap && (!r->chunks || !r->errs || !r->arrived)) ||
-        (r->stream && !r->sizes)) {
+        r->ids = calloc(r->window, sizeof *r->ids);
+    }
+    if (!r->done || !r->live || (kind == MP__JOB_MAP && !r->items) || (imap && (!r->chunks || !r->errs || !r->arrived)) ||
+        (r->stream && (!r->sizes || !r->ids))) {
         r->refs = 1;
         mp__job_unref(r);
         mp__fail(MP_ENOMEM, "out of memory");
@@ -70,6 +75,8 @@ void mp__job_unref(mp_async_result *r)
     free(r->items);
     free(r->chunks);
     free(r->sizes);
+    free(r->ids);
+    free((void *)r->live);
     free(r->errs);
     free(r->arrived);
     free(r->done);
@@ -116,7 +123,11 @@ bool mp__job_set(mp_async_result *r, size_t index, mp_value *value, const mp__ex
 {
     pthread_mutex_lock(&r->mu);
     size_t slot = index % r->window;
-    if (index < atomic_load(&r->consumed) || index >= r->produced || r->done[slot] || r->ready) {
+    /* Only the chunk given out in that slot, and once (a worker that
+     * died after sending its result is reported too). */
+    bool mine = index < r->produced && atomic_load(&r->live[slot]) && !r->done[slot] &&
+                (!r->stream || r->ids[slot] == index);
+    if (!mine || r->ready) {
         pthread_mutex_unlock(&r->mu);
         mp_decref(value);
         return false;
@@ -331,6 +342,7 @@ static void chunk_done(mp_async_result *r, size_t c)
     free(r->errs[slot]);
     r->errs[slot] = NULL;
     r->done[slot] = 0;
+    atomic_store(&r->live[slot], 0);
     r->sub = 0;
     atomic_fetch_add(&r->consumed, 1);
     tell_pool(r);

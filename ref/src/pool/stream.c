@@ -62,6 +62,8 @@ static size_t take_index(mp_async_result *job, size_t len)
     pthread_mutex_lock(&job->mu);
     size_t i = job->produced++;
     job->sizes[i % job->window] = len;
+    job->ids[i % job->window] = i;
+    atomic_store(&job->live[i % job->window], 1);
     job->left++;
     pthread_mutex_unlock(&job->mu);
     return i;
@@ -139,37 +141,7 @@ mp_imap_iterator *mp_pool_imap_iter(mp_pool *p, mp_task_fn func, mp_pool_next_fn
         return NULL;
     }
     size_t window = opts->max_in_flight ? opts->max_in_flight : 4 * (size_t)p->processes;
-    mp__pool_work *w = calloc(1, sizeof *w);
-    mp_async_result *job = w ? mp__job_new(opts->unordered ? MP__JOB_IMAP_UNORDERED : MP__JOB_IMAP, 0,
-                                           opts->chunksize ? opts->chunksize : 1, window, NULL) : NULL;
-    if (!job) {
-        if (!w)
-            mp__fail(MP_ENOMEM, "out of memory");
-        free(w);
-        return NULL;
-    }
-    *w = (mp__pool_work){.job = job, .name = name, .mode = MP__POOL_MAP, .produce = next, .data = data};
-    pthread_mutex_lock(&p->mu);
-    if (p->state != MP__POOL_RUN) {
-        pthread_mutex_unlock(&p->mu);
-        mp__fail(MP_EVALUE, "Pool not running");
-        mp__job_unref(job);     /* the cache's */
-        mp__job_unref(job);     /* the caller's */
-        free(w);
-        return NULL;
-    }
-    job->id = p->next_job++;
-    job->pool = p;
-    job->next = p->cache[job->id % MP__POOL_BUCKETS];
-    p->cache[job->id % MP__POOL_BUCKETS] = job;
-    p->cached++;
-    atomic_fetch_add(&job->refs, 1);  /* the work's */
-    if (p->tail)
-        p->tail->next_work = w;
-    else
-        p->head = w;
-    p->tail = w;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
-    return (mp_imap_iterator *)job;
+    mp__pool_work w = {.func = func, .name = name, .mode = MP__POOL_MAP, .produce = next, .data = data};
+    return (mp_imap_iterator *)mp__pool_submit(p, w, opts->unordered ? MP__JOB_IMAP_UNORDERED : MP__JOB_IMAP, 0,
+                                               opts->chunksize ? opts->chunksize : 1, window, NULL);
 }
