@@ -156,6 +156,11 @@ static void *worker_handler(void *arg)
 
 /* ---- the task handler ---------------------------------------------------------- */
 
+mp_value *mp__pool_message(const mp__pool_work *w, size_t i, mp_value *payload)
+{
+    return mp_tuple_of((int64_t)w->job->id, (int64_t)i, w->name, w->mode, payload);
+}
+
 /* Chunk i of a work as a task message. */
 static mp_value *task_message(mp__pool_work *w, size_t i)
 {
@@ -170,7 +175,7 @@ static mp_value *task_message(mp__pool_work *w, size_t i)
         for (size_t k = 0; payload && k < n; k++)
             mp_tuple_set(payload, k, mp_incref(mp_item(w->payload, first + k)));
     }
-    return mp_tuple_of((int64_t)job->id, (int64_t)i, w->name, w->mode, payload);
+    return mp__pool_message(w, i, payload);
 }
 
 void mp__pool_free_work(mp__pool_work *w)

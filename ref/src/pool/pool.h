@@ -198,6 +198,9 @@ bool mp__pool_put_now(mp_pool *p, mp__pool_work *w);
  * running" or MP_ENOMEM. */
 mp_async_result *mp__pool_submit(mp_pool *p, mp__pool_work work, int kind, size_t length, size_t chunksize,
                                  size_t window, const mp_pool_call_opts *opts);
+/* The task message of chunk i of w's job: payload (taken over) is its
+ * args or its chunk's items.  NULL with MP_ENOMEM. */
+mp_value *mp__pool_message(const mp__pool_work *w, size_t i, mp_value *payload);
 /* Release a work and its reference to its job. */
 void mp__pool_free_work(mp__pool_work *w);
 /* With mu held: take the work at *pw off the list. */

@@ -104,7 +104,7 @@ void mp__pool_stream_step(mp_pool *p, mp__pool_work **pw)
         rc = draw(w, &chunk);
         if (chunk) {
             size_t i = take_index(job, mp_len(chunk));
-            mp__pool_put_task(p, job, i, mp_tuple_of((int64_t)job->id, (int64_t)i, w->name, MP__POOL_MAP, chunk));
+            mp__pool_put_task(p, job, i, mp__pool_message(w, i, chunk));
         }
     }
     if (rc == 1 || (rc < 0 && w->failed && !atomic_load(&job->abandoned))) {
