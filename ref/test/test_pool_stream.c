@@ -6,6 +6,7 @@
  */
 #include <mp.h>
 
+#include "pool_tasks.h"
 #include "sync_tests.h"
 #include "tap.h"
 
@@ -18,25 +19,6 @@
 #define HANG_GUARD 60.0
 
 /* ---- the tasks ------------------------------------------------------------ */
-
-static int sq(const mp_value *args, mp_value **result)
-{
-    int64_t x = mp_as_int(mp_item(args, 0));
-    *result = mp_int(x * x);
-    return 0;
-}
-MP_TASK(sq);
-
-/* 1/(x-5): ZeroDivisionError for 5, as the docs' test program. */
-static int inverse(const mp_value *args, mp_value **result)
-{
-    int64_t x = mp_as_int(mp_item(args, 0));
-    if (x == 5)
-        return mp_raise("ZeroDivisionError", "division by zero");
-    *result = mp_int(100 / (x - 5));
-    return 0;
-}
-MP_TASK(inverse);
 
 /* Its worker dies of SIGKILL on 7; x otherwise. */
 static int die_on_7(const mp_value *args, mp_value **result)
@@ -118,15 +100,23 @@ static void counter_free(counter *c)
     free(c);
 }
 
-/* Append next()'s outcome i to got: the int, or the error's name. */
-static void say(char *got, size_t n, int i, int rc, const mp_value *v)
+/* n calls of next() on a stream of c's inputs, each outcome (the int, or
+ * the error's name) in got, separated by spaces. */
+static void outcomes(mp_imap_iterator *it, counter *c, int n, char *got, size_t size)
 {
-    char one[64];
-    if (rc == 0)
-        snprintf(one, sizeof one, "%s%lld", i ? " " : "", (long long)mp_as_int(v));
-    else
-        snprintf(one, sizeof one, "%s%s", i ? " " : "", mp_errname(rc));
-    strncat(got, one, n - strlen(got) - 1);
+    got[0] = 0;
+    for (int i = 0; it && i < n; i++) {
+        mp_value *v = NULL;
+        int rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v);
+        char one[300];
+        if (rc == 0)
+            snprintf(one, sizeof one, "%s%s", i ? " " : "", rep(v));
+        else
+            snprintf(one, sizeof one, "%s%s", i ? " " : "", mp_errname(rc));
+        strncat(got, one, size - strlen(got) - 1);
+        mp_decref(v);
+        consumed(c, i + 1);
+    }
 }
 
 /* ---- the tests ------------------------------------------------------------------ */
@@ -269,16 +259,9 @@ static void errors(const char *m, mp_context *ctx)
     /* A task's error: with chunksize 1 the iteration goes on past it. */
     counter *c = counter_new(8, -1);
     mp_imap_iterator *it = mp_pool_imap_iter(p, inverse, count, c, &(mp_pool_imap_opts){.max_in_flight = 2});
-    char got[256] = "";
-    mp_value *v = NULL;
-    for (int i = 0; it && i < 9; i++) {
-        int rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v);
-        say(got, sizeof got, i, rc, v);
-        mp_decref(v);
-        v = NULL;
-        consumed(c, i + 1);
-    }
-    tap_is_str(got, "-20 -25 -33 -50 -100 ZeroDivisionError 100 50 StopIteration",
+    char got[256];
+    outcomes(it, c, 9, got, sizeof got);
+    tap_is_str(got, "-0.2 -0.25 -0.3333333333333333 -0.5 -1.0 ZeroDivisionError 1.0 0.5 StopIteration",
                "%s: imap_iter(inverse, range(8)): ZeroDivisionError in its place, then the rest", m);
     mp_imap_iterator_free(it);
     counter_free(c);
@@ -344,15 +327,8 @@ static void worker_dies(const char *m, mp_context *ctx)
     mp_pool *p = mp_context_pool(ctx, &(mp_pool_opts){.processes = 2});
     counter *c = counter_new(20, -1);
     mp_imap_iterator *it = mp_pool_imap_iter(p, die_on_7, count, c, &(mp_pool_imap_opts){.max_in_flight = 3});
-    char got[256] = "";
-    mp_value *v = NULL;
-    for (int i = 0; it && i < 21; i++) {
-        int rc = mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v);
-        say(got, sizeof got, i, rc, v);
-        mp_decref(v);
-        v = NULL;
-        consumed(c, i + 1);
-    }
+    char got[256];
+    outcomes(it, c, 21, got, sizeof got);
     tap_is_str(got, "0 1 2 3 4 5 6 WorkerLostError 8 9 10 11 12 13 14 15 16 17 18 19 StopIteration",
                "%s: a worker SIGKILLed at 7: WorkerLostError in its place, every other result", m);
     mp_imap_iterator_free(it);
@@ -396,15 +372,10 @@ int main(int argc, char **argv)
 {
     mp_main(argc, argv);
     alarm(600);     /* a hang fails the run instead of stopping the suite */
-    for (size_t i = 0; i < 3; i++) {
-        mp_context *ctx = mp_get_context(methods[i]);
-        ordered(methods[i], ctx);
-        unordered(methods[i], ctx);
-        errors(methods[i], ctx);
-        early_free(methods[i], ctx);
-        others_go_on(methods[i], ctx);
-        worker_dies(methods[i], ctx);
-        named_errors(methods[i], ctx);
-    }
+    static void (*const tests[])(const char *, mp_context *) = {
+        ordered, unordered, errors, early_free, others_go_on, worker_dies, named_errors};
+    for (size_t i = 0; i < 3; i++)
+        for (size_t k = 0; k < sizeof tests / sizeof *tests; k++)
+            tests[k](methods[i], mp_get_context(methods[i]));
     return tap_done();
 }
