@@ -122,7 +122,7 @@ TSAN_FLAGS  = -fsanitize=thread -fno-omit-frame-pointer -O1 -g
 TSAN_TESTS := test_queue test_simple_queue test_pipe_lanes test_queue_deaths \
               test_simple_queue_deaths test_process test_connection test_listener test_nested \
               test_lock test_condition test_barrier test_sharedctypes test_pool \
-              test_pool_deaths test_thread_pool
+              test_pool_deaths test_thread_pool test_pool_stream
 TSAN_OBJS  := $(patsubst ref/src/%.c,$(BUILD)/obj-tsan/%.o,$(LIB_SRCS))
 LIBTSAN    := $(BUILD)/libmp-tsan.a
 TSAN_BINS  := $(patsubst %,$(BUILD)/test-tsan/%,$(TSAN_TESTS))
@@ -177,7 +177,7 @@ help:
 	@echo "  make goldens         re-record the goldens by running the Python twins under python3 3.11"
 	@echo "  make unit-conformance  the unit tests that use mp.h alone, against IMPL=/path/to/libmp.a"
 	@echo "                       (default ref); make test builds them for ref and runs them in unit"
-	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, messaging, a shared counter)"
+	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, messaging, a shared counter, the Pool)"
 	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
 	@echo "  make conformance-others  the twins under PyPy3, billiard and multiprocess, every start method;"
 	@echo "                       reports what changed against conformance/others/*.known (docs/implementations.md)"
@@ -241,6 +241,7 @@ bench: $(BENCH_BINS)
 	@scripts/bench-messaging
 	@scripts/bench-sync
 	@scripts/bench-shared
+	@scripts/bench-pool
 
 docs:
 	@scripts/docs

@@ -1741,6 +1741,46 @@ MP_EXTERN mp_imap_iterator *mp_pool_imap(mp_pool *p, mp_task_fn func, const mp_v
 MP_EXTERN mp_imap_iterator *mp_pool_imap_unordered(mp_pool *p, mp_task_fn func, const mp_value *iterable,
                                                    const mp_pool_call_opts *opts);
 
+/* A producer of inputs for mp_pool_imap_iter (a C iterator): store the
+ * next input in *item as a new reference (NULL is None) and return 1;
+ * return 0 when there are no more; or return a negative code (mp_raise,
+ * a library call's), which ends the input as an exception raised by
+ * CPython's input iterator does.  Called in the pool's task handler
+ * thread, one call at a time, as CPython's task handler draws on the
+ * iterable; never again once mp_imap_iterator_free has returned. */
+typedef int (*mp_pool_next_fn)(void *data, mp_value **item);
+
+/* mp_pool_imap_iter's options: chunksize, as imap's (0: 1); max_in_flight,
+ * the chunks drawn from the producer whose values next() has not all
+ * returned yet (0: 4 * the pool's processes); unordered: the results as
+ * they come, as imap_unordered's (false: in order, as imap's). */
+typedef struct mp_pool_imap_opts {
+    size_t chunksize;
+    size_t max_in_flight;
+    bool unordered;
+} mp_pool_imap_opts;
+
+/*
+ * imap over a C iterator (beyond CPython): as mp_pool_imap, over the
+ * values next(data, &item) produces, but with at most max_in_flight
+ * chunks drawn and not yet consumed by mp_imap_iterator_next, so that the
+ * parent's memory stays flat however many inputs there are (CPython's
+ * task handler reads its whole input first).  The producer is drawn on
+ * only as next() makes room; a pool's other calls go on meanwhile.  A
+ * producer's error comes from next() after the results of the inputs
+ * before it, then the end of the iteration; a task's error and a dead
+ * worker's as for imap.  Freeing the iterator early stops the drawing
+ * (the chunks in flight are still run, their results dropped).  close()
+ * and join() wait for the input to be consumed or the iterator freed.
+ * An iterator (free it with mp_imap_iterator_free), or NULL with MP_EVALUE
+ * "Pool not running"; MP_ETYPE "'NoneType' object is not iterable" for a
+ * NULL next; MP_EPICKLE "Can't pickle <repr>: it is not registered with
+ * MP_TASK" for a func not registered (<repr> is <function 0x...>), except
+ * on a ThreadPool, which sends it by address; MP_ENOMEM.  opts may be NULL.
+ */
+MP_EXTERN mp_imap_iterator *mp_pool_imap_iter(mp_pool *p, mp_task_fn func, mp_pool_next_fn next, void *data,
+                                              const mp_pool_imap_opts *opts);
+
 /* close(): no more tasks; the workers end once the ones given are done.
  * terminate(): stop the workers now (SIGTERM); results not ready stay so,
  * as in CPython (a get() without a timeout would wait for ever).  Both

@@ -711,6 +711,11 @@ MP_TASK(held);
 
 static int not_a_task(const mp_value *args) { (void)args; return 0; }
 
+static int not_a_pool_task(const mp_value *args, mp_value **result) { (void)args; (void)result; return 0; }
+
+/* A producer of no inputs, for mp_pool_imap_iter. */
+static int no_inputs(void *data, mp_value **item) { (void)data; (void)item; return 0; }
+
 static void test_pool(void)
 {
     CONTRACT_NULL(mp_pool_new, mp_pool_new(&(mp_pool_opts){.processes = -1}), MP_EVALUE,
@@ -750,7 +755,13 @@ static void test_pool(void)
     while (mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v) == 0)
         mp_decref(v);
     CONTRACT(mp_imap_iterator_next, mp_imap_iterator_next(it, MP_WAIT_FOREVER, &v), MP_ESTOPITERATION, "");
+    CONTRACT_NULL(mp_pool_imap_iter, mp_pool_imap_iter(p, held, NULL, NULL, NULL), MP_ETYPE,
+                  "'NoneType' object is not iterable");
+    CONTRACT_NULL(mp_pool_imap_iter, mp_pool_imap_iter(p, not_a_pool_task, no_inputs, NULL, NULL), MP_EPICKLE,
+                  "Can't pickle <repr>: it is not registered with MP_TASK");
     mp_pool_close(p);
+    CONTRACT_NULL(mp_pool_imap_iter, mp_pool_imap_iter(p, held, no_inputs, NULL, NULL), MP_EVALUE,
+                  "Pool not running");
     CONTRACT_NULL(mp_pool_apply_async, mp_pool_apply_async(p, held, NULL), MP_EVALUE, "Pool not running");
     CONTRACT_NULL(mp_pool_map_async, mp_pool_map_async(p, held, items, NULL), MP_EVALUE, "Pool not running");
     mp_pool_join(p);
@@ -843,6 +854,7 @@ static const struct {
     {"mp_pool_apply_async", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_pool_apply_async", "MP_EPICKLE", "is the result's failure, not the call's: test_pool.c gets it"},
     {"mp_pool_map_async", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_pool_imap_iter", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_async_result_get", "MP_EWORKERLOST", "needs a worker killed in a task: test_pool_deaths.c does it"},
     {"mp_async_result_get", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_async_result_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},

@@ -7,6 +7,7 @@
  */
 #include <mp.h>
 
+#include "pool_tasks.h"
 #include "pool_tests.h"
 #include "sync_tests.h"
 #include "tap.h"
@@ -19,14 +20,6 @@
 #include <unistd.h>
 
 /* ---- the tasks ------------------------------------------------------------ */
-
-static int sq(const mp_value *args, mp_value **result)
-{
-    int64_t x = mp_as_int(mp_item(args, 0));
-    *result = mp_int(x * x);
-    return 0;
-}
-MP_TASK(sq);
 
 static int add(const mp_value *args, mp_value **result)
 {
@@ -43,17 +36,6 @@ static int whoami(const mp_value *args, mp_value **result)
     return 0;
 }
 MP_TASK(whoami);
-
-/* 1/(x-5), as the docs' test program: ZeroDivisionError for 5. */
-static int inverse(const mp_value *args, mp_value **result)
-{
-    int64_t x = mp_as_int(mp_item(args, 0));
-    if (x == 5)
-        return mp_raise("ZeroDivisionError", "division by zero");
-    *result = mp_float(1.0 / (double)(x - 5));
-    return 0;
-}
-MP_TASK(inverse);
 
 /* A library call's own error, returned as it came. */
 static int out_of_range(const mp_value *args, mp_value **result)

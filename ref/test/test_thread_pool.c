@@ -77,6 +77,16 @@ static int initializer(const mp_value *args)
 
 /* ---- the Pool API over threads --------------------------------------------------- */
 
+/* The producer of 0, 1, 2, 3, 4 (data: the next one). */
+static int count_to_5(void *data, mp_value **item)
+{
+    int64_t *n = data;
+    if (*n >= 5)
+        return 0;
+    *item = mp_int((*n)++);
+    return 1;
+}
+
 static void basics(void)
 {
     mp_pool *p = mp_thread_pool_new(&(mp_pool_opts){.processes = 3});
@@ -92,6 +102,14 @@ static void basics(void)
     rc = mp_pool_map(p, sq, r10, NULL, &v);
     tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "map in order");
     mp_decref(v);
+    /* imap over a producer: the function is sent by address here too. */
+    int64_t next = 0;
+    mp_imap_iterator *stream = mp_pool_imap_iter(p, sq, count_to_5, &next, NULL);
+    char got[64] = "";
+    for (mp_value *x = NULL; stream && mp_imap_iterator_next(stream, MP_WAIT_FOREVER, &x) == 0; mp_decref(x), x = NULL)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", got[0] ? " " : "", (long long)mp_as_int(x));
+    tap_is_str(stream ? got : mp_errmsg(), "0 1 4 9 16", "imap_iter of an unregistered function: in order");
+    mp_imap_iterator_free(stream);
     mp_value *pairs = mp_list_of(mp_tuple_of(1, 2), mp_tuple_of(3, 4), mp_tuple_of(10, -1));
     rc = mp_pool_starmap(p, add, pairs, NULL, &v);
     tap_is_str(rc == 0 ? rep(v) : mp_errmsg(), "[3, 7, 9]", "starmap");

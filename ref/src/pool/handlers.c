@@ -156,6 +156,15 @@ static void *worker_handler(void *arg)
 
 /* ---- the task handler ---------------------------------------------------------- */
 
+mp_value *mp__pool_message(const mp__pool_work *w, size_t i, mp_value *payload)
+{
+    /* A ThreadPool's worker shares this address space: the function goes
+     * by address, so one not registered runs too (CPython's ThreadPool
+     * pickles nothing). */
+    mp_value *fn = w->fn ? mp_int((int64_t)(intptr_t)w->fn) : mp_str(w->name);
+    return mp_tuple_of((int64_t)w->job->id, (int64_t)i, fn, w->mode, payload);
+}
+
 /* Chunk i of a work as a task message. */
 static mp_value *task_message(mp__pool_work *w, size_t i)
 {
@@ -170,14 +179,10 @@ static mp_value *task_message(mp__pool_work *w, size_t i)
         for (size_t k = 0; payload && k < n; k++)
             mp_tuple_set(payload, k, mp_incref(mp_item(w->payload, first + k)));
     }
-    /* A ThreadPool's worker shares this address space: the function goes
-     * by address, so one not registered runs too (CPython's ThreadPool
-     * pickles nothing). */
-    mp_value *fn = w->fn ? mp_int((int64_t)(intptr_t)w->fn) : mp_str(w->name);
-    return mp_tuple_of((int64_t)job->id, (int64_t)i, fn, w->mode, payload);
+    return mp__pool_message(w, i, payload);
 }
 
-static void free_work(mp__pool_work *w)
+void mp__pool_free_work(mp__pool_work *w)
 {
     mp__job_unref(w->job);
     mp_decref(w->payload);
@@ -198,16 +203,58 @@ static void fail_chunk(mp_pool *p, mp_async_result *job, size_t i, int code)
         mp__pool_job_done(p, job);
 }
 
+void mp__pool_put_task(mp_pool *p, mp_async_result *job, size_t i, mp_value *msg)
+{
+    p->held[MP__H_TASKS] = msg;
+    int rc = msg ? 0 : mp_errcode();
+    if (msg) {
+        leave();
+        rc = mp_simple_queue_put(p->inq, mp_incref(msg));
+        enter();
+    }
+    mp_decref(msg);
+    p->held[MP__H_TASKS] = NULL;
+    if (rc < 0)
+        fail_chunk(p, job, i, rc);
+}
+
+/* With mu held: where the first work with a task to put now is linked,
+ * or NULL.  A stream waits for its next chunk's slot to be free (not to
+ * end, once its iterator is freed), and the works behind it go on
+ * meanwhile. */
+static mp__pool_work **ready_work(mp_pool *p)
+{
+    for (mp__pool_work **pw = &p->head; *pw; pw = &(*pw)->next_work) {
+        mp_async_result *j = (*pw)->job;
+        if (!j->stream || atomic_load(&j->abandoned) || !atomic_load(&j->live[j->produced % j->window]))
+            return pw;
+    }
+    return NULL;
+}
+
+void mp__pool_unlink_work(mp_pool *p, mp__pool_work **pw)
+{
+    mp__pool_work *w = *pw;
+    *pw = w->next_work;
+    if (p->tail == w) {
+        p->tail = NULL;
+        for (mp__pool_work *x = p->head; x; x = x->next_work)
+            p->tail = x;
+    }
+}
+
 static void *task_handler(void *arg)
 {
     mp_pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->head && !p->tasks_end && p->state != MP__POOL_TERMINATE)
+        /* A caller putting its own task (mp__pool_put_now) goes first. */
+        mp__pool_work **pw = NULL;
+        while ((p->putting || (!(pw = ready_work(p)) && !p->tasks_end)) && p->state != MP__POOL_TERMINATE)
             wait_out(p);
         if (p->state == MP__POOL_TERMINATE)
             break;
-        if (!p->head) {
+        if (!pw) {
             /* The worker handler is done: tell the result handler, then
              * each worker, that there is no more work. */
             pthread_mutex_unlock(&p->mu);
@@ -220,30 +267,63 @@ static void *task_handler(void *arg)
             pthread_mutex_lock(&p->mu);
             break;
         }
-        mp__pool_work *w = p->head;
+        mp__pool_work *w = *pw;
+        if (w->job->stream) {
+            mp__pool_stream_step(p, pw);
+            continue;
+        }
         size_t i = w->next++;
         bool last = w->next >= w->job->nchunks || w->mode == MP__POOL_APPLY;
-        if (last && !(p->head = w->next_work))
-            p->tail = NULL;
-        pthread_mutex_unlock(&p->mu);
-        mp_value *msg = p->held[MP__H_TASKS] = task_message(w, i);
-        int rc = msg ? 0 : mp_errcode();
-        if (msg) {
-            leave();
-            rc = mp_simple_queue_put(p->inq, mp_incref(msg));
-            enter();
-        }
-        mp_decref(msg);
-        p->held[MP__H_TASKS] = NULL;
-        if (rc < 0)
-            fail_chunk(p, w->job, i, rc);
         if (last)
-            free_work(w);
+            mp__pool_unlink_work(p, pw);
+        p->putting = true;
+        pthread_mutex_unlock(&p->mu);
+        mp__pool_put_task(p, w->job, i, task_message(w, i));
+        if (last)
+            mp__pool_free_work(w);
         pthread_mutex_lock(&p->mu);
+        p->putting = false;
     }
     pthread_mutex_unlock(&p->mu);
     mp_debug("task handler exiting");
     return finish(p, MP__H_TASKS);
+}
+
+/*
+ * An apply's round trip is the caller's put, a worker, the result handler
+ * and the caller's wake; through the task handler it would be one thread
+ * more to wake.  So a caller whose task would be the next put anyway puts
+ * it itself, as long as the queue has room for it: putting is then set,
+ * as the task handler sets it around its own put, so that tasks still go
+ * in the order they came.  A task that does not fit now, or fails to go,
+ * goes back to the task handler, which waits or fails it as for any task
+ * (in its thread, where CPython's error_callback runs).  The message is
+ * kept in held[MP__H_TASKS], which only the one putting uses, for the
+ * worker forked meanwhile (see struct mp_pool).
+ */
+bool mp__pool_put_now(mp_pool *p, mp__pool_work *w)
+{
+    p->putting = true;
+    pthread_mutex_unlock(&p->mu);
+    mp_value *msg = p->held[MP__H_TASKS] = task_message(w, 0);
+    int rc = msg ? mp__simple_queue_try_put(p->inq, mp_incref(msg)) : 1;
+    mp_decref(msg);
+    p->held[MP__H_TASKS] = NULL;
+    pthread_mutex_lock(&p->mu);
+    p->putting = false;
+    if (rc != 0) {
+        w->next_work = p->head;
+        p->head = w;
+        if (!p->tail)
+            p->tail = w;
+    }
+    /* The task handler waits for putting to end only when it has work. */
+    if (p->head || p->tasks_end)
+        pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mu);
+    if (rc == 0)
+        mp__pool_free_work(w);
+    return rc == 0;
 }
 
 /* ---- the result handler ------------------------------------------------------------ */

@@ -54,9 +54,12 @@ static void release(mp_pool *p)
         }
     for (mp__pool_work *w = p->head, *next; w; w = next) {
         next = w->next_work;
-        mp__job_unref(w->job);
-        mp_decref(w->payload);
-        free(w);
+        /* A stream left here by terminate no longer has a pool to tell. */
+        pthread_mutex_lock(&w->job->mu);
+        w->job->pool = NULL;
+        pthread_mutex_unlock(&w->job->mu);
+        free(w->failed);
+        mp__pool_free_work(w);
     }
     mp_simple_queue_free(p->inq);
     mp_simple_queue_free(p->outq);

@@ -2,6 +2,7 @@
 #ifndef MP_POOL_H
 #define MP_POOL_H
 
+#include "queues/queues.h"
 #include "start/start.h"
 #include "synchronize/synchronize.h"
 
@@ -63,6 +64,15 @@ enum { MP__JOB_APPLY, MP__JOB_MAP, MP__JOB_IMAP, MP__JOB_IMAP_UNORDERED };
  * chunk per chunksize items).  Held by the user (until freed) and by the
  * pool's cache (until every chunk has come); the result handler sets the
  * chunks, under mu, and the waiting calls wait on cond.
+ *
+ * Chunk c is kept in slot c % window.  The window is every chunk
+ * (nchunks, 1 for apply), except for a stream, an imap over a producer
+ * (stream.c), whose inputs are not all known: there it is the chunks
+ * allowed in flight, and chunk c is given out (produced) only once its
+ * slot is free, next() done with the chunk before it there, so an
+ * iterator's memory stays within window chunks however long its input
+ * (imap_unordered's chunks are done with out of order: a slow one holds
+ * its slot, and the window goes on around it).
  */
 struct mp_async_result {
     int kind;
@@ -71,18 +81,31 @@ struct mp_async_result {
     pthread_mutex_t mu;
     pthread_cond_t cond;
     bool ready, success;
+    _Atomic uint32_t moves;     /* counts the changes waiters wait for (see wait_until) */
     size_t length, chunksize, nchunks, left;
-    uint8_t *done;              /* per chunk: its result came */
-    mp_value **items;           /* per item: its value (map, imap), one reference */
+    size_t window;              /* slots */
+    size_t produced;            /* chunks given out so far (nchunks but for a stream) */
+    _Atomic size_t consumed;    /* imap: chunks next() is done with */
+    bool ended;                 /* nchunks is known (a stream: its producer has ended) */
+    bool stream;
+    _Atomic bool abandoned;     /* a stream freed by its user */
+    _Atomic uint8_t *live;      /* per slot: a chunk given out and not yet done with by next() */
+    size_t *ids;                /* a stream: per slot, its chunk */
+    uint8_t *done;              /* per slot: its chunk's result came */
+    mp_value **items;           /* map: per item, its value, one reference */
+    mp_value **chunks;          /* imap: per slot, its chunk's list of values */
+    size_t *sizes;              /* a stream: per slot, its chunk's length */
     mp_value *value;            /* apply's value; map's list once ready */
     mp__exc *err;               /* map and apply: the first failure */
-    mp__exc **errs;             /* imap: each failed chunk's */
-    size_t *arrived;            /* imap_unordered: chunks in the order they came */
-    size_t narrived, pos, sub;  /* imap: where next() is */
+    mp__exc **errs;             /* imap: per slot, a failed chunk's error */
+    size_t *arrived;            /* imap_unordered: a ring of the chunks in the order they came */
+    size_t narrived, sub;       /* imap: chunks come; next()'s place in the current one */
     bool exhausted;
     void (*callback)(const mp_value *result, void *data);
     void (*error_callback)(int code, void *data);
     void *data;
+    mp_pool *pool;              /* a stream's pool while it produces, told when next() makes room */
+    pthread_mutex_t produce;    /* a stream's: held around its producer's calls, and by free */
     struct mp_async_result *next;   /* in the pool's cache */
 };
 
@@ -91,13 +114,16 @@ struct mp_imap_iterator {
 };
 
 /* A job of kind over length items in chunks of chunksize (apply: 1 and
- * 1); two references (the caller's and the cache's).  NULL with MP_ENOMEM. */
-mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, const mp_pool_call_opts *opts);
+ * 1), or with window > 0 a stream of that many chunks in flight (imap
+ * kinds; length unknown); two references (the caller's and the
+ * cache's).  NULL with MP_ENOMEM. */
+mp_async_result *mp__job_new(int kind, size_t length, size_t chunksize, size_t window,
+                             const mp_pool_call_opts *opts);
 void mp__job_unref(mp_async_result *r);
 /* Chunk index's outcome: value (taken over: a chunk's list, or apply's
- * value) on success, else the error e.  Ignored for a chunk already set.
- * Calls the callbacks (outside mu) once the last chunk is in.  True when
- * the job is then complete. */
+ * value) on success, else the error e.  Ignored for a chunk already set,
+ * or not given out.  Calls the callbacks (outside mu) once the last chunk
+ * is in.  True when the job is then complete. */
 bool mp__job_set(mp_async_result *r, size_t index, mp_value *value, const mp__exc *e);
 
 /* ---- the pool (pool.c, handlers.c, submit.c) ---------------------------------- */
@@ -109,11 +135,15 @@ enum { MP__H_WORKERS, MP__H_TASKS, MP__H_RESULTS, MP__H_COUNT };
 /* A job's tasks that the task handler has not all put yet. */
 typedef struct mp__pool_work {
     mp_async_result *job;       /* one reference */
-    const char *name;           /* the function's registered name */
+    mp_task_fn func;
+    const char *name;           /* its registered name, or NULL */
     mp_task_fn fn;              /* a ThreadPool's: sent by address, not by name */
     int mode;                   /* MP__POOL_APPLY, _MAP, _STAR */
     mp_value *payload;          /* apply's args, or the iterable */
     size_t next;                /* the next chunk to put */
+    mp_pool_next_fn produce;    /* a stream's producer, and its data */
+    void *data;
+    mp__exc *failed;            /* a stream's: the producer's error, not yet sent */
     struct mp__pool_work *next_work;
 } mp__pool_work;
 
@@ -138,6 +168,7 @@ struct mp_pool {
     mp_async_result *cache[MP__POOL_BUCKETS];   /* jobs not complete, by id */
     size_t cached;
     mp__pool_work *head, *tail;
+    bool putting;               /* a task is taken off the list and not yet put */
     bool tasks_end;             /* the task handler's sentinel */
     bool started[MP__H_COUNT], ended[MP__H_COUNT];
     int wake[2];                /* wakes the worker handler */
@@ -158,6 +189,32 @@ void mp__pool_wake(mp_pool *p);
 int mp__pool_start_handlers(mp_pool *p);
 /* Wait (mu held) until handler h has ended, or has never started. */
 void mp__pool_wait_ended(mp_pool *p, int h);
+/* With mu held, the list empty and nobody putting: put w's one task (an
+ * apply's) from the calling thread, sparing a wake-up of the task
+ * handler.  Unlocks mu.  True when put (w freed); false when the task
+ * handler is to put it (w at the list's head, in the order submitted). */
+bool mp__pool_put_now(mp_pool *p, mp__pool_work *w);
+/* Queue work (its payload taken over) as a job of kind over length
+ * items in chunks of chunksize, or with window > 0 a stream (stream.c).
+ * The caller's reference to the job, or NULL with MP_EVALUE "Pool not
+ * running" or MP_ENOMEM. */
+mp_async_result *mp__pool_submit(mp_pool *p, mp__pool_work work, int kind, size_t length, size_t chunksize,
+                                 size_t window, const mp_pool_call_opts *opts);
+/* The task message of chunk i of w's job: payload (taken over) is its
+ * args or its chunk's items.  NULL with MP_ENOMEM. */
+mp_value *mp__pool_message(const mp__pool_work *w, size_t i, mp_value *payload);
+/* Release a work and its reference to its job. */
+void mp__pool_free_work(mp__pool_work *w);
+/* With mu held: take the work at *pw off the list. */
+void mp__pool_unlink_work(mp_pool *p, mp__pool_work **pw);
+/* From the task handler, mu not held: put msg (taken over; NULL: the
+ * error of making it) as chunk i of job; a chunk that cannot go fails with
+ * its error. */
+void mp__pool_put_task(mp_pool *p, mp_async_result *job, size_t i, mp_value *msg);
+/* From the task handler, with mu held (let go meanwhile): the next step of
+ * the stream whose work is at *pw: a chunk from its producer put, or its
+ * error, or its end (the work then off the list and freed). */
+void mp__pool_stream_step(mp_pool *p, mp__pool_work **pw);
 /* A job is complete: out of the cache (its reference dropped). */
 void mp__pool_job_done(mp_pool *p, mp_async_result *job);
 

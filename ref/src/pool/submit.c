@@ -3,14 +3,12 @@
 
 #include <stdlib.h>
 
-/* Queue a job of kind for func over payload (taken over): apply's args,
- * or the iterable of length items in chunks of chunksize.  The caller's
- * reference to the job, or NULL. */
-static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, mp_value *payload,
-                               size_t length, size_t chunksize, const mp_pool_call_opts *opts)
+mp_async_result *mp__pool_submit(mp_pool *p, mp__pool_work work, int kind, size_t length, size_t chunksize,
+                                 size_t window, const mp_pool_call_opts *opts)
 {
+    mp_value *payload = work.payload;
     mp__pool_work *w = calloc(1, sizeof *w);
-    mp_async_result *job = w ? mp__job_new(kind, length, chunksize, opts) : NULL;
+    mp_async_result *job = w ? mp__job_new(kind, length, chunksize, window, opts) : NULL;
     if (!job) {
         if (!w)
             mp__fail(MP_ENOMEM, "out of memory");
@@ -18,8 +16,10 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
         mp_decref(payload);
         return NULL;
     }
-    *w = (mp__pool_work){.job = job, .name = mp_task_name(func), .fn = p->threads ? func : NULL,
-                         .mode = mode, .payload = payload};
+    *w = work;
+    w->job = job;
+    int mode = w->mode;
+    w->fn = p->threads ? w->func : NULL;   /* a ThreadPool sends it by address */
     pthread_mutex_lock(&p->mu);
     if (p->state != MP__POOL_RUN) {
         pthread_mutex_unlock(&p->mu);
@@ -31,7 +31,9 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
         return NULL;
     }
     job->id = p->next_job++;
-    if (job->nchunks == 0 && kind != MP__JOB_APPLY) {
+    if (job->stream)
+        job->pool = p;      /* see stream.c */
+    else if (job->nchunks == 0 && kind != MP__JOB_APPLY) {
         /* An empty iterable: ready at once, no callback, as CPython's
          * MapResult with chunksize 0. */
         pthread_mutex_unlock(&p->mu);
@@ -58,7 +60,7 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
         /* What CPython's task handler meets when it pickles the task: each
          * chunk fails with the PicklingError. */
         pthread_mutex_unlock(&p->mu);
-        mp__fail(MP_EPICKLE, "Can't pickle <function %p>: it is not registered with MP_TASK", (void *)(uintptr_t)func);
+        mp__fail(MP_EPICKLE, "Can't pickle <function %p>: it is not registered with MP_TASK", (void *)(uintptr_t)w->func);
         mp__exc e;
         mp__exc_save(&e);
         bool complete = false;
@@ -71,6 +73,10 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
         free(w);
         return job;
     }
+    if (mode == MP__POOL_APPLY && !p->head && !p->putting) {
+        mp__pool_put_now(p, w);
+        return job;
+    }
     if (p->tail)
         p->tail->next_work = w;
     else
@@ -79,6 +85,16 @@ static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, 
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->mu);
     return job;
+}
+
+/* Queue a job of kind for func over payload (taken over): apply's args,
+ * or the iterable of length items in chunks of chunksize.  The caller's
+ * reference to the job, or NULL. */
+static mp_async_result *submit(mp_pool *p, int kind, int mode, mp_task_fn func, mp_value *payload,
+                               size_t length, size_t chunksize, const mp_pool_call_opts *opts)
+{
+    return mp__pool_submit(p, (mp__pool_work){.func = func, .name = mp_task_name(func), .mode = mode, .payload = payload}, kind,
+                           length, chunksize, 0, opts);
 }
 
 mp_async_result *mp_pool_apply_async(mp_pool *p, mp_task_fn func, const mp_pool_call_opts *opts)

@@ -38,9 +38,15 @@ static int run_chunk(mp_task_fn fn, const char *name, int mode, const mp_value *
         return mp_errcode();
     for (size_t k = 0; k < mp_len(items); k++) {
         const mp_value *item = mp_item(items, k);
-        mp_value *args = mode == MP__POOL_STAR ? mp_incref(item) : mp_tuple_of(item);
-        mp_value *v;
-        int rc = args ? call(fn, name, args, &v) : mp_errcode();
+        /* (item,) made directly: mp_tuple_of's conversion of its
+         * arguments costs more than the call of a small task. */
+        mp_value *args = mode == MP__POOL_STAR ? mp_incref(item) : mp_tuple_new(1);
+        int rc = args ? 0 : mp_errcode();
+        if (args && mode != MP__POOL_STAR)
+            rc = mp_tuple_set(args, 0, mp_incref(item));
+        mp_value *v = NULL;
+        if (rc == 0)
+            rc = call(fn, name, args, &v);
         mp_decref(args);
         if (rc == 0 && (rc = mp_list_append(list, v)) == 0)
             continue;

@@ -204,4 +204,9 @@ void mp__qcore_drop_join_if_idle(mp__qcore *c, int *drops);
  * its task queue so while worker threads still read it).  Thread-safe. */
 int mp__simple_queue_get_nowait(mp_simple_queue *q, mp_value **out);
 
+/* SimpleQueue.put(v) (v taken over) that does not wait for room: 0 put,
+ * 1 when the ring has no room for it now (nothing written), or put's
+ * errors.  The pool's caller-side put of a task (pool/handlers.c). */
+int mp__simple_queue_try_put(mp_simple_queue *q, mp_value *v);
+
 #endif

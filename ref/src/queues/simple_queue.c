@@ -548,8 +548,9 @@ static int take_lock(mp__mutex *m)
 }
 
 /* Pickled before anything else, as CPython does, so a value that cannot
- * be pickled fails here (in the caller) even on a closed queue. */
-int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
+ * be pickled fails here (in the caller) even on a closed queue.  When
+ * !wait, a message the ring has no room for now is not written: 1. */
+static int put(mp_simple_queue *q, mp_arg obj, bool wait)
 {
     mp_value *v;
     int rc = mp__value_from_arg(obj, &v);
@@ -568,13 +569,27 @@ int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
     if ((rc = take_lock(&q->sh->wlock)) > 0) {
         if (rc == MP__HOLDER_DIED)
             atomic_store(&q->sh->wwait, 0);
-        if ((rc = writer_died(q->sh, true)) >= 0)
-            rc = ring_write(q->sh, (const uint8_t *const[2]){hdr, buf},
-                            (const size_t[2]){HEADER, n});
+        if ((rc = writer_died(q->sh, true)) >= 0) {
+            uint32_t used = atomic_load(&q->sh->head) - atomic_load(&q->sh->tail);
+            if (!wait && (used > RING || RING - used < HEADER + n))
+                rc = 1;
+            else
+                rc = ring_write(q->sh, (const uint8_t *const[2]){hdr, buf}, (const size_t[2]){HEADER, n});
+        }
         mp__mutex_unlock(&q->sh->wlock);
     }
     free(buf);
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : !wait && rc == 1;
+}
+
+int mp__simple_queue_put(mp_simple_queue *q, mp_arg obj)
+{
+    return put(q, obj, true);
+}
+
+int mp__simple_queue_try_put(mp_simple_queue *q, mp_value *v)
+{
+    return put(q, mp__arg_value(v), false);
 }
 
 /* After a read (rc, its outcome): the message unpickled into *out, and
