@@ -9,6 +9,7 @@
 #include "tap.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,53 @@ static void test_free_running(void)
     TAP_OK(mp_active_children(buf, 4) == 0, "and is reaped by active_children() once it ends");
 }
 
+/* Output that another thread of the parent buffers after the flush that
+ * precedes fork() is the parent's to write: the child must not write its
+ * copy too (a Pool's worker handler forks replacement workers while the
+ * main thread prints; lesson 48 printed a line twice).  A prepare handler
+ * of pthread_atfork, which runs inside fork() after the library's flush,
+ * stands in for that thread, deterministically.  The line has no newline,
+ * so it stays buffered whatever stdout's buffering. */
+static bool buffer_at_fork;
+static void print_at_fork(void)
+{
+    if (buffer_at_fork)
+        fputs("buffered by the parent at the fork", stdout);
+}
+
+static void test_stdout_buffered_at_fork(void)
+{
+    char path[] = "/tmp/mp-test-stdout-XXXXXX";
+    int fd = mkstemp(path), saved = dup(1), n = -1;
+    fflush(stdout);
+    if (fd >= 0 && saved >= 0 && dup2(fd, 1) == 1 && pthread_atfork(print_at_fork, NULL, NULL) == 0) {
+        mp_process *p = mp_context_process(mp_get_context("fork"), &(mp_process_opts){.target = returns_five});
+        buffer_at_fork = true;
+        int rc = p ? mp_process_start(p) : -1;
+        buffer_at_fork = false;
+        if (rc == 0)
+            mp_process_join(p, MP_WAIT_FOREVER);
+        mp_process_free(p);
+        fputs("\n", stdout);
+        fflush(stdout);
+        char text[256] = "";
+        ssize_t got = pread(fd, text, sizeof text - 1, 0);
+        n = 0;
+        for (char *at = text; got > 0 && (at = strstr(at, "buffered by the parent at the fork")); at++)
+            n++;
+    }
+    fflush(stdout);
+    if (saved >= 0) {
+        dup2(saved, 1);
+        close(saved);
+    }
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    tap_is_int(n, 1, "a line the parent buffered at the fork is written once (by the parent), not by the forked child too");
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
@@ -368,5 +416,6 @@ int main(int argc, char **argv)
     test_exit_codes();
     test_child_view();
     test_free_running();
+    test_stdout_buffered_at_fork();
     return tap_done();
 }

@@ -41,6 +41,11 @@ static int fd_arg(const char *arg, const char *key)
 static enum { PLAIN, SPAWNED, SERVER, UNREAD } started_as = UNREAD;
 static int server_listener = -1, server_alive = -1;
 
+/* The buffer while it is read, at file scope: a process killed during its
+ * start (a pool terminated while its spawn workers start) still holds it
+ * from a global, so valgrind does not count it as lost. */
+static char *cmdline;
+
 static void read_command_line(void)
 {
     started_as = PLAIN;
@@ -48,37 +53,37 @@ static void read_command_line(void)
     if (fd < 0)
         return;
     size_t len = 0, cap = 4096;
-    char *buf = malloc(cap + 1);
+    cmdline = malloc(cap + 1);
     for (;;) {
-        if (!buf)
+        if (!cmdline)
             break;
-        ssize_t n = read(fd, buf + len, cap - len);
+        ssize_t n = read(fd, cmdline + len, cap - len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         len += (size_t)n;
         if (len == cap) {
-            char *more = realloc(buf, 2 * cap + 1);
+            char *more = realloc(cmdline, 2 * cap + 1);
             if (!more) {
-                free(buf);
-                buf = NULL;
+                free(cmdline);
+                cmdline = NULL;
                 break;
             }
-            buf = more;
+            cmdline = more;
             cap *= 2;
         }
     }
     close(fd);
-    if (!buf)
+    if (!cmdline)
         return;
-    buf[len] = '\0';
+    cmdline[len] = '\0';
     /* argv[0], argv[1], ... are NUL-terminated, one after the other. */
     const char *args[4] = {NULL, NULL, NULL, NULL};
     size_t at = 0;
     for (int i = 0; i < 4 && at < len; i++) {
-        args[i] = buf + at;
-        at += strlen(buf + at) + 1;
+        args[i] = cmdline + at;
+        at += strlen(cmdline + at) + 1;
     }
     if (args[1] && strcmp(args[1], spawn_flag) == 0) {
         started_as = SPAWNED;
@@ -87,7 +92,8 @@ static void read_command_line(void)
         server_listener = fd_arg(args[2], "listener");
         server_alive = fd_arg(args[3], "alive");
     }
-    free(buf);
+    free(cmdline);
+    cmdline = NULL;
 }
 
 /* Is this process a fresh run of the program for a child (spawn) or for

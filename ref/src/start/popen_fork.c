@@ -2,6 +2,7 @@
 #include "start.h"
 
 #include <fcntl.h>
+#include <stdio_ext.h>
 #include <unistd.h>
 
 /* Python's os.pipe() makes descriptors that a later exec does not inherit. */
@@ -35,6 +36,12 @@ static int launch(mp_process *p)
         return rc;
     }
     if (pid == 0) {
+        /* What the std streams hold now was buffered by another thread of
+         * the parent after the flush above (the main thread printing while
+         * a pool's worker handler forks a worker): the parent writes it;
+         * the child's copy is dropped, or it would be written twice. */
+        __fpurge(stdout);
+        __fpurge(stderr);
         /* The child keeps the write end of to_parent open until it dies,
          * which is what makes the parent's sentinel readable at its end. */
         close(to_parent[0]);
