@@ -1604,6 +1604,14 @@ MP_EXTERN mp_shared *mp_as_shared(const mp_value *v);
  * the queue is told of a message lost, but not whose it was), and its
  * result then waits as CPython's.
  *
+ * A worker that dies as it starts (a failing initializer; an unguarded
+ * Pool under spawn, lesson 40) is replaced, as in CPython, by one that
+ * will fail too; but a worker that ended with an exit code other than 0
+ * within 0.1 s of its start is replaced only 0.1 s after that start: at
+ * most ten such a second per place, where a C worker could otherwise
+ * fail thousands of times a second (CPython's take tens of milliseconds
+ * each to start).  Any other worker is replaced at once.
+ *
  * ThreadPool (mp_thread_pool_new, mp_context_pool(mp_dummy(), ...)): the
  * same pool over threads of this process, as multiprocessing.pool.ThreadPool
  * and multiprocessing.dummy.Pool: its workers are dummy processes named

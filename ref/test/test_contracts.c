@@ -784,6 +784,7 @@ static void test_pool(void)
 static const struct {
     const char *fn, *code, *why;
 } not_provoked[] = {
+    {"mp_errname", "MP_EOS", "names a code, never fails: MP_EOS's subclasses by errno are checked in test_errname_os"},
     {"mp_none", NULL, "an immortal value: never fails"},
     {"mp_bool", NULL, "an immortal value: never fails"},
     {"mp_int", "MP_ENOMEM", "needs malloc to fail"},
@@ -871,9 +872,32 @@ static void list_not_provoked(void)
                  not_provoked[i].why);
 }
 
+/* mp_errname(MP_EOS) names the OSError subclass of the failure's errno,
+ * as CPython raises it: a Listener in a folder that does not exist is
+ * FileNotFoundError (ENOENT); a Client of a socket file nobody listens on
+ * would be ConnectionRefusedError; OSError itself for an errno without one. */
+static void test_errname_os(void)
+{
+    mp_listener *l = mp_listener_new(&(mp_listener_opts){.address = mp_str("/nonexistent-forklore-dir/socket"),
+                                                         .family = "AF_UNIX"});
+    tap_ok(l == NULL && mp_errcode() == MP_EOS && mp_errno() == ENOENT, "a Listener in a missing folder: MP_EOS, ENOENT");
+    tap_is_str(mp_errname(MP_EOS), "FileNotFoundError", "mp_errname(MP_EOS) then: FileNotFoundError, as CPython's");
+    mp_listener_free(l);
+    mp_lock *k = mp_lock_new();
+    tap_ok(k && mp_lock_acquire_ex(k, .timeout = MP_TIMEOUT(NAN)) == 1, "a free Lock is taken whatever the timeout");
+    mp_lock_release(k);
+    mp_lock_acquire(k);
+    tap_ok(mp_lock_acquire_ex(k, .timeout = MP_TIMEOUT(NAN)) == MP_EOS && mp_errno() == EINVAL,
+           "a held Lock, a NaN timeout: MP_EOS, EINVAL");
+    tap_is_str(mp_errname(MP_EOS), "OSError", "mp_errname(MP_EOS) for EINVAL: OSError (no subclass)");
+    mp_lock_release(k);
+    mp_lock_free(k);
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
+    test_errname_os();
     fork_ctx = mp_get_context("fork");
     if (mp_pipe(&report_r, &report_w, &(mp_pipe_opts){.duplex = MP_NO}) < 0 ||
         mp_pipe(&go_r, &go_w, &(mp_pipe_opts){.duplex = MP_NO}) < 0)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define HANG_GUARD 5.0
@@ -212,6 +213,40 @@ static void in_exit(const char *m, mp_context *ctx)
     goes_on(p, m, "_exit");
 }
 
+/* The count of workers started (a MAP_SHARED int a forked worker shares). */
+static int *starts;
+
+/* An initializer that fails: the worker counts itself and exits 1. */
+static int fail_at_start(const mp_value *args)
+{
+    (void)args;
+    __atomic_add_fetch(starts, 1, __ATOMIC_RELAXED);
+    return mp_sys_exit(1);
+}
+MP_TARGET(fail_at_start);
+
+/* Workers that die as they start are replaced at most ten a second per
+ * place (handlers.c, HOLD_OFF), not as fast as they can fork: two places
+ * for 0.5 s start at most 2 * (0.5 / 0.1 + 2) = 14 (at least the first
+ * two).  An upper bound on a count, which a loaded machine only lowers. */
+static void hold_off(void)
+{
+    starts = mmap(NULL, sizeof *starts, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (starts == MAP_FAILED) {
+        tap_skip("no shared page", "workers failing at start are held off");
+        return;
+    }
+    *starts = 0;
+    mp_pool *p = mp_context_pool(mp_get_context("fork"),
+                                 &(mp_pool_opts){.processes = 2, .initializer = fail_at_start});
+    usleep(500 * 1000);
+    mp_pool_terminate(p);
+    mp_pool_free(p);
+    int n = __atomic_load_n(starts, __ATOMIC_RELAXED);
+    tap_ok(p != NULL && n >= 2 && n <= 14, "fork: workers failing at start, 0.5 s: %d started (2 to 14), not thousands", n);
+    munmap(starts, sizeof *starts);
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
@@ -228,6 +263,7 @@ int main(int argc, char **argv)
         in_apply(methods[i], ctx);
         in_exit(methods[i], ctx);
     }
+    hold_off();
     rmdir(dir);
     return tap_done();
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -95,21 +96,45 @@ static void bury(mp_pool *p, size_t i)
     p->workers[i] = NULL;
 }
 
+static double monotonic(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A worker that fails as it starts (lesson 40: an unguarded Pool under
+ * spawn, where each worker dies in its own Pool()) is replaced by one that
+ * fails the same way, for as long as the pool lives.  CPython's take tens
+ * of milliseconds each to start; ours one, so without a pause the pool
+ * would start thousands a second and bury the program under tracebacks.
+ * So a place whose worker ended abnormally (an exit code not 0) within
+ * HOLD_OFF of its start is refilled HOLD_OFF after that start: at most ten
+ * such workers a second per place.  A worker that ended normally (its
+ * maxtasksperchild done) or lived longer is replaced at once; a task lost
+ * with a worker is failed at once either way (bury). */
+#define HOLD_OFF 0.1
+
 /* Pool._maintain_pool: bury the ended workers, start new ones. */
 static void maintain(mp_pool *p)
 {
     for (size_t i = 0; i < (size_t)p->processes; i++) {
-        if (p->workers[i] && !mp_process_is_alive(p->workers[i]))
+        if (p->workers[i] && !mp_process_is_alive(p->workers[i])) {
+            bool failed = mp_process_exitcode(p->workers[i]) != 0;
             bury(p, i);
+            if (failed && monotonic() - p->born[i] < HOLD_OFF)
+                p->not_before[i] = p->born[i] + HOLD_OFF;
+        }
         pthread_mutex_lock(&p->mu);
         bool again = keep_workers(p);
         pthread_mutex_unlock(&p->mu);
-        if (!p->workers[i] && again) {
+        if (!p->workers[i] && again && monotonic() >= p->not_before[i]) {
             /* The worker gets the program's signal mask, not this
              * thread's, which holds off SIGTERM and SIGINT. */
             sigset_t mine;
             pthread_sigmask(SIG_SETMASK, &p->mask, &mine);
             leave();
+            p->born[i] = monotonic();
             int rc = mp__pool_start_worker(p, i);
             enter();
             pthread_sigmask(SIG_SETMASK, &mine, NULL);

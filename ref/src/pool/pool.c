@@ -47,6 +47,8 @@ static void release(mp_pool *p)
     for (size_t i = 0; p->workers && i < (size_t)p->processes; i++)
         mp_process_free(p->workers[i]);
     free(p->workers);
+    free(p->born);
+    free(p->not_before);
     for (size_t b = 0; b < MP__POOL_BUCKETS; b++)
         for (mp_async_result *j = p->cache[b], *next; j; j = next) {
             next = j->next;
@@ -116,7 +118,9 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
     p->init = threads && opts->initializer ? mp_int((int64_t)(intptr_t)opts->initializer)
               : init ? mp_str(init) : mp_none();
     p->workers = calloc((size_t)p->processes, sizeof *p->workers);
-    if (!p->init || !p->workers) {
+    p->born = calloc((size_t)p->processes, sizeof *p->born);
+    p->not_before = calloc((size_t)p->processes, sizeof *p->not_before);
+    if (!p->init || !p->workers || !p->born || !p->not_before) {
         mp__fail(MP_ENOMEM, "out of memory");
         release(p);
         return NULL;

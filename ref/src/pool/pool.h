@@ -161,6 +161,8 @@ struct mp_pool {
     mp_simple_queue *inq, *outq;
     mp__pool_slots *slots;
     mp_process **workers;       /* one per place; NULL while none */
+    double *born;               /* per place: when its worker started (monotonic s) */
+    double *not_before;         /* per place: no new worker before then (see maintain) */
     pthread_mutex_t mu;
     pthread_cond_t cond;        /* the task list, the handlers' ends */
     int state;
