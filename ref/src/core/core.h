@@ -281,6 +281,11 @@ int mp__deadline_set(mp__deadline *d, mp_timeout t);
 /* What is left, for poll(): -1 never, 0 once passed, else milliseconds
  * rounded up. */
 int mp__deadline_ms(const mp__deadline *d);
+/* The end of one slice of a wait that must wake now and then to look (at
+ * a holder's death, say): ns from now, or d's instant if that comes
+ * first, and then *last (when not NULL) is true: the slice is the wait's
+ * last.  Only try (MP__NOW) is its last slice at once. */
+struct timespec mp__deadline_slice(const mp__deadline *d, long ns, bool *last);
 /* The two deadlines that need no clock: wait without limit, only try. */
 extern const mp__deadline mp__forever, mp__now;
 

@@ -82,6 +82,24 @@ int mp__deadline_ms(const mp__deadline *d)
     return left <= 0 ? 0 : left >= 2e6 ? 2000000000 : (int)(left * 1000.0 + 0.999);
 }
 
+struct timespec mp__deadline_slice(const mp__deadline *d, long ns, bool *last)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += ns / 1000000000L;
+    end.tv_nsec += ns % 1000000000L;
+    if (end.tv_nsec >= 1000000000L) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000L;
+    }
+    bool at = d->kind == MP__NOW ||
+              (d->kind == MP__AT && (d->at.tv_sec < end.tv_sec ||
+                                     (d->at.tv_sec == end.tv_sec && d->at.tv_nsec <= end.tv_nsec)));
+    if (last)
+        *last = at;
+    return at && d->kind == MP__AT ? d->at : end;
+}
+
 /* ---- waiting --------------------------------------------------------------- */
 
 int mp__wait_readable(int fd, const mp__deadline *d)

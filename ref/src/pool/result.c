@@ -227,16 +227,9 @@ static int wait_until(mp_async_result *r, bool (*done)(const mp_async_result *),
             if (moved)
                 continue;
         }
-        struct timespec slice;
-        clock_gettime(CLOCK_MONOTONIC, &slice);
-        slice.tv_nsec += 100 * 1000 * 1000;
-        if (slice.tv_nsec >= 1000000000) {
-            slice.tv_sec++;
-            slice.tv_nsec -= 1000000000;
-        }
-        bool last = d.kind == MP__AT && (d.at.tv_sec < slice.tv_sec ||
-                                         (d.at.tv_sec == slice.tv_sec && d.at.tv_nsec <= slice.tv_nsec));
-        if (pthread_cond_clockwait(&r->cond, &r->mu, CLOCK_MONOTONIC, last ? &d.at : &slice) != 0 &&
+        bool last;
+        struct timespec slice = mp__deadline_slice(&d, 100 * 1000 * 1000, &last);
+        if (pthread_cond_clockwait(&r->cond, &r->mu, CLOCK_MONOTONIC, &slice) != 0 &&
             last && !done(r))
             return 0;
     }

@@ -133,14 +133,6 @@ int mp__self_pid(void)
     return pid;
 }
 
-/* The fast path's: the cached values read in place, the kernel asked
- * only the first time. */
-static inline uint32_t self_tid(void)
-{
-    uint32_t tid = mp__my_tid;
-    return tid ? tid : mp__self_tid();
-}
-
 /* ---- the holder ------------------------------------------------------------ */
 
 static uint32_t word(const mp__futexlock *f) { return __atomic_load_n(&f->word, __ATOMIC_RELAXED); }
@@ -187,7 +179,7 @@ static bool holder_died(const mp__futexlock *f, uint32_t v)
 
 bool mp__futexlock_is_mine(const mp__futexlock *f)
 {
-    return (word(f) & ~WAITERS) == self_tid();
+    return (word(f) & ~WAITERS) == mp__tid_now();
 }
 
 int mp__futexlock_holder(const mp__futexlock *f)
@@ -205,23 +197,11 @@ int mp__futexlock_holder(const mp__futexlock *f)
 
 /* ---- acquire and release ------------------------------------------------ */
 
-static bool passed(const struct timespec *at, const struct timespec *now)
-{
-    return at->tv_sec < now->tv_sec || (at->tv_sec == now->tv_sec && at->tv_nsec <= now->tv_nsec);
-}
-
 /* Sleep while the word is v, until the slice or the deadline ends: true
  * when the slice ran out (time to look at the holder). */
-static bool sleep_on(mp__futexlock *f, uint32_t v, const mp__deadline *d, const struct timespec *now)
+static bool sleep_on(mp__futexlock *f, uint32_t v, const mp__deadline *d)
 {
-    struct timespec until = *now;
-    until.tv_nsec += SLICE_NS;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    if (d->kind == MP__AT && passed(&d->at, &until))
-        until = d->at;
+    struct timespec until = mp__deadline_slice(d, SLICE_NS, NULL);
     /* Not FUTEX_PRIVATE: the word is shared between processes.  The
      * absolute time is on CLOCK_MONOTONIC, as every wait here. */
     long r = syscall(SYS_futex, &f->word, FUTEX_WAIT_BITSET, v, &until, NULL, FUTEX_BITSET_MATCH_ANY);
@@ -251,11 +231,7 @@ static int wait_for(mp__futexlock *f, uint32_t me, uint32_t v, const mp__deadlin
             }
             continue;
         }
-        if (d->kind == MP__NOW)
-            return 0;
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (d->kind == MP__AT && passed(&d->at, &now))
+        if (mp__deadline_ms(d) == 0)    /* only a try, or the deadline passed */
             return 0;
         /* A SIGINT before or while waiting is KeyboardInterrupt, as a
          * blocking acquire raises it in CPython. */
@@ -265,7 +241,7 @@ static int wait_for(mp__futexlock *f, uint32_t me, uint32_t v, const mp__deadlin
         if (!(v & WAITERS) &&
             !__atomic_compare_exchange_n(&f->word, &v, v | WAITERS, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
             continue;
-        look = sleep_on(f, v | WAITERS, d, &now);
+        look = sleep_on(f, v | WAITERS, d);
         v = word(f);
     }
 }
@@ -283,7 +259,7 @@ static inline void relax(void)
 
 int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
 {
-    uint32_t me = self_tid(), v = 0;
+    uint32_t me = mp__tid_now(), v = 0;
     if (take(f, &v, me)) {
         mp__futexlock_own(f, me);
         return 1;
@@ -306,7 +282,7 @@ int mp__futexlock_acquire(mp__futexlock *f, const mp__deadline *d, bool deaf)
 
 int mp__futexlock_acquire_woken(mp__futexlock *f)
 {
-    uint32_t me = self_tid(), v = 0;
+    uint32_t me = mp__tid_now(), v = 0;
     if (take(f, &v, me | WAITERS)) {
         mp__futexlock_own(f, me);
         return 1;

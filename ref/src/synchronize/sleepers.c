@@ -129,28 +129,13 @@ int mp__sleepers_announce(mp__sleepers *s)
     return i;
 }
 
-static bool passed(const struct timespec *at)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return at->tv_sec < now.tv_sec || (at->tv_sec == now.tv_sec && at->tv_nsec <= now.tv_nsec);
-}
-
 /* When a sliced sleep looks again: a tenth of a second from now, or the
  * deadline if sooner.  NULL: no limit. */
 static const struct timespec *until(const mp__deadline *d, bool sliced, struct timespec *buf)
 {
     if (!sliced)
         return d->kind == MP__AT ? &d->at : NULL;
-    clock_gettime(CLOCK_MONOTONIC, buf);
-    buf->tv_nsec += 100000000L;
-    if (buf->tv_nsec >= 1000000000L) {
-        buf->tv_sec++;
-        buf->tv_nsec -= 1000000000L;
-    }
-    if (d->kind == MP__AT && (d->at.tv_sec < buf->tv_sec ||
-                              (d->at.tv_sec == buf->tv_sec && d->at.tv_nsec < buf->tv_nsec)))
-        *buf = d->at;
+    *buf = mp__deadline_slice(d, 100000000L, NULL);
     return buf;
 }
 
@@ -162,7 +147,7 @@ int mp__sleepers_sleep(mp__sleepers *s, int slot, const mp__deadline *d, bool sl
     for (;;) {
         if ((st = state(s, slot)) == NOTIFIED || st == MOVED)
             break;
-        if (d->kind == MP__NOW || (d->kind == MP__AT && passed(&d->at)))
+        if (mp__deadline_ms(d) == 0)    /* only a try, or the deadline passed */
             goto cancel;
         /* A SIGINT before or while waiting is KeyboardInterrupt, as a
          * blocking wait raises it in CPython. */

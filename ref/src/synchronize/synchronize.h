@@ -59,6 +59,14 @@ extern _Thread_local uint32_t mp__my_tid;
 extern int mp__my_pid;
 extern unsigned long long mp__my_start;
 
+/* The calling thread's id from the cache, the kernel asked only the
+ * first time. */
+static inline uint32_t mp__tid_now(void)
+{
+    uint32_t tid = mp__my_tid;
+    return tid ? tid : mp__self_tid();
+}
+
 /* Record the caller, who just took the word, as the holder: its process
  * beside the word, tid last, so a reader that finds tid equal to the
  * word's holder reads the pid and start written with it. */
@@ -76,9 +84,7 @@ static inline void mp__futexlock_own(mp__futexlock *f, uint32_t me)
  * path of an acquire, before its deadline is worked out. */
 static inline bool mp__futexlock_try(mp__futexlock *f)
 {
-    uint32_t me = mp__my_tid, v = 0;
-    if (!me)
-        me = mp__self_tid();
+    uint32_t me = mp__tid_now(), v = 0;
     if (!__atomic_compare_exchange_n(&f->word, &v, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return false;
     mp__futexlock_own(f, me);
