@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -96,13 +95,6 @@ static void bury(mp_pool *p, size_t i)
     p->workers[i] = NULL;
 }
 
-static double monotonic(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* A worker that fails as it starts (lesson 40: an unguarded Pool under
  * spawn, where each worker dies in its own Pool()) is replaced by one that
  * fails the same way, for as long as the pool lives.  CPython's take tens
@@ -122,19 +114,19 @@ static void maintain(mp_pool *p)
         if (p->workers[i] && !mp_process_is_alive(p->workers[i])) {
             bool failed = mp_process_exitcode(p->workers[i]) != 0;
             bury(p, i);
-            if (failed && monotonic() - p->born[i] < HOLD_OFF)
+            if (failed && mp__monotonic() - p->born[i] < HOLD_OFF)
                 p->not_before[i] = p->born[i] + HOLD_OFF;
         }
         pthread_mutex_lock(&p->mu);
         bool again = keep_workers(p);
         pthread_mutex_unlock(&p->mu);
-        if (!p->workers[i] && again && monotonic() >= p->not_before[i]) {
+        if (!p->workers[i] && again && mp__monotonic() >= p->not_before[i]) {
             /* The worker gets the program's signal mask, not this
              * thread's, which holds off SIGTERM and SIGINT. */
             sigset_t mine;
             pthread_sigmask(SIG_SETMASK, &p->mask, &mine);
             leave();
-            p->born[i] = monotonic();
+            p->born[i] = mp__monotonic();
             int rc = mp__pool_start_worker(p, i);
             enter();
             pthread_sigmask(SIG_SETMASK, &mine, NULL);

@@ -217,21 +217,17 @@ int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts)
     if (!l)
         return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
     /* A free lock is taken whatever the options say (CPython tries before
-     * it looks at the timeout), and an RLock its thread holds goes one
-     * deeper: no deadline to work out then.  The try comes first: its
+     * it looks at the timeout): no deadline to work out then.  The try
+     * comes before an RLock's "is it mine?" (in mp__lock_acquire): its
      * compare-and-swap takes the word's cache line for writing at once,
-     * where reading it first (is it mine?) would fetch it twice when
-     * another process has just used it. */
+     * where reading it first would fetch it twice when another process
+     * has just used it. */
     if (mp__futexlock_try(&l->sh->f))
         return took(l, 1);
-    if (recursive(l) && mp__lock_is_mine(l)) {
-        set_depth(l, depth(l) + 1);
-        return 1;
-    }
     mp__deadline d;
     bool nan;
     mp__acquire_deadline(opts, &d, &nan);
-    int rc = took(l, mp__futexlock_acquire(&l->sh->f, &d, false));
+    int rc = mp__lock_acquire(l, &d);
     return rc == 0 && nan ? mp__fail_nan() : rc;
 }
 
