@@ -82,7 +82,7 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
     static const mp_pool_opts none;
     if (!opts)
         opts = &none;
-    mp_value *initargs = opts->initargs ? opts->initargs : mp_tuple_new(0);
+    mp_value *initargs = opts->initargs;
     const char *init = opts->initializer ? mp_target_name(opts->initializer) : NULL;
     bool threads = ctx && mp__context_threads(ctx);
     int rc = 0;
@@ -94,7 +94,7 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
         rc = mp__fail(MP_EVALUE, "maxtasksperchild must be a positive int or None");
     else if (opts->initializer && !init && !threads)
         rc = mp__fail(MP_EPICKLE, "Can't pickle the Pool's initializer: it is not registered with MP_TARGET");
-    else if (mp_typeof(initargs) != MP_T_TUPLE)
+    else if (initargs && mp_typeof(initargs) != MP_T_TUPLE)
         rc = mp__fail(MP_ETYPE, "initargs must be a tuple, not %s", mp_type_name(initargs));
     else if (!ctx && !(ctx = mp_get_context(NULL)))
         rc = mp_errcode();
@@ -105,6 +105,10 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
         mp_decref(initargs);
         return NULL;
     }
+    /* The default () made only now and held by the pool at once: a worker
+     * of an unguarded Pool (lesson 40) is terminated at any moment of this
+     * call, and valgrind reported a tuple held only in a local as lost. */
+    p->initargs = initargs ? initargs : mp_tuple_new(0);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cond, NULL);
     p->wake[0] = p->wake[1] = -1;
@@ -113,14 +117,13 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
     p->threads = threads;
     p->processes = opts->processes ? opts->processes : mp_cpu_count();
     p->maxtasks = opts->maxtasksperchild;
-    p->initargs = initargs;
     /* A thread finds the initializer by its address: nothing is pickled. */
     p->init = threads && opts->initializer ? mp_int((int64_t)(intptr_t)opts->initializer)
               : init ? mp_str(init) : mp_none();
     p->workers = calloc((size_t)p->processes, sizeof *p->workers);
     p->born = calloc((size_t)p->processes, sizeof *p->born);
     p->not_before = calloc((size_t)p->processes, sizeof *p->not_before);
-    if (!p->init || !p->workers || !p->born || !p->not_before) {
+    if (!p->initargs || !p->init || !p->workers || !p->born || !p->not_before) {
         mp__fail(MP_ENOMEM, "out of memory");
         release(p);
         return NULL;
