@@ -301,10 +301,23 @@ MP_EXTERN char *mp_tostring(const mp_value *v);
  * The library's own classes (Connection, Queue, ...) are objects too, with
  * module names such as "multiprocessing.queues".
  */
+/* A method: `def name(self, *args, **kwds)`.  self, args (a tuple) and
+ * kwds (a dict, or NULL) are lent for the call; store a new reference in
+ * *result (or leave it NULL: None) and return 0, or return a negative
+ * code (mp_raise, a library call's).  A manager serves a class's methods
+ * (see Managers). */
+typedef int (*mp_method_fn)(mp_value *self, const mp_value *args, const mp_value *kwds,
+                            mp_value **result);
+typedef struct mp_method {
+    const char *name;            /* "add"; a name starting with '_' is not public */
+    mp_method_fn fn;
+} mp_method;
+
 typedef struct mp_class {
     const char *name;            /* __name__: "MyFancyClass" */
     const char *module;          /* __module__; NULL: "__main__" */
     const void *native;          /* the library's own classes only; NULL */
+    const mp_method *methods;    /* ended by {NULL}; NULL: none */
 } mp_class;
 
 typedef struct mp_class_reg {
@@ -1918,6 +1931,205 @@ MP_EXTERN mp_connection *mp_client_new(const mp_client_opts *opts);
  * multiprocessing.connection's deliver_challenge and answer_challenge. */
 MP_EXTERN int mp_deliver_challenge(mp_connection *c, const void *authkey, size_t len, mp_auth_form form);
 MP_EXTERN int mp_answer_challenge(mp_connection *c, const void *authkey, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Managers and proxies (multiprocessing.managers)                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A manager is a server process that holds objects (referents) and lets
+ * other processes use them through proxies, as multiprocessing.managers:
+ * each proxy call is a request (id, method, args, kwds) on a connection
+ * to the server, answered ('#RETURN', value), ('#ERROR', exception),
+ * ('#TRACEBACK', text) or ('#PROXY', (exposed, token)).  The requests,
+ * replies, Tokens and proxies are pickled as CPython 3.11 pickles them,
+ * and the handshake is the Listener's, so a C program can use a CPython
+ * manager and a CPython program a C one (conformance/interop).
+ *
+ * A proxy is a value: it can be put in a list, given to a child in args,
+ * sent to the server inside another call (a proxy inside a managed list,
+ * as CPython allows), and it pickles as CPython's does
+ * (RebuildProxy(DictProxy, Token(...), 'pickle', {})).  Its repr is
+ * CPython's, <DictProxy object, typeid 'dict' at 0x7f...>, and str() asks
+ * the referent for its own (mp_print(d) prints {1: '1'}).  While a
+ * process holds a proxy the referent lives: the proxy sends incref when
+ * made and decref when its last reference goes, each on a connection of
+ * its own, as CPython does; a process that ends without releasing its
+ * proxies has its references dropped with each connection that closes
+ * (see the server's contract below).
+ *
+ * Referents the library knows: SyncManager's types (dict, list,
+ * Namespace, Value, Array, Queue, JoinableQueue, Event, Lock, RLock,
+ * Semaphore, BoundedSemaphore, Condition, Barrier), the library's own
+ * objects given by a callable (a Queue: the remote-manager example), and
+ * instances of a class of your own whose mp_class lists its methods.
+ * The server runs each connection's calls in a thread of its own, as
+ * CPython's does; calls on a dict, list, Namespace, Value or an instance
+ * of your class run one at a time (CPython's GIL does that), while the
+ * synchronization objects and queues wait without holding anything.
+ * Not provided: SyncManager.Pool (a pool proxied by a manager; use
+ * mp_pool_new) and the serializer 'xmlrpclib'.
+ *
+ * Errors a call can give: the referent's own exception with its type
+ * (KeyError for a missing key: MP_EEXCEPTION named "KeyError", IndexError
+ * MP_EINDEX, ...); AttributeError "method 'x' of <class 'dict'> object is
+ * not in exposed=(...)" for a method not exposed (CPython's words, with
+ * C's names for the class); multiprocessing.managers.RemoteError (a
+ * MP_EEXCEPTION so named) carrying the server's text for a failure in the
+ * server itself (no such object, an argument it could not unpickle);
+ * and if the manager has gone, EOFError, or ConnectionRefusedError /
+ * FileNotFoundError (MP_EOS) from the next call: never a hang.
+ */
+typedef struct mp_manager mp_manager;
+typedef struct mp_server mp_server;
+struct mp__registry;
+
+/* class MyManager(BaseManager): a name and what register() added.  Write
+ * one at file scope, zeroed but for the name (and .sync for a
+ * SyncManager subclass, which also serves SyncManager's types):
+ *     static mp_manager_class MyManager = {.name = "MyManager"}; */
+typedef struct mp_manager_class {
+    const char *name;
+    bool sync;
+    struct mp__registry *registry;  /* the library's; starts NULL */
+} mp_manager_class;
+
+/* BaseManager and SyncManager themselves. */
+MP_EXTERN extern mp_manager_class mp_base_manager;
+MP_EXTERN extern mp_manager_class mp_sync_manager;
+
+/* BaseManager.register(typeid, callable, proxytype, exposed,
+ * method_to_typeid, create_method). */
+typedef struct mp_register_opts {
+    mp_task_fn callable;            /* makes the referent from the creation's args
+                                       (registered with MP_TASK, so that a server in
+                                       a spawned child finds it); NULL: a typeid that
+                                       only a method's result gets (method_to_typeid) */
+    const mp_class *proxytype;      /* NULL: AutoProxy (every exposed method); a class
+                                       of your own (MP_CLASS) names the proxy type a
+                                       peer sees (CPython's GeneratorProxy) */
+    const char *const *exposed;     /* method names, ended by NULL; NULL: the
+                                       referent's public methods */
+    const char *const *method_to_typeid;   /* pairs "baz", "Generator", ended by NULL */
+    int create_method;              /* 0 or MP_YES: mp_manager_create may make it; MP_NO */
+} mp_register_opts;
+
+/* Register typeid on cls (call before the manager starts; the registry is
+ * handed to the server's process).  0, MP_ENOMEM, MP_EPICKLE "Can't
+ * pickle the callable: it is not registered with MP_TASK", MP_EVALUE for a
+ * NULL or empty typeid.  Registering a typeid again replaces it, as in
+ * CPython.  Not thread-safe. */
+MP_EXTERN int mp_manager_register(mp_manager_class *cls, const char *typeid,
+                                  const mp_register_opts *opts);
+
+/* BaseManager(address=None, authkey=None, serializer='pickle', ctx=None,
+ * *, shutdown_timeout=1.0) */
+typedef struct mp_manager_opts {
+    mp_value *address;          /* stolen; NULL: a fresh AF_UNIX address */
+    mp_value *authkey;          /* bytes, stolen; NULL: current_process().authkey */
+    mp_context *ctx;            /* NULL: the default context */
+    double shutdown_timeout;    /* 0: 1.0 */
+} mp_manager_opts;
+
+/* A manager of class cls, not started.  NULL with MP_ENOMEM or MP_ETYPE
+ * "authkey should be a byte string".  Takes over the opts' values even on
+ * failure.  opts may be NULL. */
+MP_EXTERN mp_manager *mp_manager_new(mp_manager_class *cls, const mp_manager_opts *opts);
+
+/* Manager() / ctx.Manager(): a SyncManager, started.  NULL with what
+ * mp_manager_start fails with. */
+MP_EXTERN mp_manager *mp_context_manager(mp_context *ctx);
+
+/* start(initializer, initargs): start the server process (named
+ * "SyncManager-1", the class's name and the process's identity) and wait
+ * for its address.  initializer: a registered target run first in it.
+ * MP_EASSERT "Already started server" / "Server has shut down" misused;
+ * what starting a process fails with. */
+MP_EXTERN int mp_manager_start(mp_manager *m, mp_target_fn initializer, mp_value *initargs);
+
+/* connect(): use a server that runs already (another program's) at the
+ * manager's address.  MP_EOS when nobody listens there; MP_EAUTH for a
+ * wrong authkey. */
+MP_EXTERN int mp_manager_connect(mp_manager *m);
+
+/* get_server(): a server for this manager's registry and address, run by
+ * mp_server_serve_forever in the calling process.  NULL with MP_EOS
+ * (the address is in use: "[Errno 98] Address already in use"). */
+MP_EXTERN mp_server *mp_manager_get_server(mp_manager *m);
+
+/* serve_forever(): serve until a client asks for shutdown (or SIGINT),
+ * then return 0.  CPython's calls sys.exit(0) there; the library never
+ * exits on the caller's behalf, so the program returns from main. */
+MP_EXTERN int mp_server_serve_forever(mp_server *s);
+/* The server's address (borrowed). */
+MP_EXTERN const mp_value *mp_server_address(const mp_server *s);
+
+/* shutdown(): ask the server to stop and join its process (terminated
+ * after shutdown_timeout if it does not end).  0 also when it was not
+ * started or is already shut down, as CPython's.  Proxies made from this
+ * manager then fail their calls. */
+MP_EXTERN int mp_manager_shutdown(mp_manager *m);
+
+/* Release the manager: shuts it down first if it started it (leaving
+ * `with manager:`).  NULL is ignored. */
+MP_EXTERN void mp_manager_free(mp_manager *m);
+
+/* address (borrowed; NULL before start for a fresh address). */
+MP_EXTERN const mp_value *mp_manager_address(const mp_manager *m);
+
+/* The process running the server (borrowed), or NULL if not started here. */
+MP_EXTERN mp_process *mp_manager_process(const mp_manager *m);
+
+/* m.typeid(*args, **kwds): make a referent in the server and return a
+ * proxy for it (new reference), or NULL with MP_EATTR "'MyManager' object
+ * has no attribute 'x'" for an unknown typeid or one registered with
+ * create_method MP_NO, or what the server raised making it.  args (a
+ * tuple) and kwds (a dict) are taken over; NULL: none. */
+MP_EXTERN mp_value *mp_manager_create(mp_manager *m, const char *typeid, mp_value *args,
+                                      mp_value *kwds);
+
+/* SyncManager's own: m.dict(), m.list(seq), m.Namespace(), m.Value(typecode,
+ * value), m.Queue(maxsize), m.Event(), m.Lock(), ...: mp_manager_create
+ * with the typeid and the arguments. */
+#define mp_manager_dict(m) mp_manager_create((m), "dict", NULL, NULL)
+#define mp_manager_list(m, seq) mp_manager_create((m), "list", mp_tuple_of(seq), NULL)
+#define mp_manager_namespace(m) mp_manager_create((m), "Namespace", NULL, NULL)
+#define mp_manager_value(m, typecode, value) \
+    mp_manager_create((m), "Value", mp_tuple_of(typecode, value), NULL)
+#define mp_manager_queue(m) mp_manager_create((m), "Queue", NULL, NULL)
+#define mp_manager_event(m) mp_manager_create((m), "Event", NULL, NULL)
+#define mp_manager_lock(m) mp_manager_create((m), "Lock", NULL, NULL)
+
+/* _number_of_objects(): how many objects the server holds (for tests, as
+ * CPython's).  >= 0, or the error of the call. */
+MP_EXTERN int mp_manager_number_of_objects(mp_manager *m);
+
+/* proxy._callmethod(methodname, args, kwds): call a method of the referent
+ * and store its result (a new reference; a new proxy when the method's
+ * result is another typeid's) in *result, which may be NULL to drop it.
+ * args (a tuple) and kwds (a dict) are taken over; NULL: none.  Errors as
+ * above; MP_ETYPE "expected a proxy, got 'dict'" for a value that is not
+ * one.  Thread-safe: each thread uses a connection of its own. */
+MP_EXTERN int mp_proxy_callmethod(const mp_value *proxy, const char *method, mp_value *args,
+                                  mp_value *kwds, mp_value **result);
+
+/* mp_proxy_call(d, &r, "__getitem__", 1) is r = d[1]: the arguments as
+ * mp_tuple_of takes them (at least one; mp_proxy_callmethod for none). */
+#define mp_proxy_call(p, result, method, ...) \
+    mp_proxy_callmethod((p), (method), mp_tuple_of(__VA_ARGS__), NULL, (result))
+
+/* proxy._getvalue(): a copy of the referent (new reference). */
+MP_EXTERN int mp_proxy_getvalue(const mp_value *proxy, mp_value **out);
+
+/* Attributes of a Namespace (and .value of a Value) proxy: getattr and
+ * setattr.  A name starting with '_' stays on the proxy, as CPython's
+ * NamespaceProxy keeps it: it is never sent.  getattr: MP_EATTR
+ * "'Namespace' object has no attribute 'x'". */
+MP_EXTERN int mp_proxy_getattr(const mp_value *proxy, const char *name, mp_value **out);
+MP_EXTERN int mp_proxy_setattr(mp_value *proxy, const char *name, mp_value *val);
+
+/* True if v is a proxy. */
+MP_EXTERN bool mp_is_proxy(const mp_value *v);
 
 /* ------------------------------------------------------------------------ */
 /* Logging                                                                  */

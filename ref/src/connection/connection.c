@@ -441,7 +441,8 @@ static mp_value *reduce(mp__object *o)
 
 static mp__object *rebuild(const mp_value *state);
 
-static const mp__native native = {sizeof(mp_connection), finalize, reduce, rebuild, NULL};
+static const mp__native native = {.size = sizeof(mp_connection), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild};
 static const mp_class connection_class = {
     .name = "Connection", .module = "multiprocessing.connection", .native = &native};
 MP_CLASS(connection_class);

@@ -68,6 +68,23 @@ typedef struct mp__native {
     mp_value *(*reduce)(mp__object *self);
     mp__object *(*rebuild)(const mp_value *state);
     bool (*repr)(const mp__object *self, struct mp__buf *b);
+    /* The forms CPython's own pickles take, for objects a Python peer
+     * sends and reads too (a manager's Token and proxies, exceptions,
+     * slices); each NULL when the class has no such form:
+     *   construct  the object that cls(*args) (REDUCE) or
+     *              cls.__new__(cls, *args) (NEWOBJ) makes, into *out
+     *   setstate   BUILD's state, given once, right after construct
+     *   getstate   dumped as cls, (), NEWOBJ, state, BUILD (a class with
+     *              __getstate__, as copyreg writes it)
+     *   reduce_ex  dumped as fn(*args): *fn a class (a global) and *args a
+     *              new tuple (a class with __reduce__)
+     *   str        str() where it differs from repr() (a proxy asks its
+     *              referent); false with the error recorded. */
+    int (*construct)(const mp_class *cls, const mp_value *args, mp_value **out);
+    int (*setstate)(mp__object *self, const mp_value *state);
+    mp_value *(*getstate)(const mp__object *self);
+    int (*reduce_ex)(const mp__object *self, const mp_class **fn, mp_value **args);
+    bool (*str)(const mp__object *self, struct mp__buf *b);
 } mp__native;
 
 /* A zeroed object of a library class (cls->native->size bytes), one
@@ -88,6 +105,45 @@ int mp__value_from_arg(mp_arg a, mp_value **out);
 /* A str's UTF-8 bytes and their length, in constant time (the value keeps
  * both), or NULL if v is not a str. */
 const char *mp__str_utf8(const mp_value *v, size_t *len);
+
+/* ---- changing lists and dicts (value_mutate.c) ------------------------------ */
+
+/* list[start:stop] = items (tuple or list, lent; NULL deletes);
+ * list.reverse(); del dict[key] (0 done, 1 missing, or the hash's error);
+ * dict.clear().  The caller checks types and bounds. */
+int mp__list_splice(mp_value *list, size_t start, size_t stop, const mp_value *items);
+void mp__list_reverse(mp_value *list);
+int mp__dict_del(mp_value *dict, const mp_value *key);
+int mp__dict_clear(mp_value *dict);
+
+/* ---- builtins a peer pickles by reference (builtins.c) --------------------- */
+
+/* A class as a value (pickled as its global name), and the class it is
+ * (NULL if v is not one). */
+extern const mp_class mp__type_class;
+mp_value *mp__type_value(const mp_class *cls);
+const mp_class *mp__type_of_value(const mp_value *v);
+
+/* slice(start, stop, step), parts None or ints; and slice.indices(n). */
+extern const mp_class mp__slice_class;
+mp_value *mp__slice_new(const mp_value *start, const mp_value *stop, const mp_value *step);
+bool mp__is_slice(const mp_value *v);
+int mp__slice_indices(const mp_value *slice, size_t n, int64_t *start, int64_t *stop,
+                      int64_t *step, size_t *count);
+
+/* Exceptions as values: Name(*args) for the classes the loader allows
+ * (builtins' own, queue's, threading's BrokenBarrierError,
+ * multiprocessing's).  mp__exception_new takes args (a tuple; NULL: ())
+ * and fails with MP_EVALUE for a name not among them; _from_error makes
+ * this thread's last failure one (Name(message,)), or NULL when its name
+ * is not among them; _raise records one as this thread's failure, with
+ * its code when the name has one (ValueError: MP_EVALUE), else as
+ * mp_raise does, and returns the code; with keep, the next _from_error
+ * in this thread gives exc itself back (a server's reply). */
+bool mp__is_exception(const mp_value *v);
+mp_value *mp__exception_new(const char *qualname, mp_value *args);
+mp_value *mp__exception_from_error(int code);
+int mp__exception_raise(const mp_value *exc, bool keep);
 
 /* ---- errors (errors.c) --------------------------------------------------- */
 
@@ -115,6 +171,8 @@ int mp__fail_since(unsigned long mark, int code, const char *fmt, ...)
  * constructor that failed: by mp.h's rule it fails with the error that
  * constructor recorded (the thread's last), or MP_EVALUE if there is none. */
 int mp__null_value(void);
+/* The code whose exception name is name ("ValueError" MP_EVALUE), or 0. */
+int mp__code_named(const char *name);
 
 /* The exception type name recorded by the last failure in this thread
  * (for MP_EEXCEPTION, the mp_raise type name). */

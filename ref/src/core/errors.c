@@ -229,3 +229,11 @@ void mp__exc_restore(const mp__exc *e)
     memcpy(last_type, e->type, sizeof last_type);
     memcpy(last_msg, e->msg, sizeof last_msg);
 }
+
+int mp__code_named(const char *name)
+{
+    for (int i = 1; i <= -MP__ELAST; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return -i;
+    return 0;
+}

@@ -388,6 +388,9 @@ bool mp__buf_str(mp__buf *b, const mp_value *v)
         mp__buf_putn(b, s, len);
         return true;
     }
+    const mp_class *c = mp_class_of(v);
+    if (c && c->native && ((const mp__native *)c->native)->str)
+        return ((const mp__native *)c->native)->str((const mp__object *)v, b);
     return repr_value(b, v, NULL, 0);
 }
 

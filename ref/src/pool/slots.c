@@ -50,7 +50,8 @@ static mp__object *rebuild(const mp_value *state)
     return o;
 }
 
-static const mp__native native = {sizeof(mp__pool_slots), finalize, reduce, rebuild, NULL};
+static const mp__native native = {.size = sizeof(mp__pool_slots), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild};
 static const mp_class slots_class = {.name = "PoolSlots", .module = "multiprocessing.pool", .native = &native};
 MP_CLASS(slots_class);
 

@@ -116,9 +116,10 @@ fail:
 static mp__object *rebuild_queue(const mp_value *s) { return rebuild(&queue_class, s); }
 static mp__object *rebuild_joinable(const mp_value *s) { return rebuild(&joinable_class, s); }
 
-static const mp__native queue_native = {sizeof(mp_queue), q_finalize, q_reduce, rebuild_queue, NULL};
-static const mp__native joinable_native = {sizeof(mp_queue), q_finalize, q_reduce,
-                                           rebuild_joinable, NULL};
+static const mp__native queue_native = {.size = sizeof(mp_queue), .finalize = q_finalize,
+    .reduce = q_reduce, .rebuild = rebuild_queue};
+static const mp__native joinable_native = {.size = sizeof(mp_queue), .finalize = q_finalize,
+    .reduce = q_reduce, .rebuild = rebuild_joinable};
 static const mp_class queue_class = {
     .name = "Queue", .module = "multiprocessing.queues", .native = &queue_native};
 static const mp_class joinable_class = {

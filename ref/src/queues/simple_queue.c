@@ -485,7 +485,8 @@ static mp__object *rebuild(const mp_value *state)
     return &q->ob;
 }
 
-static const mp__native native = {sizeof(mp_simple_queue), finalize, reduce, rebuild, NULL};
+static const mp__native native = {.size = sizeof(mp_simple_queue), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild};
 static const mp_class simple_queue_class = {
     .name = "SimpleQueue", .module = "multiprocessing.queues", .native = &native};
 MP_CLASS(simple_queue_class);

@@ -494,6 +494,24 @@ static int save_class(dumper *d, const mp_class *c)
     return memoize(d, (uint64_t)(uintptr_t)c, NULL);
 }
 
+/* Hold a value made for the dump (a state, reduce's arguments) until it
+ * ends: the memo knows values by address.  Takes over v, even on failure. */
+static int keep(dumper *d, mp_value *v)
+{
+    if (d->nstates == d->capstates) {
+        size_t cap = d->capstates ? d->capstates * 2 : 8;
+        mp_value **s = realloc(d->states, cap * sizeof *s);
+        if (!s) {
+            mp_decref(v);
+            return mp__fail(MP_ENOMEM, "out of memory");
+        }
+        d->states = s;
+        d->capstates = cap;
+    }
+    d->states[d->nstates++] = v;
+    return 0;
+}
+
 /*
  * An instance of a registered class is what CPython writes for a plain
  * object: the class, NEWOBJ with no arguments, then its __dict__ and BUILD
@@ -507,22 +525,39 @@ static int save_object(dumper *d, const mp_value *v, int depth)
     const mp__object *o = (const mp__object *)v;
     const mp__native *nat = o->cls->native;
     int rc;
+    const mp_class *type = mp__type_of_value(v);
+    if (type)
+        return save_class(d, type);
+    if (nat && (nat->reduce_ex || nat->getstate)) {
+        const mp_class *fn = o->cls;
+        mp_value *part;
+        unsigned long mark = mp__fail_mark();
+        if (nat->reduce_ex) {
+            if ((rc = nat->reduce_ex(o, &fn, &part)) < 0)
+                return rc;
+        } else if (!(part = nat->getstate(o))) {
+            return mp__fail_since(mark, MP_ENOMEM, "out of memory");
+        }
+        if ((rc = keep(d, part)) < 0)
+            return rc;
+        if (nat->reduce_ex)
+            rc = save_class(d, fn) == 0 && (rc = save(d, part, depth + 1)) == 0 &&
+                         (rc = put1(d, OP_REDUCE)) == 0 ? memoize(d, memo_key(v), NULL) : rc;
+        else if ((rc = save_class(d, fn)) == 0 && (rc = put1(d, OP_EMPTY_TUPLE)) == 0 &&
+                 (rc = put1(d, OP_NEWOBJ)) == 0 && (rc = memoize(d, memo_key(v), NULL)) == 0 &&
+                 (rc = save(d, part, depth + 1)) == 0)
+            rc = put1(d, OP_BUILD);
+        return rc;
+    }
     if (nat) {
         if (!nat->reduce)
             return mp__fail(MP_ETYPE, "cannot pickle '%s' object", o->cls->name);
-        if (d->nstates == d->capstates) {
-            size_t cap = d->capstates ? d->capstates * 2 : 8;
-            mp_value **s = realloc(d->states, cap * sizeof *s);
-            if (!s)
-                return mp__fail(MP_ENOMEM, "out of memory");
-            d->states = s;
-            d->capstates = cap;
-        }
         unsigned long mark = mp__fail_mark();
         mp_value *state = nat->reduce((mp__object *)o);
         if (!state)
             return mp__fail_since(mark, MP_ENOMEM, "out of memory");
-        d->states[d->nstates++] = state;
+        if ((rc = keep(d, state)) < 0)
+            return rc;
         if ((rc = save_class(d, o->cls)) == 0 && (rc = save(d, state, depth + 1)) == 0 &&
             (rc = put1(d, OP_TUPLE1)) == 0 && (rc = put1(d, OP_REDUCE)) == 0)
             rc = memoize(d, memo_key(v), NULL);

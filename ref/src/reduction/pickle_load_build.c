@@ -46,8 +46,16 @@ void mp__load_seal(loader *L, const mp_value *v)
 
 /* A slot about to become part of another value: it must be a value, not a
  * global, and it is sealed.  *depth is how deeply it nests. */
-static int use(loader *L, const slot *s, int op, uint32_t *depth)
+static int use(loader *L, slot *s, int op, uint32_t *depth)
 {
+    if (s->g && s->g->cls) {
+        /* A registered class used as a value: the class itself, as in
+         * RebuildProxy(DictProxy, ...). */
+        if (!(s->v = mp__type_value(s->g->cls)))
+            return MP_ENOMEM;
+        s->g = NULL;
+        s->depth = 0;
+    }
     if (s->g)
         return mp__load_bad("global '%s.%s' cannot be used as a value (opcode %s)",
                             s->g->module, s->g->name, mp__load_op_names[op]);
@@ -292,6 +300,10 @@ static int apply_class(loader *L, const mp_class *c, int op, const mp_value *arg
         *out = mp_object_new(c, NULL);
         return *out ? 0 : MP_ENOMEM;
     }
+    if (nat && nat->construct) {
+        (void)L;
+        return nat->construct(c, args, out);
+    }
     if (nat && op == OP_REDUCE && mp_len(args) == 1 && nat->rebuild) {
         unsigned long mark = mp__fail_mark();
         mp__object *o = nat->rebuild(mp_item(args, 0));
@@ -314,7 +326,9 @@ int mp__load_apply(loader *L, const mp__pickle_global *g, int op)
         if (rc < 0)
             return rc;
         mp__load_drop_slots(L, L->sp - 1);
-        if (is_container(obj) && (rc = track(L, obj, 1, true)) < 0) {
+        const mp__native *nat = g->cls->native;
+        bool open = is_container(obj) || (nat && nat->setstate && mp_class_of(obj) == g->cls);
+        if (open && (rc = track(L, obj, 1, true)) < 0) {
             mp_decref(obj);
             return rc;
         }
@@ -377,6 +391,20 @@ int mp__load_build(loader *L)
     mp_value *obj = inst->v;
     const mp_value *state = st->v;
     uint32_t sd;
+    const mp__native *nat = inst->g ? NULL : mp_class_of(obj) ? mp_class_of(obj)->native : NULL;
+    if (nat && nat->setstate) {
+        /* Only an object NEWOBJ has just made takes a state, once. */
+        uint32_t sd;
+        uint64_t *e = mp__pmap_get(&L->info, ADDR(obj));
+        if (!e || !(*e & OPEN))
+            return mp__load_bad("opcode BUILD on a '%s' object that has its state already",
+                                mp_type_name(obj));
+        if ((rc = use(L, st, OP_BUILD, &sd)) < 0 || (rc = nat->setstate((mp__object *)obj, state)) < 0)
+            return rc;
+        *e &= ~OPEN;
+        mp__load_drop_slots(L, L->sp - 1);
+        return 0;
+    }
     if (inst->g || !is_container(obj) || mp_typeof(obj) != MP_T_OBJECT)
         return mp__load_bad("opcode BUILD needs an instance of a registered class, not %s",
                             inst->g ? "a global" : mp_type_name(obj));

@@ -208,9 +208,10 @@ static bool repr(const mp__object *o, mp__buf *b)
 static bool repr_object(const mp__object *o, mp__buf *b) { return repr(o, b); }
 
 #define MODULE "multiprocessing.sharedctypes"
-static const mp__native raw_native = {sizeof(mp_shared), finalize, reduce_raw, rebuild_raw, repr_object};
-static const mp__native wrap_native = {sizeof(mp_shared), finalize, reduce_wrapper, rebuild_wrapper,
-                                       repr_object};
+static const mp__native raw_native = {.size = sizeof(mp_shared), .finalize = finalize,
+    .reduce = reduce_raw, .rebuild = rebuild_raw, .repr = repr_object};
+static const mp__native wrap_native = {.size = sizeof(mp_shared), .finalize = finalize,
+    .reduce = reduce_wrapper, .rebuild = rebuild_wrapper, .repr = repr_object};
 /* Every raw object is one class, after ctypes' base class: its real name
  * (c_int_Array_3) depends on its type and length, and shows in its repr
  * and errors. */

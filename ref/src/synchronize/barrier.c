@@ -108,7 +108,8 @@ static bool repr(const mp__object *o, mp__buf *b)
     return true;
 }
 
-static const mp__native native = {sizeof(mp_barrier), finalize, reduce, rebuild, repr};
+static const mp__native native = {.size = sizeof(mp_barrier), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild, .repr = repr};
 static const mp_class barrier_class = {
     .name = "Barrier", .module = "multiprocessing.synchronize", .native = &native};
 MP_CLASS(barrier_class);

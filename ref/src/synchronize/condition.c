@@ -70,7 +70,8 @@ static bool repr(const mp__object *o, mp__buf *b)
     return true;
 }
 
-static const mp__native native = {sizeof(mp_condition), finalize, reduce, rebuild, repr};
+static const mp__native native = {.size = sizeof(mp_condition), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild, .repr = repr};
 static const mp_class cond_class = {
     .name = "Condition", .module = "multiprocessing.synchronize", .native = &native};
 MP_CLASS(cond_class);

@@ -49,7 +49,8 @@ static bool repr(const mp__object *o, mp__buf *b)
     return true;
 }
 
-static const mp__native native = {sizeof(mp_event), finalize, reduce, rebuild, repr};
+static const mp__native native = {.size = sizeof(mp_event), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild, .repr = repr};
 static const mp_class event_class = {
     .name = "Event", .module = "multiprocessing.synchronize", .native = &native};
 MP_CLASS(event_class);

@@ -168,8 +168,10 @@ static bool repr_rlock(const mp__object *o, mp__buf *b)
     return true;
 }
 
-static const mp__native lock_native = {sizeof(mp_lock), finalize, reduce, rebuild_lock, repr_lock};
-static const mp__native rlock_native = {sizeof(mp_lock), finalize, reduce, rebuild_rlock, repr_rlock};
+static const mp__native lock_native = {.size = sizeof(mp_lock), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild_lock, .repr = repr_lock};
+static const mp__native rlock_native = {.size = sizeof(mp_lock), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild_rlock, .repr = repr_rlock};
 static const mp_class lock_class = {
     .name = "Lock", .module = "multiprocessing.synchronize", .native = &lock_native};
 static const mp_class rlock_class = {

@@ -51,9 +51,10 @@ static bool repr_bounded(const mp__object *o, mp__buf *b)
     return true;
 }
 
-static const mp__native sem_native = {sizeof(mp_semaphore), finalize, reduce, rebuild_sem, repr_sem};
-static const mp__native bounded_native = {sizeof(mp_semaphore), finalize, reduce, rebuild_bounded,
-                                          repr_bounded};
+static const mp__native sem_native = {.size = sizeof(mp_semaphore), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild_sem, .repr = repr_sem};
+static const mp__native bounded_native = {.size = sizeof(mp_semaphore), .finalize = finalize,
+    .reduce = reduce, .rebuild = rebuild_bounded, .repr = repr_bounded};
 static const mp_class sem_class = {
     .name = "Semaphore", .module = "multiprocessing.synchronize", .native = &sem_native};
 static const mp_class bounded_class = {

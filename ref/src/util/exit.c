@@ -72,6 +72,14 @@ void mp__exit_function(void)
 static char temp_dir[4096];
 static pid_t temp_dir_owner;
 
+static void remove_temp_dir(void);
+
+static void remove_temp_dir_fin(void *arg)
+{
+    (void)arg;
+    remove_temp_dir();
+}
+
 const char *mp__get_temp_dir(void)
 {
     if (temp_dir[0])
@@ -87,6 +95,10 @@ const char *mp__get_temp_dir(void)
     }
     temp_dir_owner = getpid();
     mp_info("created temp directory %s", temp_dir);
+    /* As CPython's Finalize(exitpriority=-100): a child that made one (a
+     * manager's server, for its listener) ends through the finalizers,
+     * not atexit. */
+    mp__finalize_register(remove_temp_dir_fin, NULL, -100);
     return temp_dir;
 }
 
