@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     mp_process *p = NULL;
     int rc = d != NULL && l != NULL ? 0 : mp_errcode();
     if (rc >= 0 && (p = mp_process_new(&(mp_process_opts){.target = f,
-                                                           .args = mp_tuple_of(d, l)})) == NULL)
+                                                           .args = mp_tuple_of(mp_incref(d), mp_incref(l))})) == NULL)
         rc = mp_errcode();
     if (rc >= 0 && (rc = mp_process_start(p)) >= 0)
         rc = mp_process_join(p, MP_WAIT_FOREVER);
