@@ -100,9 +100,9 @@ extern "C" {
  * process, its children, the logger) and resets it in each child it starts.
  * Calls are not thread-safe unless a contract says otherwise.
  *
- * Not provided yet.  The second half of the documented API is not all
- * here yet: Manager and the proxies (multiprocessing.managers).  Until they land, their exceptions
- * (KeyError of a managed dict, ...) have no code here either.
+ * Exceptions with no code of their own (a managed dict's KeyError, a
+ * ZeroDivisionError a served method raised) are MP_EEXCEPTION, named by
+ * mp_errname() as CPython names them.
  */
 
 /* Yes and no for tri-state options (0 is Python's default). */
@@ -2016,8 +2016,8 @@ typedef struct mp_register_opts {
 
 /* Register typeid on cls (call before the manager starts; the registry is
  * handed to the server's process).  0, MP_ENOMEM, MP_EPICKLE "Can't
- * pickle the callable: it is not registered with MP_TASK", MP_EVALUE for a
- * NULL or empty typeid.  Registering a typeid again replaces it, as in
+ * pickle the callable of 'T': it is not registered with MP_TASK",
+ * MP_EVALUE "typeid must be a non-empty string".  Registering a typeid again replaces it, as in
  * CPython.  Not thread-safe. */
 MP_EXTERN int mp_manager_register(mp_manager_class *cls, const char *typeid,
                                   const mp_register_opts *opts);
@@ -2048,8 +2048,9 @@ MP_EXTERN mp_manager *mp_context_manager(mp_context *ctx);
 MP_EXTERN int mp_manager_start(mp_manager *m, mp_target_fn initializer, mp_value *initargs);
 
 /* connect(): use a server that runs already (another program's) at the
- * manager's address.  MP_EOS when nobody listens there; MP_EAUTH for a
- * wrong authkey. */
+ * manager's address.  MP_EOS when nobody listens there ("[Errno 2] No
+ * such file or directory", ConnectionRefusedError...); MP_EAUTH "digest
+ * sent was rejected" for a wrong authkey. */
 MP_EXTERN int mp_manager_connect(mp_manager *m);
 
 /* get_server(): a server for this manager's registry and address, run by
@@ -2081,7 +2082,7 @@ MP_EXTERN const mp_value *mp_manager_address(const mp_manager *m);
 MP_EXTERN mp_process *mp_manager_process(const mp_manager *m);
 
 /* m.typeid(*args, **kwds): make a referent in the server and return a
- * proxy for it (new reference), or NULL with MP_EATTR "'MyManager' object
+ * proxy for it (new reference), or NULL with MP_EATTR "'SyncManager' object
  * has no attribute 'x'" for an unknown typeid or one registered with
  * create_method MP_NO, or what the server raised making it.  args (a
  * tuple) and kwds (a dict) are taken over; NULL: none. */

@@ -860,6 +860,9 @@ static const struct {
     {"mp_async_result_get", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_async_result_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_imap_iterator_next", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
+    {"mp_manager_register", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_manager_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_proxy_setattr", "MP_EATTR", "only getattr can: a Namespace takes any attribute"},
 };
 
 /* Said in the output, as diagnostics rather than skipped tests: they are
@@ -876,6 +879,63 @@ static void list_not_provoked(void)
  * as CPython raises it: a Listener in a folder that does not exist is
  * FileNotFoundError (ENOENT); a Client of a socket file nobody listens on
  * would be ConnectionRefusedError; OSError itself for an errno without one. */
+/* An MP_TASK that is none: for the registry's refusal. */
+static int not_registered_task(const mp_value *args, mp_value **result)
+{
+    (void)args;
+    *result = NULL;
+    return 0;
+}
+
+static mp_manager_class ContractManager = {.name = "ContractManager", .sync = true};
+
+static void test_managers(void)
+{
+    CONTRACT(mp_manager_register, mp_manager_register(&ContractManager, "", NULL), MP_EVALUE,
+             "typeid must be a non-empty string");
+    CONTRACT(mp_manager_register,
+             mp_manager_register(&ContractManager, "T",
+                                 &(mp_register_opts){.callable = not_registered_task}),
+             MP_EPICKLE, "Can't pickle the callable of 'T': it is not registered with MP_TASK");
+    CONTRACT_NULL(mp_manager_new,
+                  mp_manager_new(&mp_sync_manager, &(mp_manager_opts){.authkey = mp_str("k")}),
+                  MP_ETYPE, "authkey should be a byte string");
+    mp_manager *m = mp_manager_new(&mp_sync_manager, &(mp_manager_opts){
+                                                         .ctx = fork_ctx,
+                                                         .authkey = mp_bytes("right", 5)});
+    if (!m || mp_manager_start(m, NULL, NULL) < 0) {
+        tap_diag("no manager: %s", mp_errmsg());
+        mp_manager_free(m);
+        return;
+    }
+    CONTRACT(mp_manager_start, mp_manager_start(m, NULL, NULL), MP_EASSERT, "Already started server");
+    mp_manager *wrong = mp_manager_new(&mp_sync_manager, &(mp_manager_opts){
+                                           .address = mp_incref(mp_manager_address(m)),
+                                           .authkey = mp_bytes("wrong", 5)});
+    CONTRACT(mp_manager_connect, mp_manager_connect(wrong), MP_EAUTH, "digest sent was rejected");
+    CONTRACT_NULL(mp_manager_get_server, mp_manager_get_server(wrong), MP_EOS,
+                  "[Errno 98] Address already in use");
+    mp_manager_free(wrong);
+    mp_manager *nobody = mp_manager_new(&mp_sync_manager, &(mp_manager_opts){
+                                            .address = mp_str("/nonexistent/forklore-manager")});
+    CONTRACT(mp_manager_connect, mp_manager_connect(nobody), MP_EOS,
+             "[Errno 2] No such file or directory");
+    mp_manager_free(nobody);
+    CONTRACT_NULL(mp_manager_create, mp_manager_create(m, "x", NULL, NULL), MP_EATTR,
+                  "'SyncManager' object has no attribute 'x'");
+    mp_value *d = mp_dict_new(), *ns = mp_manager_namespace(m), *out = NULL;
+    CONTRACT(mp_proxy_callmethod, mp_proxy_callmethod(d, "keys", NULL, NULL, NULL), MP_ETYPE,
+             "expected a proxy, got 'dict'");
+    if (ns)
+        CONTRACT(mp_proxy_getattr, mp_proxy_getattr(ns, "x", &out), MP_EATTR,
+                 "'Namespace' object has no attribute 'x'");
+    mp_decref(d);
+    mp_decref(ns);
+    mp_manager_shutdown(m);
+    CONTRACT(mp_manager_start, mp_manager_start(m, NULL, NULL), MP_EASSERT, "Server has shut down");
+    mp_manager_free(m);
+}
+
 static void test_errname_os(void)
 {
     mp_listener *l = mp_listener_new(&(mp_listener_opts){.address = mp_str("/nonexistent-forklore-dir/socket"),
@@ -919,6 +979,7 @@ int main(int argc, char **argv)
     test_sharedctypes();
     test_listener();
     test_pool();
+    test_managers();
     list_not_provoked();
 
     mp_connection_free(report_r);
