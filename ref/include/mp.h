@@ -2132,6 +2132,13 @@ MP_EXTERN int mp_proxy_setattr(mp_value *proxy, const char *name, mp_value *val)
 /* True if v is a proxy. */
 MP_EXTERN bool mp_is_proxy(const mp_value *v);
 
+/* slice(start, stop, step), as a list proxy's __getitem__ takes it
+ * (l[2:5] is mp_proxy_call(l, &r, "__getitem__", mp_slice(two, five,
+ * NULL))): each part an int, or NULL for None (lent).  A new reference,
+ * or NULL with MP_ETYPE "slice indices must be integers or None or have
+ * an __index__ method" or MP_ENOMEM. */
+MP_EXTERN mp_value *mp_slice(const mp_value *start, const mp_value *stop, const mp_value *step);
+
 /* ------------------------------------------------------------------------ */
 /* Logging                                                                  */
 /* ------------------------------------------------------------------------ */

@@ -862,6 +862,7 @@ static const struct {
     {"mp_imap_iterator_next", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_manager_register", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_manager_new", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_slice", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_proxy_setattr", "MP_EATTR", "only getattr can: a Namespace takes any attribute"},
 };
 
@@ -929,6 +930,10 @@ static void test_managers(void)
     if (ns)
         CONTRACT(mp_proxy_getattr, mp_proxy_getattr(ns, "x", &out), MP_EATTR,
                  "'Namespace' object has no attribute 'x'");
+    mp_value *word = mp_str("a");
+    CONTRACT_NULL(mp_slice, mp_slice(word, NULL, NULL), MP_ETYPE,
+                  "slice indices must be integers or None or have an __index__ method");
+    mp_decref(word);
     mp_decref(d);
     mp_decref(ns);
     mp_manager_shutdown(m);

@@ -159,6 +159,12 @@ int mp__slice_indices(const mp_value *v, size_t n, int64_t *start, int64_t *stop
     return 0;
 }
 
+mp_value *mp_slice(const mp_value *start, const mp_value *stop, const mp_value *step)
+{
+    return mp__slice_new(start ? start : mp_none(), stop ? stop : mp_none(),
+                         step ? step : mp_none());
+}
+
 bool mp__is_slice(const mp_value *v)
 {
     return mp_class_of(v) == &mp__slice_class;
