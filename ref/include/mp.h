@@ -2105,6 +2105,16 @@ MP_EXTERN mp_value *mp_manager_create(mp_manager *m, const char *typeid, mp_valu
  * CPython's).  >= 0, or the error of the call. */
 MP_EXTERN int mp_manager_number_of_objects(mp_manager *m);
 
+/* multiprocessing.managers.dispatch(Client(address, authkey), None, name,
+ * args): one call of the server's own ('shutdown', 'number_of_objects',
+ * 'dummy', 'debug_info', 'create', 'incref', 'decref') on a connection of
+ * its own, as CPython's clients make them; how a program that connect()ed
+ * asks a server to stop.  args (a tuple) is taken over; result may be
+ * NULL.  Errors: what connecting gives, and the server's answer
+ * (RemoteError for a name it does not know). */
+MP_EXTERN int mp_manager_dispatch(mp_manager *m, const char *name, mp_value *args,
+                                  mp_value **result);
+
 /* proxy._callmethod(methodname, args, kwds): call a method of the referent
  * and store its result (a new reference; a new proxy when the method's
  * result is another typeid's) in *result, which may be NULL to drop it.

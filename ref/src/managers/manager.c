@@ -305,14 +305,28 @@ mp_value *mp_manager_create(mp_manager *m, const char *typeid, mp_value *args, m
     return p;
 }
 
+int mp_manager_dispatch(mp_manager *m, const char *name, mp_value *args, mp_value **result)
+{
+    if (result)
+        *result = NULL;
+    if (!m->address) {
+        mp_decref(args);
+        return mp__fail(MP_EVALUE, "the manager has no address yet");
+    }
+    mp_connection *c = mp__manager_client(m->address, m->authkey);
+    if (!c) {
+        mp_decref(args);
+        return mp_errcode();
+    }
+    int rc = mp__dispatch(c, NULL, name, args, NULL, result);
+    mp_connection_free(c);
+    return rc;
+}
+
 int mp_manager_number_of_objects(mp_manager *m)
 {
-    mp_connection *c = mp__manager_client(m->address, m->authkey);
-    if (!c)
-        return mp_errcode();
     mp_value *n = NULL;
-    int rc = mp__dispatch(c, NULL, "number_of_objects", NULL, NULL, &n);
-    mp_connection_free(c);
+    int rc = mp_manager_dispatch(m, "number_of_objects", NULL, &n);
     int count = (int)mp_as_int(n);
     mp_decref(n);
     return rc < 0 ? rc : count;
