@@ -15,6 +15,7 @@ typedef struct proxy {
     mp_value *authkey;              /* bytes */
     const mp_manager_class *manager;/* whose registry names the types of results; may be NULL */
     pid_t holder;                   /* the process that holds a reference (incref), or 0 */
+    mp__finalizer *fin;             /* returns that reference at exit (exitpriority 10) */
     bool owned;                     /* made in the manager's own server: no references */
     mp_value *local;                /* attributes kept on the proxy ('_' names), or NULL */
 } proxy;
@@ -229,6 +230,17 @@ static int dispatch_once(const mp_value *address, const mp_value *authkey, const
 
 /* ---- references ------------------------------------------------------------ */
 
+/* util.Finalize(self, BaseProxy._decref, exitpriority=10): a process
+ * that ends still holding the proxy gives its reference back as it exits. */
+static void decref_now(proxy *p);
+
+static void exit_decref(void *arg)
+{
+    proxy *p = arg;
+    p->fin = NULL;
+    decref_now(p);
+}
+
 static int incref(proxy *p)
 {
     if (p->owned) {
@@ -240,6 +252,7 @@ static int incref(proxy *p)
     if (rc == 0) {
         mp_debug("INCREF %s", mp_as_str(tok(p)->id));
         p->holder = getpid();
+        p->fin = mp__finalize_register(exit_decref, p, 10);
     }
     return rc;
 }
@@ -250,23 +263,34 @@ static void after_fork(void *arg)
 {
     proxy *p = arg;
     p->holder = 0;
+    p->fin = NULL;
     if (!p->owned && incref(p) < 0)
         mp_info("incref failed: %s", mp_errmsg());
+}
+
+static void decref_now(proxy *p)
+{
+    if (p->holder != getpid())
+        return;
+    p->holder = 0;
+    mp__exc saved;
+    mp__exc_save(&saved);
+    mp_debug("DECREF %s", mp_as_str(tok(p)->id));
+    if (dispatch_once(tok(p)->address, key(p), "decref",
+                      mp_tuple_of((const mp_value *)tok(p)->id), NULL) < 0)
+        mp_debug("... decref failed %s", mp_errmsg());
+    mp__exc_restore(&saved);
 }
 
 static void finalize(mp__object *self)
 {
     proxy *p = (proxy *)self;
     mp__unregister_after_fork(after_fork, p);
-    if (p->holder == getpid()) {
-        mp__exc saved;
-        mp__exc_save(&saved);
-        mp_debug("DECREF %s", mp_as_str(tok(p)->id));
-        if (dispatch_once(tok(p)->address, key(p), "decref",
-                          mp_tuple_of((const mp_value *)tok(p)->id), NULL) < 0)
-            mp_debug("... decref failed %s", mp_errmsg());
-        mp__exc_restore(&saved);
-    }
+    /* A finalizer copied from the parent by fork is the parent's: it never
+     * runs here, and is not ours to cancel. */
+    if (p->fin && p->holder == getpid())
+        mp__finalize_cancel(p->fin);
+    decref_now(p);
     mp_decref(p->token);
     mp_decref(p->exposed);
     mp_decref(p->authkey);

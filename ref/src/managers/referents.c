@@ -527,6 +527,9 @@ static int event_call(mp_value *self, const char *m, const mp_value *args, const
 
 static const char *const lock_public[] = {"acquire", "locked", "release", NULL};
 
+static mp_acquire_opts acquire_opts(const mp_value *args, const mp_value *kwds);
+static int bool_result(int rc, mp_value **res);
+
 static int lock_make(const mp_value *args, const mp_value *kwds, mp_value **out)
 {
     (void)args;
@@ -548,17 +551,142 @@ static int lock_call(mp_value *self, const char *m, const mp_value *args, const 
 {
     mp_lock *l = mp_as_lock(self);
     if (strcmp(m, "acquire") == 0) {
-        const mp_value *blk = arg(args, kwds, 0, "blocking");
-        const mp_value *t = arg(args, kwds, 1, "timeout");
-        mp_timeout to = t && mp_as_float(t) >= 0 ? timeout_of(t) : MP_WAIT_FOREVER;
-        int rc = mp__lock_acquire_opts(l, &(mp_acquire_opts){
-                                              .block = blk && !mp_as_bool(blk) ? MP_NO : 0,
-                                              .timeout = to});
-        *res = rc < 0 ? NULL : mp_bool(rc > 0);
-        return rc < 0 ? rc : 0;
+        mp_acquire_opts o = acquire_opts(args, kwds);
+        return bool_result(mp__lock_acquire_opts(l, &o), res);
     }
     if (strcmp(m, "release") == 0)
         return mp_lock_release(l);
+    return no_method(self, m);
+}
+
+/* acquire(blocking=True, timeout=None) of a Lock, Semaphore or Condition:
+ * True, or False when a non-blocking or timed acquire did not get it. */
+static mp_acquire_opts acquire_opts(const mp_value *args, const mp_value *kwds)
+{
+    const mp_value *blk = arg(args, kwds, 0, "blocking"), *t = arg(args, kwds, 1, "timeout");
+    return (mp_acquire_opts){.block = blk && !mp_as_bool(blk) ? MP_NO : 0,
+                             .timeout = t && mp_as_float(t) >= 0 ? timeout_of(t) : MP_WAIT_FOREVER};
+}
+
+static int bool_result(int rc, mp_value **res)
+{
+    *res = rc < 0 ? NULL : mp_bool(rc > 0);
+    return rc < 0 ? rc : 0;
+}
+
+static const char *const semaphore_public[] = {"acquire", "release", NULL};
+
+static int semaphore_make_as(const mp_value *args, const mp_value *kwds, mp_value **out,
+                             bool bounded)
+{
+    const mp_value *v = arg(args, kwds, 0, "value");
+    int n = v ? (int)mp_as_int(v) : 1;
+    mp_semaphore *s = bounded ? mp_context_bounded_semaphore(mp_dummy(), n)
+                              : mp_context_semaphore(mp_dummy(), n);
+    *out = (mp_value *)s;
+    return s ? 0 : mp_errcode();
+}
+
+static int semaphore_make(const mp_value *args, const mp_value *kwds, mp_value **out)
+{
+    return semaphore_make_as(args, kwds, out, false);
+}
+
+static int bounded_make(const mp_value *args, const mp_value *kwds, mp_value **out)
+{
+    return semaphore_make_as(args, kwds, out, true);
+}
+
+static int semaphore_call(mp_value *self, const char *m, const mp_value *args,
+                          const mp_value *kwds, mp_value **res)
+{
+    mp_semaphore *s = mp_as_semaphore(self);
+    if (strcmp(m, "acquire") == 0) {
+        mp_acquire_opts o = acquire_opts(args, kwds);
+        return bool_result(mp__semaphore_acquire_opts(s, &o), res);
+    }
+    if (strcmp(m, "release") == 0)
+        return mp_semaphore_release(s);
+    return no_method(self, m);
+}
+
+static const char *const condition_public[] = {"acquire", "notify", "notify_all", "release",
+                                               "wait", "wait_for", NULL};
+
+static int condition_make(const mp_value *args, const mp_value *kwds, mp_value **out)
+{
+    const mp_value *l = arg(args, kwds, 0, "lock");
+    if (l && mp_typeof(l) != MP_T_NONE && !mp_as_lock(l))
+        return mp__fail(MP_ETYPE, "Condition() wants a Lock or RLock of the server's, not '%s'",
+                        mp_type_name(l));
+    *out = (mp_value *)mp_context_condition(mp_dummy(), l ? mp_as_lock(l) : NULL);
+    return *out ? 0 : mp_errcode();
+}
+
+static int condition_call(mp_value *self, const char *m, const mp_value *args,
+                          const mp_value *kwds, mp_value **res)
+{
+    mp_condition *c = mp_as_condition(self);
+    if (strcmp(m, "acquire") == 0) {
+        mp_acquire_opts o = acquire_opts(args, kwds);
+        return bool_result(mp__condition_acquire_opts(c, &o), res);
+    }
+    if (strcmp(m, "release") == 0)
+        return mp_condition_release(c);
+    if (strcmp(m, "wait") == 0)
+        return bool_result(mp_condition_wait(c, timeout_of(arg(args, kwds, 0, "timeout"))), res);
+    if (strcmp(m, "notify") == 0) {
+        const mp_value *n = arg(args, kwds, 0, "n");
+        return mp_condition_notify(c, n ? (int)mp_as_int(n) : 1);
+    }
+    if (strcmp(m, "notify_all") == 0)
+        return mp_condition_notify_all(c);
+    return no_method(self, m);
+}
+
+static const char *const barrier_public[] = {"abort", "reset", "wait", NULL};
+
+static int barrier_make(const mp_value *args, const mp_value *kwds, mp_value **out)
+{
+    const mp_value *parties = arg(args, kwds, 0, "parties"), *action = arg(args, kwds, 1, "action");
+    const mp_value *t = arg(args, kwds, 2, "timeout");
+    if (!parties)
+        return mp__fail(MP_ETYPE, "Barrier.__init__() missing 1 required positional argument: "
+                        "'parties'");
+    if (action && mp_typeof(action) != MP_T_NONE)
+        return mp__fail(MP_ETYPE, "a managed Barrier's action cannot be sent to the server");
+    *out = (mp_value *)mp_context_barrier(mp_dummy(), (int)mp_as_int(parties),
+                                          &(mp_barrier_opts){.timeout = timeout_of(t)});
+    return *out ? 0 : mp_errcode();
+}
+
+static int barrier_call(mp_value *self, const char *m, const mp_value *args, const mp_value *kwds,
+                        mp_value **res)
+{
+    mp_barrier *b = mp_as_barrier(self);
+    if (strcmp(m, "wait") == 0) {
+        const mp_value *t = arg(args, kwds, 0, "timeout");
+        int rc = t && mp_typeof(t) != MP_T_NONE ? mp_barrier_wait(b, timeout_of(t))
+                                                : mp_barrier_wait(b, MP_WAIT_FOREVER);
+        *res = rc < 0 ? NULL : mp_int(rc);
+        return rc < 0 ? rc : 0;
+    }
+    if (strcmp(m, "abort") == 0)
+        return mp_barrier_abort(b);
+    if (strcmp(m, "reset") == 0)
+        return mp_barrier_reset(b);
+    if (strcmp(m, "__getattribute__") == 0) {
+        const char *name = mp_as_str(arg(args, NULL, 0, NULL));
+        if (name && strcmp(name, "parties") == 0)
+            *res = mp_int(mp_barrier_parties(b));
+        else if (name && strcmp(name, "n_waiting") == 0)
+            *res = mp_int(mp_barrier_n_waiting(b));
+        else if (name && strcmp(name, "broken") == 0)
+            *res = mp_bool(mp_barrier_broken(b));
+        else
+            return mp__fail(MP_EATTR, "'Barrier' object has no attribute '%s'", name ? name : "?");
+        return 0;
+    }
     return no_method(self, m);
 }
 
@@ -573,6 +701,10 @@ static const mp__kind kinds[] = {
     {"Event", event_public, event_make, event_call, false},
     {"Lock", lock_public, lock_make, lock_call, false},
     {"RLock", lock_public, rlock_make, lock_call, false},
+    {"Semaphore", semaphore_public, semaphore_make, semaphore_call, false},
+    {"BoundedSemaphore", semaphore_public, bounded_make, semaphore_call, false},
+    {"Condition", condition_public, condition_make, condition_call, false},
+    {"Barrier", barrier_public, barrier_make, barrier_call, false},
 };
 
 const mp__kind *mp__kind_named(const char *builtin)
@@ -604,6 +736,12 @@ const mp__kind *mp__kind_of(const mp_value *v)
         return &kinds[5];
     if (mp_as_lock(v))
         return &kinds[6];
+    if (mp_as_semaphore(v))
+        return &kinds[8];
+    if (mp_as_condition(v))
+        return &kinds[10];
+    if (mp_as_barrier(v))
+        return &kinds[11];
     return NULL;
 }
 

@@ -29,6 +29,11 @@ static const struct {
     {"Event", "Event", &mp__event_proxy_class, "is_set set clear wait"},
     {"Lock", "Lock", &mp__acquirer_proxy_class, "acquire release"},
     {"RLock", "RLock", &mp__acquirer_proxy_class, "acquire release"},
+    {"Semaphore", "Semaphore", &mp__acquirer_proxy_class, "acquire release"},
+    {"BoundedSemaphore", "BoundedSemaphore", &mp__acquirer_proxy_class, "acquire release"},
+    {"Condition", "Condition", &mp__condition_proxy_class,
+     "acquire release wait notify notify_all"},
+    {"Barrier", "Barrier", &mp__barrier_proxy_class, "__getattribute__ wait abort reset"},
 };
 
 static struct mp__registry sync_registry;

@@ -3,9 +3,19 @@
 #include "synchronize/synchronize.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Who holds references: a process on this machine (its pid, known from
+ * the AF_UNIX connection the incref came on), or 0 for a peer the server
+ * cannot name (over TCP). */
+typedef struct holder {
+    pid_t pid;
+    long n;
+} holder;
 
 typedef struct served {
     char id[24];                    /* '%x' % id(obj) */
@@ -14,6 +24,8 @@ typedef struct served {
     mp_value *method_to_typeid;     /* a dict, or NULL */
     long refs;
     bool counted;                   /* in id_to_refcount (else kept for a local proxy) */
+    holder *holders;
+    size_t nholders;
 } served;
 
 struct mp_server {
@@ -71,44 +83,136 @@ static int traceback(mp_value **msg, const char *name, const char *fmt, ...)
     return *msg ? 0 : MP_ENOMEM;
 }
 
-static int incref(mp_server *s, const char *id)
+/* Count one reference more for pid (under the lock). */
+static bool hold(served *o, pid_t pid)
+{
+    for (size_t i = 0; i < o->nholders; i++)
+        if (o->holders[i].pid == pid) {
+            o->holders[i].n++;
+            return true;
+        }
+    holder *h = realloc(o->holders, (o->nholders + 1) * sizeof *h);
+    if (!h)
+        return false;
+    o->holders = h;
+    o->holders[o->nholders++] = (holder){pid, 1};
+    return true;
+}
+
+/* One reference less for pid, or for whoever holds some when pid holds
+ * none (a reference given on one side, returned from another). */
+static void unhold(served *o, pid_t pid)
+{
+    size_t k = o->nholders;
+    for (size_t i = 0; i < o->nholders; i++)
+        if (o->holders[i].n > 0 && (o->holders[i].pid == pid || k == o->nholders))
+            k = i;
+    if (k < o->nholders && --o->holders[k].n == 0)
+        o->holders[k] = o->holders[--o->nholders];
+}
+
+static int incref(mp_server *s, const char *id, pid_t pid)
 {
     pthread_mutex_lock(&s->mu);
     served *o = find(s, id);
-    if (o) {
+    bool ok = o && hold(o, pid);
+    if (ok) {
         if (!o->counted)
             mp_debug("Server re-enabled tracking & INCREF %s", id);
         o->counted = true;
         o->refs++;
     }
     pthread_mutex_unlock(&s->mu);
-    return o ? 0 : mp__fail(MP_EEXCEPTION, "'%s'", id);
+    return ok ? 0 : o ? mp__fail(MP_ENOMEM, "out of memory") : mp_raise("KeyError", "'%s'", id);
 }
 
-/* The referent is released outside the lock: releasing it may release
- * proxies it held, which talk to this server. */
-static int decref(mp_server *s, const char *id)
+/* Take object i out (under the lock); the caller releases what it held
+ * outside the lock: releasing the referent may release proxies it held,
+ * which talk to this server. */
+static served take_out(mp_server *s, served *o)
+{
+    mp_debug("disposing of obj with id %s", o->id);
+    served gone = *o;
+    *o = s->objs[--s->n];
+    return gone;
+}
+
+static void dispose(served *gone)
+{
+    mp_decref(gone->obj);
+    mp_decref(gone->exposed);
+    mp_decref(gone->method_to_typeid);
+    free(gone->holders);
+}
+
+static int decref(mp_server *s, const char *id, pid_t pid)
 {
     pthread_mutex_lock(&s->mu);
-    served *o = find(s, id);
-    mp_value *dead = NULL, *e = NULL, *m = NULL;
+    served *o = find(s, id), gone = {0};
     if (o && o->refs <= 0) {
         pthread_mutex_unlock(&s->mu);
         return mp__fail(MP_EASSERT, "Id %s (%s) has refcount %ld, not 1+", id,
                         mp_type_name(o->obj), o->refs);
     }
-    if (o && --o->refs == 0) {
-        mp_debug("disposing of obj with id %s", id);
-        dead = o->obj;
-        e = o->exposed;
-        m = o->method_to_typeid;
-        *o = s->objs[--s->n];
+    if (o) {
+        unhold(o, pid);
+        if (--o->refs == 0)
+            gone = take_out(s, o);
     }
     pthread_mutex_unlock(&s->mu);
-    mp_decref(dead);
-    mp_decref(e);
-    mp_decref(m);
+    dispose(&gone);
     return o ? 0 : mp_raise("KeyError", "'%s'", id);
+}
+
+/* True if pid has ended: gone, or a zombie its parent has not reaped. */
+static bool ended(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return kill(pid, 0) < 0 && errno == ESRCH;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *paren = strrchr(buf, ')');
+    return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/*
+ * Beyond CPython: the references of a client process that ended without
+ * returning them (killed, or exited without its proxies' finalizers) are
+ * dropped, so its objects do not live on in the server for ever.  Only
+ * clients the server can name (AF_UNIX: the kernel tells their pid) are
+ * watched; the references of a TCP client stay, as in CPython.
+ */
+static void reap(mp_server *s)
+{
+    for (;;) {
+        served gone = {0};
+        pid_t who = 0;
+        pthread_mutex_lock(&s->mu);
+        for (size_t i = 0; i < s->n && !gone.obj; i++) {
+            served *o = &s->objs[i];
+            for (size_t k = 0; k < o->nholders; k++) {
+                if (o->holders[k].pid <= 0 || o->holders[k].pid == getpid() ||
+                    !ended(o->holders[k].pid))
+                    continue;
+                who = o->holders[k].pid;
+                o->refs -= o->holders[k].n;
+                o->holders[k--] = o->holders[--o->nholders];
+                if (o->refs <= 0) {
+                    gone = take_out(s, o);
+                    break;
+                }
+            }
+        }
+        pthread_mutex_unlock(&s->mu);
+        if (!gone.obj)
+            return;
+        mp_debug("dropped the references of ended process %d", (int)who);
+        dispose(&gone);
+    }
 }
 
 /*
@@ -117,7 +221,7 @@ static int decref(mp_server *s, const char *id)
  * reference, and give back (id, exposed).
  */
 static int create(mp_server *s, const char *typeid, const mp_value *args, const mp_value *kwds,
-                  mp_value **result)
+                  pid_t pid, mp_value **result)
 {
     const mp__typeinfo *ti = mp__registry_find(&s->cls, typeid);
     if (!ti)
@@ -178,9 +282,11 @@ static int create(mp_server *s, const char *typeid, const mp_value *args, const 
                       .method_to_typeid = mp_incref(ti->method_to_typeid)};
         memcpy(o->id, id, sizeof id);
     }
-    if (o) {
+    if (o && hold(o, pid)) {
         o->counted = true;
         o->refs++;
+    } else {
+        o = NULL;
     }
     pthread_mutex_unlock(&s->mu);
     mp_decref(obj);
@@ -214,7 +320,7 @@ static bool is_in(const mp_value *tuple, const char *name)
 }
 
 /* One request of serve_client: (ident, methodname, args, kwds). */
-static mp_value *call(mp_server *s, const mp_value *req)
+static mp_value *call(mp_server *s, const mp_value *req, pid_t pid)
 {
     mp_value *msg = NULL;
     if (mp_typeof(req) != MP_T_TUPLE || mp_len(req) != 4 ||
@@ -274,7 +380,7 @@ static mp_value *call(mp_server *s, const mp_value *req)
         mp_decref(k);
         if (typeid) {
             mp_value *one = mp_tuple_of((const mp_value *)(res ? res : mp_none())), *made = NULL;
-            rc = one ? create(s, mp_as_str(typeid), one, NULL, &made) : MP_ENOMEM;
+            rc = one ? create(s, mp_as_str(typeid), one, NULL, pid, &made) : MP_ENOMEM;
             mp_decref(one);
             if (rc < 0)
                 msg = error_reply(rc);
@@ -314,7 +420,7 @@ static int answer(mp_connection *c, mp_value *msg)
     return rc;
 }
 
-static void serve_client(mp_server *s, mp_connection *c, const char *name)
+static void serve_client(mp_server *s, mp_connection *c, const char *name, pid_t pid)
 {
     while (!s->stop) {
         mp_value *req = NULL;
@@ -327,7 +433,7 @@ static void serve_client(mp_server *s, mp_connection *c, const char *name)
         if (rc < 0)
             traceback(&msg, mp_errname(rc), "%s", mp_errmsg());
         else
-            msg = call(s, req);
+            msg = call(s, req, pid);
         mp_decref(req);
         if (answer(c, msg) < 0) {
             mp_info("Failure to send message: %s", mp_errmsg());
@@ -339,7 +445,7 @@ static void serve_client(mp_server *s, mp_connection *c, const char *name)
 /* handle_request: authenticate, then one public call, or
  * accept_connection and serve_client until the client goes. */
 static int public_call(mp_server *s, const char *fn, const mp_value *args, const mp_value *kwds,
-                       mp_value **res)
+                       pid_t pid, mp_value **res)
 {
     const mp_value *a0 = mp_item(args, 0);
     if (strcmp(fn, "create") == 0) {
@@ -348,14 +454,14 @@ static int public_call(mp_server *s, const char *fn, const mp_value *args, const
         mp_value *rest = mp_tuple_new(mp_len(args) - 1);
         for (size_t i = 1; rest && i < mp_len(args); i++)
             mp_tuple_set(rest, i - 1, mp_incref(mp_item(args, i)));
-        int rc = rest ? create(s, mp_as_str(a0), rest, kwds, res) : MP_ENOMEM;
+        int rc = rest ? create(s, mp_as_str(a0), rest, kwds, pid, res) : MP_ENOMEM;
         mp_decref(rest);
         return rc;
     }
     if (strcmp(fn, "incref") == 0 || strcmp(fn, "decref") == 0) {
         if (mp_typeof(a0) != MP_T_STR)
             return mp__fail(MP_ETYPE, "%s() needs an ident", fn);
-        return fn[0] == 'i' ? incref(s, mp_as_str(a0)) : decref(s, mp_as_str(a0));
+        return fn[0] == 'i' ? incref(s, mp_as_str(a0), pid) : decref(s, mp_as_str(a0), pid);
     }
     if (strcmp(fn, "number_of_objects") == 0) {
         pthread_mutex_lock(&s->mu);
@@ -374,11 +480,43 @@ static int public_call(mp_server *s, const char *fn, const mp_value *args, const
         pthread_mutex_unlock(&s->mu);
         return o ? 0 : mp_raise("KeyError", "token");
     }
-    if (strcmp(fn, "dummy") == 0 || strcmp(fn, "debug_info") == 0) {
-        *res = fn[0] == 'd' && fn[1] == 'u' ? mp_none() : mp_str("");
+    if (strcmp(fn, "dummy") == 0) {
+        *res = mp_none();
         return 0;
     }
+    if (strcmp(fn, "debug_info") == 0) {
+        /* CPython's lines ("'ident': refcount=N\n    str(obj)[:75]"), and
+         * which processes hold the references. */
+        mp__buf b = {0};
+        pthread_mutex_lock(&s->mu);
+        for (size_t i = 0; i < s->n; i++) {
+            served *o = &s->objs[i];
+            char *r = mp_tostring(o->obj);
+            mp__buf_printf(&b, "%s'%s': refcount=%ld\n    %.75s", i ? "\n" : "", o->id, o->refs,
+                           r ? r : "?");
+            free(r);
+            for (size_t k = 0; k < o->nholders; k++)
+                mp__buf_printf(&b, "%s pid %d holds %ld", k ? "," : "\n   ",
+                               (int)o->holders[k].pid, o->holders[k].n);
+        }
+        pthread_mutex_unlock(&s->mu);
+        char *text = mp__buf_finish(&b);
+        *res = mp_str(text ? text : "");
+        free(text);
+        return *res ? 0 : MP_ENOMEM;
+    }
     return mp__fail(MP_EATTR, "'%s' unrecognized", fn);
+}
+
+/* The client's pid for an AF_UNIX connection (the kernel's word), else 0. */
+static pid_t peer_pid(const mp_connection *c)
+{
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    int fd = mp_connection_fileno(c);
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred)
+        return 0;
+    return cred.pid;
 }
 
 typedef struct handler {
@@ -410,6 +548,7 @@ static void *handle(void *arg)
         mp_connection_free(c);
         return NULL;
     }
+    pid_t pid = peer_pid(c);
     if (mp_typeof(req) != MP_T_TUPLE || mp_len(req) != 4 ||
         mp_typeof(mp_item(req, 1)) != MP_T_STR || mp_typeof(mp_item(req, 2)) != MP_T_TUPLE) {
         traceback(&msg, "ValueError", "a request must be (ident, funcname, args, kwds)");
@@ -419,7 +558,7 @@ static void *handle(void *arg)
         char nm[128];
         snprintf(nm, sizeof nm, "%s", mp_typeof(name) == MP_T_STR ? mp_as_str(name) : "?");
         if (answer(c, mp_tuple_of("#RETURN", mp_none())) == 0)
-            serve_client(s, c, nm);
+            serve_client(s, c, nm, pid);
     } else if (strcmp(mp_as_str(mp_item(req, 1)), "shutdown") == 0) {
         mp_debug("manager received shutdown message");
         answer(c, mp_tuple_of("#RETURN", mp_none()));
@@ -429,8 +568,8 @@ static void *handle(void *arg)
         pthread_mutex_unlock(&s->mu);
     } else {
         const mp_value *kw = mp_item(req, 3);
-        int rc = public_call(s, mp_as_str(mp_item(req, 1)), mp_item(req, 2),
-                             mp_typeof(kw) == MP_T_DICT ? kw : NULL, &res);
+        rc = public_call(s, mp_as_str(mp_item(req, 1)), mp_item(req, 2),
+                         mp_typeof(kw) == MP_T_DICT ? kw : NULL, pid, &res);
         if (rc < 0)
             traceback(&msg, mp_errname(rc), "%s", mp_errmsg());
         else
@@ -502,6 +641,7 @@ int mp_server_serve_forever(mp_server *s)
     running = s;
     if (pthread_create(&t, NULL, accepter, s) != 0)
         return mp__fail_os(errno, "[Errno %d] %s", errno, strerror(errno));
+    unsigned ticks = 0;
     pthread_mutex_lock(&s->mu);
     while (!s->stop && !mp__interrupted()) {
         struct timespec ts;
@@ -512,6 +652,11 @@ int mp_server_serve_forever(mp_server *s)
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&s->stopped, &s->mu, &ts);
+        if (++ticks % 5 == 0) {         /* look for ended clients twice a second */
+            pthread_mutex_unlock(&s->mu);
+            reap(s);
+            pthread_mutex_lock(&s->mu);
+        }
     }
     s->stop = true;
     pthread_mutex_unlock(&s->mu);
