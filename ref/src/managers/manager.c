@@ -55,7 +55,9 @@ static int run_server(const mp_value *args)
     signal(SIGINT, SIG_IGN);
     mp_manager_class cls = {.name = mp_as_str(mp_item(args, 0)),
                             .sync = mp_as_bool(mp_item(args, 1))};
-    struct mp__registry reg = {0};
+    /* Static: the server's connection threads may outlive this call, as
+     * the process ends (one server per process, like CPython's). */
+    static struct mp__registry reg;
     mp_connection *writer = mp_as_connection(mp_item(args, 5));
     const mp_value *init = mp_item(args, 6);
     int rc = mp__registry_load(mp_item(args, 2), &reg);
