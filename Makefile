@@ -122,7 +122,7 @@ TSAN_FLAGS  = -fsanitize=thread -fno-omit-frame-pointer -O1 -g
 TSAN_TESTS := test_queue test_simple_queue test_pipe_lanes test_queue_deaths \
               test_simple_queue_deaths test_process test_connection test_listener test_nested \
               test_lock test_condition test_barrier test_sharedctypes test_pool \
-              test_pool_deaths test_thread_pool test_pool_stream
+              test_pool_deaths test_thread_pool test_pool_stream test_manager
 TSAN_OBJS  := $(patsubst ref/src/%.c,$(BUILD)/obj-tsan/%.o,$(LIB_SRCS))
 LIBTSAN    := $(BUILD)/libmp-tsan.a
 TSAN_BINS  := $(patsubst %,$(BUILD)/test-tsan/%,$(TSAN_TESTS))

@@ -34,7 +34,7 @@ struct mp_server {
     mp_value *address, *authkey;
     pthread_mutex_t mu;             /* the objects, and calls on unsynchronized referents */
     pthread_cond_t stopped;
-    bool stop;
+    _Atomic bool stop;              /* read by the connection threads without the lock */
     served *objs;
     size_t n, cap;
 };
