@@ -117,8 +117,11 @@ MP_TARGET(hold_and_wait);
 
 static void test_types(const char *method)
 {
+    /* A long shutdown_timeout: under ThreadSanitizer a server takes long
+     * to exit, and is terminated after it (exitcode -15). */
     mp_manager *m = mp_manager_new(&TestManager, &(mp_manager_opts){
-                                                     .ctx = mp_get_context(method)});
+                                                     .ctx = mp_get_context(method),
+                                                     .shutdown_timeout = 60});
     if (!m || mp_manager_start(m, NULL, NULL) < 0) {
         tap_ok(false, "%s: manager started: %s", method, mp_errmsg());
         mp_manager_free(m);
