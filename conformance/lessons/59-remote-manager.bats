@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Lesson 59 (the docs' remote manager): a server program serves a queue
 # at a TCP address with an authkey; a client program puts 'hello', a
-# second gets it; then the server is terminated.
+# second gets it; then the server is asked to shut down.
 load ../lib/helpers
 
 @test "59-remote-manager $MP_TAG" {

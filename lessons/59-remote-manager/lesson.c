@@ -128,8 +128,17 @@ static int orchestrate(void)
     port[strcspn(port, "\n")] = 0;
     if (wait_code(run_self("put", port, NULL)) != 0 || wait_code(run_self("get", port, NULL)) != 0)
         return mp_raise("subprocess.CalledProcessError", "a client failed");
-    kill(srv, SIGTERM);                         /* srv.terminate() */
-    mp_print("the server was stopped: exit code", wait_code(srv));
+    /* Ask the server to stop, as a manager's shutdown() does: a 'shutdown'
+       request on a connection of its own (CPython's dispatch()).
+       serve_forever() then returns, and the server program ends normally. */
+    mp_manager *m = mp_manager_new(&QueueManager, &(mp_manager_opts){
+                                       .address = mp_tuple_of("127.0.0.1", atoi(port)),
+                                       .authkey = authkey()});
+    int rc = m != NULL ? mp_manager_dispatch(m, "shutdown", NULL, NULL) : mp_errcode();
+    mp_manager_free(m);
+    if (rc < 0)
+        return rc;
+    mp_print("the server stopped: exit code", wait_code(srv));
     fclose(f);
     return 0;
 }

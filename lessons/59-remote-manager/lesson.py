@@ -6,7 +6,8 @@
 # port and tells it to the others.
 import subprocess
 import sys
-from multiprocessing.managers import BaseManager
+from multiprocessing.connection import Client
+from multiprocessing.managers import BaseManager, dispatch
 from queue import Queue
 
 AUTHKEY = b'abracadabra'
@@ -43,8 +44,11 @@ def main():
     port = srv.stdout.readline().strip()
     subprocess.run(me + ['put', port], check=True)
     subprocess.run(me + ['get', port], check=True)
-    srv.terminate()
-    print('the server was stopped: exit code', srv.wait())
+    # Ask the server to stop, as a manager's shutdown() does: a 'shutdown'
+    # request on a connection of its own.  serve_forever() then returns,
+    # and the server program ends normally.
+    dispatch(Client(('127.0.0.1', int(port)), authkey=AUTHKEY), None, 'shutdown')
+    print('the server stopped: exit code', srv.wait())
 
 
 if __name__ == '__main__':
