@@ -1,5 +1,6 @@
 /* fuzz_unpickle.c - libFuzzer target: mp_pickle_loads on any bytes gives a whole value or a named error, and never crashes, leaks or hangs. */
 #include "mp.h"
+#include "managers/managers.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -94,6 +95,18 @@ static int same(const mp_value *a, const mp_value *b)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* A manager's proxy read from a pickle connects to the address in its
+ * token to take a reference, as CPython's does: the fuzzer, which
+ * invents addresses, rebuilds them without connecting. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    mp__proxy_rebuild_offline(true);
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -57,6 +57,43 @@ HANDMADE = [
 ]
 
 
+def manager_pickles():
+    """What a manager's peers send: requests, replies, Tokens, proxies
+    (RebuildProxy, as BaseProxy.__reduce__ writes them), exceptions, slices."""
+    from multiprocessing import managers
+    token = managers.Token('dict', '/tmp/pymp-x/listener-y', '7f0a1b2c3d4e')
+    inet = managers.Token('Maths', ('127.0.0.1', 1), 'abc')
+
+    class Proxy:
+        def __init__(self, func, tok, kwds):
+            self.args = (func, tok, 'pickle', kwds)
+
+        def __reduce__(self):
+            return managers.RebuildProxy, self.args
+
+    class WithState(KeyError):
+        pass
+
+    err = KeyError('missing')
+    err.note = 'state'
+    yield token
+    yield inet
+    yield Proxy(managers.DictProxy, token, {})
+    yield Proxy(managers.AutoProxy, inet, {'exposed': ('add', 'mul')})
+    yield [Proxy(managers.ListProxy, token, {}), Proxy(managers.DictProxy, token, {})]
+    yield ('#RETURN', [1, 'x'])
+    yield ('#ERROR', KeyError('missing'))
+    yield ('#ERROR', err)
+    yield ('#ERROR', ZeroDivisionError('division by zero'))
+    yield ('#ERROR', OSError(2, 'No such file or directory'))
+    yield ('#TRACEBACK', 'Traceback (most recent call last):\nValueError: x\n')
+    yield ('#PROXY', (('append', '__getitem__'), token))
+    yield ('7f0a1b2c3d4e', '__getitem__', (slice(2, 7),), {})
+    yield (None, 'create', ('dict',), {'a': 1})
+    yield managers.RemoteError('text')
+    yield slice(None, -1, 2)
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write(__doc__)
@@ -66,6 +103,9 @@ def main(argv):
     seeds = list(HANDMADE)
     for v in values():
         for proto in range(6):
+            seeds.append(pickle.dumps(v, proto))
+    for v in manager_pickles():
+        for proto in (2, 4):
             seeds.append(pickle.dumps(v, proto))
     # A thousand keys each: enough for the shapes, small enough to fuzz fast.
     seeds.extend(data for name, data in hashflood.pickles(1000) if name.endswith("-crafted"))

@@ -112,6 +112,11 @@ typedef struct mp__proxy_args {
 } mp__proxy_args;
 mp_value *mp__proxy_new(mp__proxy_args a);
 
+/* For the fuzzer: a proxy read from a pickle takes no reference, so no
+ * connection is made to the address it names (the fuzzer invents them;
+ * a manager's peer is trusted with its addresses, as CPython's is). */
+void mp__proxy_rebuild_offline(bool yes);
+
 /* dispatch(c, id, methodname, args, kwds): send a request on c and read
  * the answer into *result (#RETURN), or fail as the answer says. */
 int mp__dispatch(mp_connection *c, const mp_value *id, const char *method, mp_value *args,

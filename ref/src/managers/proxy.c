@@ -510,6 +510,13 @@ static const mp_class proxy_class = {
  * takes none either (its parent holds one until the child has started),
  * as CPython's _inheriting; anywhere else it takes one.
  */
+static bool offline;
+
+void mp__proxy_rebuild_offline(bool yes)
+{
+    offline = yes;
+}
+
 static int rebuild(const mp_class *cls, const mp_value *args, mp_value **out)
 {
     (void)cls;
@@ -528,7 +535,7 @@ static int rebuild(const mp_class *cls, const mp_value *args, mp_value **out)
         mp_debug("Rebuild a proxy owned by manager, token=%s", mp_as_str(t->id));
     *out = mp__proxy_new((mp__proxy_args){
         .token = mp_incref(token), .proxytype = type, .exposed = mp_incref(exposed),
-        .incref = !owned && !mp__spawn_inheriting(), .owned_by_manager = owned});
+        .incref = !owned && !offline && !mp__spawn_inheriting(), .owned_by_manager = owned});
     return *out ? 0 : mp_errcode();
 }
 
