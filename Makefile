@@ -242,6 +242,7 @@ bench: $(BENCH_BINS)
 	@scripts/bench-sync
 	@scripts/bench-shared
 	@scripts/bench-pool
+	@scripts/bench-manager
 
 docs:
 	@scripts/docs
