@@ -1955,8 +1955,12 @@ MP_EXTERN int mp_answer_challenge(mp_connection *c, const void *authkey, size_t 
  * process holds a proxy the referent lives: the proxy sends incref when
  * made and decref when its last reference goes, each on a connection of
  * its own, as CPython does; a process that ends without releasing its
- * proxies has its references dropped with each connection that closes
- * (see the server's contract below).
+ * proxies returns them at exit (exitpriority 10, as CPython's), and
+ * one that ends without returning them (killed) has them dropped by the
+ * server (beyond CPython, whose objects then live for ever): the server
+ * knows each client process of an AF_UNIX connection (the kernel names
+ * it) and looks every half second for those that ended; a TCP client
+ * cannot be named, and its references stay, as in CPython.
  *
  * Referents the library knows: SyncManager's types (dict, list,
  * Namespace, Value, Array, Queue, JoinableQueue, Event, Lock, RLock,
@@ -1968,7 +1972,8 @@ MP_EXTERN int mp_answer_challenge(mp_connection *c, const void *authkey, size_t 
  * of your class run one at a time (CPython's GIL does that), while the
  * synchronization objects and queues wait without holding anything.
  * Not provided: SyncManager.Pool (a pool proxied by a manager; use
- * mp_pool_new) and the serializer 'xmlrpclib'.
+ * mp_pool_new), SyncManager.Array, the Iterator typeid (a dict proxy's
+ * __iter__), and the serializer 'xmlrpclib'.
  *
  * Errors a call can give: the referent's own exception with its type
  * (KeyError for a missing key: MP_EEXCEPTION named "KeyError", IndexError
