@@ -51,8 +51,11 @@ static int token_setstate(mp__object *self, const mp_value *state)
     const mp_value *typeid = mp_item(state, 0), *address = mp_item(state, 1),
                    *id = mp_item(state, 2);
     mp_type at = mp_typeof(address);
-    if (mp_typeof(typeid) != MP_T_STR || mp_typeof(id) != MP_T_STR ||
-        (at != MP_T_STR && at != MP_T_TUPLE && at != MP_T_BYTES))
+    /* The state of a Token that never got one (NEWOBJ, then no BUILD):
+     * what getstate gives for it, so it reads back the same. */
+    bool empty = mp_typeof(typeid) == MP_T_NONE && at == MP_T_NONE && mp_typeof(id) == MP_T_NONE;
+    if (!empty && (mp_typeof(typeid) != MP_T_STR || mp_typeof(id) != MP_T_STR ||
+        (at != MP_T_STR && at != MP_T_TUPLE && at != MP_T_BYTES)))
         return mp__fail(MP_ETYPE, "a Token's state must be (typeid, address, id)");
     finalize(self);
     t->typeid = mp_incref(typeid);
@@ -88,9 +91,12 @@ mp_value *mp__token_new(const mp_value *typeid, const mp_value *address, const m
     return t;
 }
 
+/* A Token with its state: one without (read from a pickle with no BUILD)
+ * names nothing, and is no token to a proxy or a server. */
 const mp__token *mp__as_token(const mp_value *v)
 {
-    return mp_class_of(v) == &token_class ? (const mp__token *)v : NULL;
+    const mp__token *t = mp_class_of(v) == &token_class ? (const mp__token *)v : NULL;
+    return t && mp_typeof(t->typeid) == MP_T_STR ? t : NULL;
 }
 
 /* The proxy types managers.py defines, known by name so that a pickled
