@@ -56,7 +56,58 @@ static int make_calc(const mp_value *args, mp_value **result)
 }
 MP_TASK(make_calc);
 
+/* A Factory whose make() returns a list, served as a new object of typeid
+ * Bag (method_to_typeid): the caller gets a proxy, not a copy. */
+static int factory_make(mp_value *self, const mp_value *args, const mp_value *kwds,
+                        mp_value **result)
+{
+    (void)self;
+    (void)args;
+    (void)kwds;
+    *result = mp_list_new();
+    return *result ? 0 : MP_ENOMEM;
+}
+
+static const mp_method factory_methods[] = {{"make", factory_make}, {NULL, NULL}};
+static const mp_class Factory = {.name = "Factory", .methods = factory_methods};
+MP_CLASS(Factory);
+
+static int make_factory(const mp_value *args, mp_value **result)
+{
+    (void)args;
+    *result = mp_object_new(&Factory, NULL);
+    return *result ? 0 : mp_errcode();
+}
+MP_TASK(make_factory);
+
 static mp_manager_class TestManager = {.name = "TestManager", .sync = true};
+
+static void test_method_to_typeid(void)
+{
+    mp_manager *m = mp_manager_new(&TestManager, &(mp_manager_opts){.ctx = mp_get_context("fork")});
+    if (!m || mp_manager_start(m, NULL, NULL) < 0) {
+        tap_ok(false, "method_to_typeid: manager: %s", mp_errmsg());
+        mp_manager_free(m);
+        return;
+    }
+    int base = mp_manager_number_of_objects(m);
+    mp_value *f = mp_manager_create(m, "Factory", NULL, NULL), *bag = NULL;
+    tap_is_int(f ? mp_proxy_callmethod(f, "make", NULL, NULL, &bag) : -1, 0, "method_to_typeid: make()");
+    tap_ok(mp_is_proxy(bag), "method_to_typeid: make() gave a proxy");
+    char *r = mp_repr(bag);
+    tap_ok(r && strncmp(r, "<AutoProxy[Bag] object, typeid 'Bag' at 0x", 42) == 0,
+           "method_to_typeid: its repr: %s", r ? r : "NULL");
+    free(r);
+    tap_is_int(mp_proxy_call(bag, NULL, "append", 1), 0, "method_to_typeid: bag.append(1)");
+    r = mp_tostring(bag);
+    tap_is_str(r, "[1]", "method_to_typeid: the server's list changed");
+    free(r);
+    tap_is_int(mp_manager_number_of_objects(m), base + 2, "method_to_typeid: two objects served");
+    mp_decref(bag);
+    mp_decref(f);
+    tap_is_int(mp_manager_number_of_objects(m), base, "method_to_typeid: both released");
+    mp_manager_free(m);
+}
 
 /* ---- targets ------------------------------------------------------------ */
 
@@ -315,8 +366,14 @@ int main(int argc, char **argv)
 {
     mp_main(argc, argv);
     alarm(300);
-    if (mp_manager_register(&TestManager, "Calc", &(mp_register_opts){.callable = make_calc}) < 0)
+    static const char *const make_bag[] = {"make", "Bag", NULL};
+    if (mp_manager_register(&TestManager, "Calc", &(mp_register_opts){.callable = make_calc}) < 0 ||
+        mp_manager_register(&TestManager, "Factory", &(mp_register_opts){
+                                                         .callable = make_factory,
+                                                         .method_to_typeid = make_bag}) < 0 ||
+        mp_manager_register(&TestManager, "Bag", &(mp_register_opts){.create_method = MP_NO}) < 0)
         return tap_ok(false, "register: %s", mp_errmsg()), tap_done();
+    test_method_to_typeid();
     for (size_t i = 0; i < 3; i++)
         test_types(methods[i]);
     test_dead_client();
