@@ -68,8 +68,7 @@ static void drop_all(void *list)
 {
     for (tconn *t = list, *next; t; t = next) {
         next = t->next;
-        if (t->pid == getpid())
-            mp_connection_free(t->c);
+        mp_connection_free(t->c);   /* an inherited one: only the child's copy closes */
         free(t->address);
         free(t);
     }
@@ -98,7 +97,12 @@ static mp_connection *thread_conn(const mp__token *t, const mp_value *authkey, c
     for (tconn **pp = &tconns; *pp;) {
         tconn *e = *pp;
         if (e->pid != me) {             /* inherited by fork: not ours to use */
+            /* Closing the child's copy of the descriptor leaves the
+             * parent's connection open, as CPython's ForkAwareLocal is
+             * cleared after a fork and its connections closed when
+             * collected; forgetting it alone would lose its memory. */
             *pp = e->next;
+            mp_connection_free(e->c);
             free(e->address);
             free(e);
             continue;
