@@ -202,8 +202,16 @@ static int request(mp_connection *c, const mp_value *id, const char *method, mp_
     mp_value *req = mp_tuple_of(id ? id : mp_none(), method, args, kwds);
     if (!req)
         return mp_errcode();
-    int rc = mp_connection_send(c, req);
-    return rc < 0 ? rc : mp_connection_recv(c, reply);
+    /* The request is kept until the answer has come, as CPython's caller
+     * keeps its arguments: a proxy in them that the caller handed over
+     * would otherwise send its decref as soon as the request left, and
+     * the server could dispose of the object before it has read the
+     * request that holds it. */
+    int rc = mp_connection_send(c, (const mp_value *)req);
+    if (rc == 0)
+        rc = mp_connection_recv(c, reply);
+    mp_decref(req);
+    return rc;
 }
 
 int mp__dispatch(mp_connection *c, const mp_value *id, const char *method, mp_value *args,
