@@ -52,7 +52,7 @@ static int mul(mp_value *self, const mp_value *args, const mp_value *kwds, mp_va
    manager serves. */
 static const mp_class MathsClass = {
     .name = "MathsClass",
-    .methods = (const mp_method[]){{"add", add}, {"mul", mul}, {NULL}},
+    .methods = (const mp_method[]){{"add", add}, {"mul", mul}, {NULL, NULL}},
 };
 MP_CLASS(MathsClass);
 
