@@ -57,10 +57,11 @@ int main(int argc, char **argv)
     mp_value *namespace = mp_manager_namespace(mgr);
     mp_event *event = mp_event_new();
     int rc = namespace != NULL && event != NULL ? 0 : mp_errcode();
-    if (rc >= 0 && ((p = mp_process_new(&(mp_process_opts){
-                         .target = producer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL ||
-                    (c = mp_process_new(&(mp_process_opts){
-                         .target = consumer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL))
+    if (rc >= 0 &&
+        ((p = mp_process_new(&(mp_process_opts){
+              .target = producer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL ||
+         (c = mp_process_new(&(mp_process_opts){
+              .target = consumer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL))
         rc = mp_errcode();
 
     if (rc >= 0 && (rc = mp_process_start(c)) >= 0)

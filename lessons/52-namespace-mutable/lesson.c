@@ -54,15 +54,17 @@ int main(int argc, char **argv)
     if (mgr == NULL)
         return mp_excepthook(mp_errcode());
     mp_value *namespace = mp_manager_namespace(mgr);
-    int rc = namespace != NULL ? mp_proxy_setattr(namespace, "my_list", mp_list_new()) : mp_errcode();
+    int rc = namespace != NULL ? mp_proxy_setattr(namespace, "my_list", mp_list_new())
+                               : mp_errcode();
 
     mp_event *event = mp_event_new();
     if (rc >= 0 && event == NULL)
         rc = mp_errcode();
-    if (rc >= 0 && ((p = mp_process_new(&(mp_process_opts){
-                         .target = producer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL ||
-                    (c = mp_process_new(&(mp_process_opts){
-                         .target = consumer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL))
+    if (rc >= 0 &&
+        ((p = mp_process_new(&(mp_process_opts){
+              .target = producer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL ||
+         (c = mp_process_new(&(mp_process_opts){
+              .target = consumer, .args = mp_tuple_of(mp_incref(namespace), event)})) == NULL))
         rc = mp_errcode();
 
     if (rc >= 0 && (rc = mp_process_start(c)) >= 0)

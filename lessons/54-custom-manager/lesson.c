@@ -15,7 +15,8 @@
 static int two_ints(const char *method, const mp_value *args, int64_t *x, int64_t *y)
 {
     if (mp_len(args) != 2)
-        return mp_raise("TypeError", "MathsClass.%s() takes 3 positional arguments but %zu were given",
+        return mp_raise("TypeError",
+                        "MathsClass.%s() takes 3 positional arguments but %zu were given",
                         method, mp_len(args) + 1);
     for (size_t i = 0; i < 2; i++)
         if (mp_typeof(mp_item(args, i)) != MP_T_INT)
