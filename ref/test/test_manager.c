@@ -1,4 +1,4 @@
-/* test_manager.c - unit tests for managers and proxies: every served type through a child of each start method, reference counts, a dead client, a dead manager, hostile requests.
+/* test_manager.c - unit tests for managers and proxies: every served type through a child of each start method, reference counts, a dead client, objects kept for the server's own proxies, a dead manager, hostile requests.
  *
  * Usage: test_manager      prints TAP.  The binary is also the program
  * spawn and forkserver re-run for their children (the targets below).
@@ -293,6 +293,55 @@ static void test_dead_client(void)
     mp_manager_free(m);
 }
 
+/* Objects a proxy in the server refers to (CPython's id_to_local_proxy_obj):
+ * manager.list([manager.dict() for i in range(2)]), the list of proxies
+ * handed over and gone at once, as Python's temporary.  The counts are
+ * CPython 3.11's _number_of_objects() along the same steps: 1, 2, 1, 0.
+ * And a Namespace's repr sorts its attributes. */
+static void test_local_proxies(void)
+{
+    mp_manager *m = mp_context_manager(mp_get_context("fork"));
+    mp_value *dicts = mp_list_new(), *outer = NULL, *d = NULL, *ns = NULL;
+    for (int i = 0; m && dicts && i < 2; i++)
+        mp_list_append(dicts, mp_manager_dict(m));
+    int base = m ? mp_manager_number_of_objects(m) : -1;
+    if (!m || !dicts || !(outer = mp_manager_list(m, dicts))) {
+        tap_ok(false, "local proxies: set up: %s", mp_errmsg());
+        mp_manager_free(m);
+        return;
+    }
+    tap_is_int(mp_manager_number_of_objects(m), base - 1,
+               "local proxies: the list counted, its dicts kept for it only");
+    int rc = mp_proxy_call(outer, &d, "__getitem__", 0);
+    if (rc == 0)
+        rc = mp_proxy_call(d, NULL, "__setitem__", "a", 1);
+    tap_is_int(rc, 0, "local proxies: a dict fetched from the list is used%s%s", rc ? ": " : "",
+               rc ? mp_errmsg() : "");
+    tap_is_int(mp_manager_number_of_objects(m), base, "local proxies: ... and counted again");
+    mp_decref(d);
+    tap_is_int(mp_manager_number_of_objects(m), base - 1, "local proxies: ... until it goes");
+    char *s = NULL;
+    d = NULL;
+    if (mp_proxy_call(outer, &d, "__getitem__", 0) == 0)
+        s = mp_tostring(d);
+    tap_is_str(s, "{'a': 1}", "local proxies: fetched again, the dict kept its key");
+    free(s);
+    mp_decref(d);
+    mp_decref(outer);
+    tap_is_int(mp_manager_number_of_objects(m), base - 2, "local proxies: none counted at the end");
+    if ((ns = mp_manager_namespace(m)) != NULL) {
+        mp_proxy_setattr(ns, "zz", mp_int(1));
+        mp_proxy_setattr(ns, "y", mp_int(2));
+        mp_proxy_setattr(ns, "_z", mp_int(3));
+    }
+    s = ns ? mp_tostring(ns) : NULL;
+    tap_is_str(s, "Namespace(y=2, zz=1)",
+               "Namespace: its repr sorts the attributes, _z is the proxy's");
+    free(s);
+    mp_decref(ns);
+    mp_manager_free(m);
+}
+
 /* A manager killed under its clients: the next call fails, by name. */
 static void test_dead_manager(void)
 {
@@ -377,6 +426,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < 3; i++)
         test_types(methods[i]);
     test_dead_client();
+    test_local_proxies();
     test_dead_manager();
     test_hostile();
     return tap_done();

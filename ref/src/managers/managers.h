@@ -87,7 +87,9 @@ bool mp__referent_locked(const mp_value *obj);
 /* ---- the server (server.c) ----------------------------------------------- */
 
 /* The server of the calling process, if it runs one: a proxy rebuilt there
- * for one of its own objects is "owned by the manager" (RebuildProxy). */
+ * for one of its own objects is "owned by the manager" (RebuildProxy),
+ * and the object is then kept for it after its last counted reference
+ * goes, as CPython's id_to_local_proxy_obj keeps it. */
 struct mp_server;
 bool mp__server_owns(const mp_value *address, const mp_value *id);
 /* A server listening at address (taken; NULL: a fresh one) serving cls's

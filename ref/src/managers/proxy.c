@@ -68,8 +68,7 @@ static void drop_all(void *list)
 {
     for (tconn *t = list, *next; t; t = next) {
         next = t->next;
-        if (t->pid == getpid())
-            mp_connection_free(t->c);
+        mp_connection_free(t->c);   /* an inherited one: only the child's copy closes */
         free(t->address);
         free(t);
     }
@@ -98,7 +97,12 @@ static mp_connection *thread_conn(const mp__token *t, const mp_value *authkey, c
     for (tconn **pp = &tconns; *pp;) {
         tconn *e = *pp;
         if (e->pid != me) {             /* inherited by fork: not ours to use */
+            /* Closing the child's copy of the descriptor leaves the
+             * parent's connection open, as CPython's ForkAwareLocal is
+             * cleared after a fork and its connections closed when
+             * collected; forgetting it alone would lose its memory. */
             *pp = e->next;
+            mp_connection_free(e->c);
             free(e->address);
             free(e);
             continue;
@@ -198,8 +202,16 @@ static int request(mp_connection *c, const mp_value *id, const char *method, mp_
     mp_value *req = mp_tuple_of(id ? id : mp_none(), method, args, kwds);
     if (!req)
         return mp_errcode();
-    int rc = mp_connection_send(c, req);
-    return rc < 0 ? rc : mp_connection_recv(c, reply);
+    /* The request is kept until the answer has come, as CPython's caller
+     * keeps its arguments: a proxy in them that the caller handed over
+     * would otherwise send its decref as soon as the request left, and
+     * the server could dispose of the object before it has read the
+     * request that holds it. */
+    int rc = mp_connection_send(c, (const mp_value *)req);
+    if (rc == 0)
+        rc = mp_connection_recv(c, reply);
+    mp_decref(req);
+    return rc;
 }
 
 int mp__dispatch(mp_connection *c, const mp_value *id, const char *method, mp_value *args,

@@ -388,28 +388,49 @@ static int namespace_call(mp_value *ns, const char *m, const mp_value *args,
     return no_method(ns, m);
 }
 
-/* Namespace(x=10, y='hello'): the attributes not starting with '_'. */
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Namespace(x=10, y='hello'): the attributes not starting with '_', each
+ * "name=repr" and those strings sorted, as Namespace.__repr__ (temp.sort():
+ * code point order, which strcmp gives on UTF-8). */
 static int namespace_repr(const mp_value *ns, mp_value **out)
 {
     const mp__object *o = (const mp__object *)ns;
-    mp__buf b = {0};
-    mp__buf_puts(&b, "Namespace(");
-    bool first = true;
-    for (size_t i = 0; i < mp_len(o->dict); i++) {
+    size_t n = 0, total = mp_len(o->dict);
+    char **items = calloc(total ? total : 1, sizeof *items);
+    int rc = items ? 0 : MP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < total; i++) {
         const mp_value *k, *v;
         mp_dict_entry(o->dict, i, &k, &v);
         if (mp_as_str(k)[0] == '_')
             continue;
         char *r = mp_repr(v);
-        mp__buf_printf(&b, "%s%s=%s", first ? "" : ", ", mp_as_str(k), r ? r : "?");
+        mp__buf b = {0};
+        mp__buf_printf(&b, "%s=%s", mp_as_str(k), r ? r : "?");
         free(r);
-        first = false;
+        if (!(items[n++] = mp__buf_finish(&b)))
+            rc = mp__fail(MP_ENOMEM, "out of memory");
     }
+    if (rc == 0)
+        qsort(items, n, sizeof *items, by_bytes);
+    mp__buf b = {0};
+    mp__buf_puts(&b, "Namespace(");
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            mp__buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
+        free(items[i]);
+    }
+    free(items);
     mp__buf_puts(&b, ")");
     char *s = mp__buf_finish(&b);
-    *out = s ? mp_str(s) : NULL;
+    if (rc == 0 && !s)
+        rc = mp__fail(MP_ENOMEM, "out of memory");
+    *out = rc == 0 ? mp_str(s) : NULL;
     free(s);
-    return *out ? 0 : MP_ENOMEM;
+    return rc < 0 ? rc : *out ? 0 : MP_ENOMEM;
 }
 
 static int value_make(const mp_value *args, const mp_value *kwds, mp_value **out)

@@ -26,6 +26,8 @@ typedef struct served {
     bool counted;                   /* in id_to_refcount (else kept for a local proxy) */
     holder *holders;
     size_t nholders;
+    bool local;                     /* in id_to_local_proxy_obj: a proxy for it was
+                                       rebuilt in the server, so it stays */
 } served;
 
 struct mp_server {
@@ -58,9 +60,11 @@ bool mp__server_owns(const mp_value *address, const mp_value *id)
     if (!s || !mp_equal(s->address, address) || mp_typeof(id) != MP_T_STR)
         return false;
     pthread_mutex_lock(&s->mu);
-    bool yes = find(s, mp_as_str(id)) != NULL;
+    served *o = find(s, mp_as_str(id));
+    if (o)
+        o->local = true;
     pthread_mutex_unlock(&s->mu);
-    return yes;
+    return o != NULL;
 }
 
 static int traceback(mp_value **msg, const char *name, const char *fmt, ...)
@@ -149,6 +153,11 @@ static int decref(mp_server *s, const char *id, pid_t pid)
 {
     pthread_mutex_lock(&s->mu);
     served *o = find(s, id), gone = {0};
+    if (o && !o->counted) {
+        pthread_mutex_unlock(&s->mu);
+        mp_debug("Server DECREF skipping %s", id);
+        return 0;
+    }
     if (o && o->refs <= 0) {
         pthread_mutex_unlock(&s->mu);
         return mp__fail(MP_EASSERT, "Id %s (%s) has refcount %ld, not 1+", id,
@@ -156,7 +165,9 @@ static int decref(mp_server *s, const char *id, pid_t pid)
     }
     if (o) {
         unhold(o, pid);
-        if (--o->refs == 0)
+        if (--o->refs == 0 && o->local)
+            o->counted = false;     /* out of id_to_refcount and id_to_obj only */
+        else if (o->refs == 0)
             gone = take_out(s, o);
     }
     pthread_mutex_unlock(&s->mu);
@@ -201,7 +212,10 @@ static void reap(mp_server *s)
                 who = o->holders[k].pid;
                 o->refs -= o->holders[k].n;
                 o->holders[k--] = o->holders[--o->nholders];
-                if (o->refs <= 0) {
+                if (o->refs <= 0 && o->local) {
+                    o->refs = 0;
+                    o->counted = false;     /* kept for the server's own proxies */
+                } else if (o->refs <= 0) {
                     gone = take_out(s, o);
                     break;
                 }
