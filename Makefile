@@ -27,6 +27,10 @@ LESSON_LIB   := $(LIBA)
 LESSON_BUILD := $(BUILD)
 endif
 
+# `make` alone builds everything (all, below), not the first rule an
+# included fragment happens to define (build.mk's interop-build was).
+.DEFAULT_GOAL := all
+
 # The interop programs (C peers of CPython's Listener and Client).
 include conformance/interop/build.mk
 
