@@ -342,5 +342,13 @@ void mp__trace_end(mp__buf *b);
 void mp__trace_obj_event(const char *event, const char *kind, const mp__object *o);
 void mp__trace_message(const char *event, const char *kind, const mp__object *o, long size,
                        const mp_value *v);
+/* An event with a result: ok=1 (acquired, woken) or ok=0 (timed out). */
+void mp__trace_result(const char *event, const mp__object *o, bool ok);
+/* The library's inner object (an Event's Condition): no lines of its own. */
+static inline void mp__trace_off(mp__object *o)
+{
+    if (o)
+        o->trace_n = 0;
+}
 
 #endif

@@ -126,6 +126,17 @@ void mp__trace_obj_event(const char *event, const char *kind, const mp__object *
     mp__trace_end(&b);
 }
 
+void mp__trace_result(const char *event, const mp__object *o, bool ok)
+{
+    if (o->trace_n == 0)
+        return;
+    mp__buf b;
+    mp__trace_begin(&b, event);
+    mp__trace_obj(&b, o->cls->name, o);
+    mp__buf_printf(&b, " ok=%d", ok);
+    mp__trace_end(&b);
+}
+
 void mp__trace_message(const char *event, const char *kind, const mp__object *o, long size,
                        const mp_value *v)
 {
