@@ -77,7 +77,7 @@ def short_repr(v):
 
 
 def message(ev, o, v, size=None):
-    if o._mp_trace_id is None:
+    if o._mp_trace_id is None or getattr(_tl, 'quiet', False):
         return
     f = obj_fields(o)
     if size is not None:
@@ -246,6 +246,20 @@ def _recv_bytes_into(orig, self, buf, offset=0):
     return n
 
 
+def _quiet(fn):
+    """The authentication handshake is the library's own talk (C's is
+    untraced): no lines while it runs."""
+    def quiet(*args, **kwargs):
+        _tl.quiet = True
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _tl.quiet = False
+    return quiet
+
+
+_connection.deliver_challenge = _quiet(_connection.deliver_challenge)
+_connection.answer_challenge = _quiet(_connection.answer_challenge)
 _pipe = _connection.Pipe
 
 
