@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# shapes.bats - C and CPython agree on the shape of a run: the process tree, exit codes and message counts of the lessons in SHAPES.
+#
+# Each test runs one lesson under MP_TRACE (the C program, or the twin with
+# mp_trace.py) and compares its shape with the one record-goldens took from
+# the twin's trace (golden/NN-slug/shape), under the start method of the run:
+# so C's shape is the twin's, under fork, spawn and forkserver alike.  Why
+# these lessons and not the others: conformance/README.md, "Shapes".
+load ../lib/helpers
+
+@test "shape 01-basic-workers $MP_TAG" {
+    check_shape 01-basic-workers
+}
+
+@test "shape 09-exit-codes $MP_TAG" {
+    check_shape 09-exit-codes
+}
+
+@test "shape 12-subclassing-process $MP_TAG" {
+    check_shape 12-subclassing-process
+}
+
+@test "shape 14-process-info $MP_TAG" {
+    check_shape 14-process-info
+}
+
+@test "shape 15-start-methods $MP_TAG" {
+    check_shape 15-start-methods
+}
+
+@test "shape 17-missing-guard $MP_TAG" {
+    check_shape 17-missing-guard
+}
+
+@test "shape 18-fancy-class-queue $MP_TAG" {
+    check_shape 18-fancy-class-queue
+}
+
+@test "shape 20-queue-example $MP_TAG" {
+    check_shape 20-queue-example
+}
+
+@test "shape 21-pipe-example $MP_TAG" {
+    check_shape 21-pipe-example
+}
+
+@test "shape 24-connection-objects $MP_TAG" {
+    check_shape 24-connection-objects
+}
+
+@test "shape 25-wait-example $MP_TAG" {
+    check_shape 25-wait-example
+}
+
+@test "shape 26-listener-client $MP_TAG" {
+    check_shape 26-listener-client
+}
+
+@test "shape 28-join-before-drain $MP_TAG" {
+    check_shape 28-join-before-drain
+}
+
+@test "shape 29-lock-hello-world $MP_TAG" {
+    check_shape 29-lock-hello-world
+}
+
+@test "shape 33-condition-stages $MP_TAG" {
+    check_shape 33-condition-stages
+}
+
+@test "shape 37-rlock-bounded-barrier $MP_TAG" {
+    check_shape 37-rlock-bounded-barrier
+}
