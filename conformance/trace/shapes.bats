@@ -16,14 +16,6 @@ load ../lib/helpers
     check_shape 09-exit-codes
 }
 
-@test "shape 12-subclassing-process $MP_TAG" {
-    check_shape 12-subclassing-process
-}
-
-@test "shape 14-process-info $MP_TAG" {
-    check_shape 14-process-info
-}
-
 @test "shape 15-start-methods $MP_TAG" {
     check_shape 15-start-methods
 }
@@ -34,10 +26,6 @@ load ../lib/helpers
 
 @test "shape 18-fancy-class-queue $MP_TAG" {
     check_shape 18-fancy-class-queue
-}
-
-@test "shape 20-queue-example $MP_TAG" {
-    check_shape 20-queue-example
 }
 
 @test "shape 21-pipe-example $MP_TAG" {
@@ -62,10 +50,6 @@ load ../lib/helpers
 
 @test "shape 29-lock-hello-world $MP_TAG" {
     check_shape 29-lock-hello-world
-}
-
-@test "shape 33-condition-stages $MP_TAG" {
-    check_shape 33-condition-stages
 }
 
 @test "shape 37-rlock-bounded-barrier $MP_TAG" {
