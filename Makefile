@@ -143,7 +143,16 @@ $(BUILD)/bench/%: bench/%.c bench/bench_common.h $(LIBA)
 
 unit-build: $(TEST_BINS)
 san-build: $(SAN_BINS)
-bench-build: $(BENCH_BINS)
+bench-build: $(BENCH_BINS) $(BUILD)/bench/sync-notrace
+
+# The Lock benchmark again with lock.c's MP_TRACE checks compiled out (its
+# own copy of lock.o, linked before the library, which then adds none):
+# scripts/bench-sync prints what the check costs when MP_TRACE is unset.
+$(BUILD)/bench/lock-notrace.o: ref/src/synchronize/lock.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 -DMP__TRACE_COMPILED_OUT -Iref/src -c $< -o $@
+$(BUILD)/bench/sync-notrace: bench/sync.c bench/bench_common.h $(BUILD)/bench/lock-notrace.o $(LIBA)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(BUILD)/bench/lock-notrace.o $(LIBA) $(LDLIBS)
 
 help:
 	@echo "Forklore: Python's multiprocessing rebuilt in C, lesson by lesson."
@@ -242,7 +251,7 @@ goldens:
 conformance-others:
 	@scripts/conformance-others
 
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) $(BUILD)/bench/sync-notrace
 	@scripts/bench
 	@scripts/bench-messaging
 	@scripts/bench-sync

@@ -319,7 +319,13 @@ void mp__spare_free(mp__spare *s);
  *     if (MP__TRACING) mp__trace_message("put", "Queue", &q->ob, -1, v);
  * so that tracing off costs one predictable branch. */
 extern int mp__trace_fd;
+#ifdef MP__TRACE_COMPILED_OUT
+/* The benchmark's baseline only (make bench builds one copy of lock.c so):
+ * the event sites without their check, to show what the check costs. */
+#define MP__TRACING 0
+#else
 #define MP__TRACING __builtin_expect(mp__trace_fd >= 0, 0)
+#endif
 #define MP__TRACE_REPR 40
 
 /* How the trace learns current_process().name (the process floor hands it
