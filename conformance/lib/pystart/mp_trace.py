@@ -208,17 +208,26 @@ def _recv_raw(orig, self, maxsize=None):
     return buf
 
 
-@wrap(_connection._ConnectionBase, 'send')
-def _send(orig, self, obj):
-    orig(self, obj)
-    message('send', self, obj, _tl.size)
+def sent(cls, name, ev, sized=True):
+    """cls.name writes its first argument: ev, once it has, with the size
+    of its pickle (a Queue's put has none yet: its feeder pickles later)."""
+    @wrap(cls, name)
+    def traced(orig, self, obj, *args, **kwargs):
+        orig(self, obj, *args, **kwargs)
+        message(ev, self, obj, _tl.size if sized else None)
 
 
-@wrap(_connection._ConnectionBase, 'recv')
-def _recv(orig, self):
-    obj = orig(self)
-    message('recv', self, obj, _tl.size)
-    return obj
+def got(cls, name, ev):
+    """cls.name returns what it read: ev, once it has."""
+    @wrap(cls, name)
+    def traced(orig, self, *args, **kwargs):
+        obj = orig(self, *args, **kwargs)
+        message(ev, self, obj, _tl.size)
+        return obj
+
+
+sent(_connection._ConnectionBase, 'send', 'send')
+got(_connection._ConnectionBase, 'recv', 'recv')
 
 
 @wrap(_connection._ConnectionBase, 'send_bytes')
@@ -295,33 +304,11 @@ named(_queues.JoinableQueue, '_reader', '_writer', '_rlock', '_wlock', '_sem',
 named(_queues.SimpleQueue, '_reader', '_writer', '_rlock', '_wlock')
 
 
-def _put_traced(orig, self, obj, *args, **kwargs):
-    orig(self, obj, *args, **kwargs)
-    message('put', self, obj)
-
-
-wrap(_queues.Queue, 'put')(_put_traced)
-wrap(_queues.JoinableQueue, 'put')(_put_traced)
-
-
-@wrap(_queues.Queue, 'get')
-def _get(orig, self, *args, **kwargs):
-    obj = orig(self, *args, **kwargs)
-    message('get', self, obj, _tl.size)
-    return obj
-
-
-@wrap(_queues.SimpleQueue, 'put')
-def _sput(orig, self, obj):
-    orig(self, obj)
-    message('put', self, obj, _tl.size)
-
-
-@wrap(_queues.SimpleQueue, 'get')
-def _sget(orig, self):
-    obj = orig(self)
-    message('get', self, obj, _tl.size)
-    return obj
+sent(_queues.Queue, 'put', 'put', sized=False)
+sent(_queues.JoinableQueue, 'put', 'put', sized=False)
+got(_queues.Queue, 'get', 'get')
+sent(_queues.SimpleQueue, 'put', 'put')
+got(_queues.SimpleQueue, 'get', 'get')
 
 
 # ---- locks, conditions, events ----------------------------------------------
