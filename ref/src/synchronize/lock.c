@@ -233,8 +233,9 @@ int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts)
         if (rc == 0 && nan)
             rc = mp__fail_nan();
     }
-    if (MP__TRACING && rc >= 0)
-        mp__trace_result("acquire", &l->ob, rc > 0);
+    /* OwnerDiedError is an acquire too: the caller holds the lock now. */
+    if (MP__TRACING && (rc >= 0 || rc == MP_EOWNERDEAD))
+        mp__trace_result("acquire", &l->ob, rc != 0);
     return rc;
 }
 
