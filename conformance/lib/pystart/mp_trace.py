@@ -441,8 +441,8 @@ def _imap_init(orig, self, *args, **kwargs):
 class _TaskQueues:
     """What a worker sees of its two queues: get and put traced as tasks."""
 
-    def __init__(self, q, ev):
-        self._q, self._ev = q, ev
+    def __init__(self, q):
+        self._q = q
 
     def __getattr__(self, name):
         return getattr(self._q, name)
@@ -463,7 +463,7 @@ _worker = _pool.worker
 
 
 def worker(inqueue, outqueue, *args, **kwargs):
-    return _worker(_TaskQueues(inqueue, 'get'), _TaskQueues(outqueue, 'put'), *args, **kwargs)
+    return _worker(_TaskQueues(inqueue), _TaskQueues(outqueue), *args, **kwargs)
 
 
 _pool.worker = worker
