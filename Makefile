@@ -147,7 +147,16 @@ $(BUILD)/bench/%: bench/%.c bench/bench_common.h $(LIBA)
 
 unit-build: $(TEST_BINS)
 san-build: $(SAN_BINS)
-bench-build: $(BENCH_BINS)
+bench-build: $(BENCH_BINS) $(BUILD)/bench/sync-notrace
+
+# The Lock benchmark again with lock.c's MP_TRACE checks compiled out (its
+# own copy of lock.o, linked before the library, which then adds none):
+# scripts/bench-sync prints what the check costs when MP_TRACE is unset.
+$(BUILD)/bench/lock-notrace.o: ref/src/synchronize/lock.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 -DMP__TRACE_COMPILED_OUT -Iref/src -c $< -o $@
+$(BUILD)/bench/sync-notrace: bench/sync.c bench/bench_common.h $(BUILD)/bench/lock-notrace.o $(LIBA)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(BUILD)/bench/lock-notrace.o $(LIBA) $(LDLIBS)
 
 help:
 	@echo "Forklore: Python's multiprocessing rebuilt in C, lesson by lesson."
@@ -155,6 +164,7 @@ help:
 	@echo "The two commands:"
 	@echo "  make lesson-N        build and run lesson N in C (make lesson-01-basic-workers works too)"
 	@echo "  make lesson-N PY=1   run the lesson's Python twin instead"
+	@echo "  make trace-N         run lesson N under MP_TRACE and draw it: build/trace/NN-slug.svg (PY=1: the twin)"
 	@echo "  make test            install what is missing, build, and run every check below;"
 	@echo "                       ends with 'N passed, N failed'"
 	@echo
@@ -182,7 +192,8 @@ help:
 	@echo "  make unit-conformance  the unit tests that use mp.h alone, against IMPL=/path/to/libmp.a"
 	@echo "                       (default ref); make test builds them for ref and runs them in unit"
 	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, messaging, a shared counter, the Pool)"
-	@echo "  make docs            draw docs/layers.svg from the code, and the diagrams in docs/ into build/docs/"
+	@echo "  make docs            draw docs/layers.svg from the code, the diagrams in docs/ into build/docs/,"
+	@echo "                       and a traced run of every lesson into docs/lessons/NN-slug.svg"
 	@echo "  make conformance-others  the twins under PyPy3, billiard and multiprocess, every start method;"
 	@echo "                       reports what changed against conformance/others/*.known (docs/implementations.md)"
 	@echo "  make mutants         the conformance suite's mutation score: each seeded fault of"
@@ -198,6 +209,10 @@ lessons:
 
 lesson-%:
 	@scripts/lessons run $*
+
+# A lesson's run under MP_TRACE, drawn: build/trace/NN-slug.svg (PY=1: the twin's).
+trace-%:
+	@scripts/trace-lesson $*
 
 test:
 	@scripts/test-all
@@ -240,7 +255,7 @@ goldens:
 conformance-others:
 	@scripts/conformance-others
 
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) $(BUILD)/bench/sync-notrace
 	@scripts/bench
 	@scripts/bench-messaging
 	@scripts/bench-sync

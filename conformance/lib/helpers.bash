@@ -303,3 +303,28 @@ _mp_set_view() {
     fi
     view[$1]=$2
 }
+
+# check_shape NN-slug: run the lesson under MP_TRACE and compare the run's
+# shape (scripts/trace-draw --shape: the process tree by name with exit
+# codes, and how many messages each process wrote to and read from each
+# channel; no pids, no times) with golden/NN-slug/shape, recorded from the
+# twin's trace by record-goldens.  For the lessons in conformance/trace/SHAPES
+# (docs/trace.md).  Another implementation of mp.h need not write MP_TRACE:
+# skipped for IMPL=/path/libmp.a.
+check_shape() {
+    local lesson=${1:?check_shape: which lesson?} golden
+    if [ "$(mp_impl_kind)" = other ]; then
+        skip "MP_TRACE is Forklore's own: another implementation of mp.h need not write it"
+    fi
+    # The trace outside the run's TMPDIR, which must be left empty.
+    MP_TRACE=$BATS_TEST_TMPDIR/trace run_lesson "$lesson" || return 1
+    golden=$(mp_golden_dir "$lesson")/shape
+    [ -f "$golden" ] || { echo "no golden shape ${golden#"$MP_ROOT/"} (scripts/record-goldens $lesson)"; return 1; }
+    [ -f "$BATS_TEST_TMPDIR/trace" ] || : > "$BATS_TEST_TMPDIR/trace"
+    "$MP_ROOT/scripts/trace-draw" --shape "$BATS_TEST_TMPDIR/trace" > "$BATS_TEST_TMPDIR/shape"
+    if ! diff -u --label "${golden#"$MP_ROOT/"}" --label "$(mp_impl_kind): shape" \
+            "$golden" "$BATS_TEST_TMPDIR/shape"; then
+        echo "$lesson $MP_TAG: the run's shape differs from the twin's (trace kept with the raw output)"
+        return 1
+    fi
+}

@@ -100,6 +100,22 @@ extern "C" {
  * process, its children, the logger) and resets it in each child it starts.
  * Calls are not thread-safe unless a contract says otherwise.
  *
+ * Tracing.  With the environment variable MP_TRACE=<file> set, every
+ * process of the program appends one line to that file per event: a
+ * process started, began, ended, or was seen to exit (with its code); a
+ * message put or got on a queue, sent or received on a connection (which
+ * object, its size, a short repr); a lock or semaphore acquired or
+ * released, a Condition or Event waited on, notified or set; a Pool task
+ * submitted, started, done.  Each line carries the monotonic clock, the
+ * pid and current_process().name, and is written whole with one write()
+ * (O_APPEND), so the lines of several processes never mix.  The format,
+ * which the Python twins write too, is docs/trace.md's; scripts/trace-draw
+ * draws a trace with Graphviz (make trace-N).  MP_TRACE is read once, as
+ * the program starts (and again in a child started by spawn or
+ * forkserver, which inherits the variable); unset, tracing costs one
+ * predictable branch per event site.  A failure to write loses the line,
+ * never the call's result.
+ *
  * Exceptions with no code of their own (a managed dict's KeyError, a
  * ZeroDivisionError a served method raised) are MP_EEXCEPTION, named by
  * mp_errname() as CPython names them.

@@ -13,3 +13,9 @@ _method = os.environ.get('MP_START_METHOD')
 if _method:
     import multiprocessing.context as _context
     _context._default_context._default_context = _context._concrete_contexts[_method]
+
+# MP_TRACE=<file>: the twin writes the trace lines Forklore's C library
+# writes (mp_trace.py, docs/trace.md).  Imported only then: a run without
+# it is CPython untouched.
+if os.environ.get('MP_TRACE'):
+    import mp_trace  # noqa: F401

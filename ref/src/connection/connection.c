@@ -221,6 +221,17 @@ int mp__conn_recv(mp_connection *c, ptrdiff_t maxlength, uint8_t **buf, size_t *
 
 /* ---- the public methods -------------------------------------------------- */
 
+/* MP_TRACE: a message of raw bytes sent or received (its repr from the
+ * first bytes only). */
+static void trace_bytes(const char *event, const mp_connection *c, const void *buf, size_t n)
+{
+    if (!c->ob.trace_n)
+        return;
+    mp_value *v = mp_bytes(buf, n < MP__TRACE_REPR ? n : MP__TRACE_REPR);
+    mp__trace_message(event, "Connection", &c->ob, (long)n, v);
+    mp_decref(v);
+}
+
 int mp_connection_send_bytes(mp_connection *c, const void *buf, size_t len, ptrdiff_t offset,
                              ptrdiff_t size)
 {
@@ -237,7 +248,10 @@ int mp_connection_send_bytes(mp_connection *c, const void *buf, size_t len, ptrd
         return mp__fail(MP_EVALUE, "size is negative");
     else if ((size_t)offset + (size_t)size > len)
         return mp__fail(MP_EVALUE, "buffer length < offset + size");
-    return mp__conn_send(c, (const uint8_t *)buf + offset, (size_t)size);
+    rc = mp__conn_send(c, (const uint8_t *)buf + offset, (size_t)size);
+    if (MP__TRACING && rc == 0)
+        trace_bytes("send", c, (const uint8_t *)buf + offset, (size_t)size);
+    return rc;
 }
 
 int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **out)
@@ -262,10 +276,14 @@ int mp_connection_recv_bytes(mp_connection *c, ptrdiff_t maxlength, mp_value **o
             return rc;
         }
         *out = v;
+        if (MP__TRACING)
+            trace_bytes("recv", c, b, n);
         return 0;
     }
     if ((rc = read_body(c, n, &b)) < 0)
         return rc;
+    if (MP__TRACING)
+        trace_bytes("recv", c, b, n);
     *out = mp_bytes(b, n);
     free(b);
     return *out ? 0 : MP_ENOMEM;
@@ -300,6 +318,8 @@ int mp_connection_recv_bytes_into(mp_connection *c, void *buf, size_t len, ptrdi
         return rc;
     }
     memcpy((uint8_t *)buf + offset, b, n);
+    if (MP__TRACING)
+        trace_bytes("recv", c, b, n);
     free(b);
     if (nread)
         *nread = n;
@@ -317,11 +337,15 @@ int mp__connection_send(mp_connection *c, mp_arg arg)
     /* Pickle first: a value that cannot be pickled sends nothing. */
     if ((rc = check_writable(c)) == 0)
         rc = mp_pickle_dumps(obj, NULL, &pk, &n);
-    mp_decref(obj);
-    if (rc < 0)
+    if (rc < 0) {
+        mp_decref(obj);
         return rc;
+    }
     rc = mp__conn_send(c, pk, n);
     free(pk);
+    if (MP__TRACING && rc == 0)
+        mp__trace_message("send", "Connection", &c->ob, (long)n, obj);
+    mp_decref(obj);
     return rc;
 }
 
@@ -340,6 +364,8 @@ int mp_connection_recv(mp_connection *c, mp_value **out)
     if (rc == 0)
         rc = mp_pickle_loads(b, n, NULL, out);
     mp__spare_give(&c->spare, b);
+    if (MP__TRACING && rc == 0)
+        mp__trace_message("recv", "Connection", &c->ob, (long)n, *out);
     return rc;
 }
 
@@ -532,6 +558,10 @@ int mp_pipe(mp_connection **a, mp_connection **b, const mp_pipe_opts *opts)
         if (*a) mp_connection_free(*a); else close(fds[0]);
         if (*b) mp_connection_free(*b); else close(fds[1]);
         *a = *b = NULL;
+    } else {
+        /* MP_TRACE: the two ends are one channel, under one name. */
+        (*b)->ob.trace_pid = (*a)->ob.trace_pid;
+        (*b)->ob.trace_n = (*a)->ob.trace_n;
     }
     return rc;
 }

@@ -42,6 +42,10 @@ typedef struct mp__object {
     mp_value h;
     const mp_class *cls;
     mp_value *dict;             /* __dict__ (user classes); NULL for natives */
+    /* MP_TRACE's name for the object, "pid.n", the same in every process
+     * that holds it (a pickled one carries it, see pickle_dump.c); n == 0:
+     * not traced (tracing is off, or the library's own inner object). */
+    uint32_t trace_pid, trace_n;
 } mp__object;
 
 /*
@@ -365,5 +369,50 @@ uint8_t *mp__spare_take(mp__spare *s, size_t n);
 void mp__spare_give(mp__spare *s, uint8_t *p);
 /* Free the spare (the owner's finalizer). */
 void mp__spare_free(mp__spare *s);
+
+/* ---- MP_TRACE (trace.c; the format is docs/trace.md's) --------------------- */
+
+/* The trace file's descriptor, -1 when MP_TRACE is unset (read once, before
+ * main(), in every process that runs the program).  A call site writes
+ *     if (MP__TRACING) mp__trace_message("put", "Queue", &q->ob, -1, v);
+ * so that tracing off costs one predictable branch. */
+extern int mp__trace_fd;
+#ifdef MP__TRACE_COMPILED_OUT
+/* The benchmark's baseline only (make bench builds one copy of lock.c so):
+ * the event sites without their check, to show what the check costs. */
+#define MP__TRACING 0
+#else
+#define MP__TRACING __builtin_expect(mp__trace_fd >= 0, 0)
+#endif
+#define MP__TRACE_REPR 40
+
+/* How the trace learns current_process().name (the process floor hands it
+ * in, through mp__log_set_name_source). */
+void mp__trace_set_name_source(const char *(*fn)(void));
+/* Give o a new trace name: this process's pid and the next number. */
+void mp__trace_new_id(mp__object *o);
+
+/* A line by parts: begin (timestamp, pid, process name, event), fields,
+ * end (written whole with one write()).  Only while MP__TRACING.  None of
+ * them records an error: a failure of the trace loses the line only. */
+void mp__trace_begin(mp__buf *b, const char *event);
+void mp__trace_quoted(mp__buf *b, const char *key, const char *s, size_t n);
+void mp__trace_obj(mp__buf *b, const char *kind, const mp__object *o);
+void mp__trace_repr(mp__buf *b, const mp_value *v);
+void mp__trace_end(mp__buf *b);
+/* Whole lines: an event on an object (kind obj=), and a message on one
+ * (size < 0 leaves size out; v's repr, cut short).  Nothing for an
+ * object whose trace_n is 0. */
+void mp__trace_obj_event(const char *event, const char *kind, const mp__object *o);
+void mp__trace_message(const char *event, const char *kind, const mp__object *o, long size,
+                       const mp_value *v);
+/* An event with a result: ok=1 (acquired, woken) or ok=0 (timed out). */
+void mp__trace_result(const char *event, const mp__object *o, bool ok);
+/* The library's inner object (an Event's Condition): no lines of its own. */
+static inline void mp__trace_off(mp__object *o)
+{
+    if (o)
+        o->trace_n = 0;
+}
 
 #endif

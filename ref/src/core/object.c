@@ -69,7 +69,10 @@ static mp__object *alloc(const mp_class *cls, size_t size)
 
 mp__object *mp__object_alloc(const mp_class *cls)
 {
-    return alloc(cls, ((const mp__native *)cls->native)->size);
+    mp__object *o = alloc(cls, ((const mp__native *)cls->native)->size);
+    if (o && MP__TRACING)
+        mp__trace_new_id(o);
+    return o;
 }
 
 mp_value *mp_object_new(const mp_class *cls, mp_value *dict)

@@ -138,6 +138,10 @@ mp_pool *mp_context_pool(mp_context *ctx, const mp_pool_opts *opts)
         release(p);
         return NULL;
     }
+    /* MP_TRACE: the pool's own queues carry tasks, which the workers
+     * trace as task.start and task.done. */
+    mp__trace_off((mp__object *)p->inq);
+    mp__trace_off((mp__object *)p->outq);
     for (size_t i = 0; i < (size_t)p->processes; i++) {
         if ((rc = mp__pool_start_worker(p, i)) < 0) {
             mp__exc e;

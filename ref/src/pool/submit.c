@@ -31,6 +31,14 @@ mp_async_result *mp__pool_submit(mp_pool *p, mp__pool_work work, int kind, size_
         return NULL;
     }
     job->id = p->next_job++;
+    if (MP__TRACING) {
+        mp__buf b;
+        mp__trace_begin(&b, "task.submit");
+        mp__buf_printf(&b, " job=%lld", (long long)job->id);
+        if (!job->stream)
+            mp__buf_printf(&b, " tasks=%zu", kind == MP__JOB_APPLY ? (size_t)1 : job->nchunks);
+        mp__trace_end(&b);
+    }
     if (job->stream)
         job->pool = p;      /* see stream.c */
     else if (job->nchunks == 0 && kind != MP__JOB_APPLY) {

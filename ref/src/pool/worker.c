@@ -78,6 +78,15 @@ static int send(mp_simple_queue *outq, int64_t job, int64_t index, int rc, mp_va
     return mp_simple_queue_put(outq, mp_tuple_of(job, index, (bool)false, mp__pool_error_value(rc)));
 }
 
+/* MP_TRACE: a worker's line about one task (a chunk of a map). */
+static void trace_task(const char *event, int64_t job, int64_t index, const char *extra)
+{
+    mp__buf b;
+    mp__trace_begin(&b, event);
+    mp__buf_printf(&b, " job=%lld index=%lld%s", (long long)job, (long long)index, extra);
+    mp__trace_end(&b);
+}
+
 int mp__pool_worker(const mp_value *args)
 {
     mp_simple_queue *inq = mp_as_simple_queue(mp_item(args, 0));
@@ -117,11 +126,15 @@ int mp__pool_worker(const mp_value *args)
         int mode = (int)mp_as_int(mp_item(task, 3));
         const mp_value *payload = mp_item(task, 4);
         mp__pool_slot_begin(slots, place, (uint64_t)job, (uint64_t)index);
+        if (MP__TRACING)
+            trace_task("task.start", job, index, "");
         mp_task_fn fn = mp_typeof(func) == MP_T_INT ? (mp_task_fn)(intptr_t)mp_as_int(func)
                         : name ? mp__task_find(name) : NULL;
         mp_value *value = NULL;
         rc = mode == MP__POOL_APPLY ? call(fn, name ? name : "?", payload, &value)
                                     : run_chunk(fn, name ? name : "?", mode, payload, &value);
+        if (MP__TRACING)
+            trace_task("task.done", job, index, rc < 0 ? " ok=0" : " ok=1");
         rc = send(outq, job, index, rc, value);
         mp__pool_slot_end(slots, place);
         mp_decref(task);

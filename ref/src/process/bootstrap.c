@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /*
@@ -44,6 +45,13 @@ int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_p
     mp__exc saved;
 
     become_child(p, parent_name, parent_pid, parent_sentinel);
+    if (MP__TRACING) {
+        mp__buf b;
+        mp__trace_begin(&b, "proc.begin");
+        mp__trace_quoted(&b, "parent", parent_name, strlen(parent_name));
+        mp__buf_printf(&b, " ppid=%ld", (long)parent_pid);
+        mp__trace_end(&b);
+    }
     /* A child must not compete with its parent for the terminal's input
      * (util._close_stdin).  At the descriptor level, so as not to touch
      * stdio's state: what the child does not write is not copied. */
@@ -74,6 +82,12 @@ int mp__process_bootstrap(mp_process *p, const char *parent_name, pid_t parent_p
         }
     }
     mp_info("process exiting with exitcode %d", exitcode);
+    if (MP__TRACING) {
+        mp__buf b;
+        mp__trace_begin(&b, "proc.end");
+        mp__buf_printf(&b, " code=%d", exitcode);
+        mp__trace_end(&b);
+    }
     mp__flush_std_streams();
     return exitcode;
 }

@@ -305,12 +305,31 @@ static void shutdown_children(void)
 
 /* ---- the back end's side (popen_*.py), through p->popen ------------------ */
 
+/* MP_TRACE: an event about child p, as its parent sees it (no line for a
+ * dummy process, a thread: CPython's is a threading.Thread). */
+void mp__trace_child(const char *event, const mp_process *p, const char *extra)
+{
+    if (is_thread(p))
+        return;
+    mp__buf b;
+    mp__trace_begin(&b, event);
+    mp__trace_quoted(&b, "child", p->name, strlen(p->name));
+    mp__buf_printf(&b, " cpid=%ld%s", (long)p->pid, extra);
+    mp__trace_end(&b);
+}
+
 static int popen_poll(mp_process *p, bool block)
 {
     const mp__popen_ops *ops = p->popen;
     if (!ops || p->exitcode != MP_EXITCODE_NONE)
         return p->exitcode;
-    return ops->poll(p, block);
+    int code = ops->poll(p, block);
+    if (MP__TRACING && code != MP_EXITCODE_NONE) {     /* the first time it is known */
+        char extra[32];
+        snprintf(extra, sizeof extra, " code=%d", code);
+        mp__trace_child("proc.exit", p, extra);
+    }
+    return code;
 }
 
 /* Without a limit, a child of this process's own is waited for itself,
@@ -492,7 +511,12 @@ int mp_process_join(mp_process *p, mp_timeout timeout)
     if ((rc = mp__deadline_set(&d, timeout)) < 0)
         return rc;
     int code;
-    if ((rc = popen_wait(p, &d, &code)) < 0)
+    if (MP__TRACING)
+        mp__trace_child("join.wait", p, "");
+    rc = popen_wait(p, &d, &code);
+    if (MP__TRACING)
+        mp__trace_child("join.done", p, rc < 0 || code == MP_EXITCODE_NONE ? " ended=0" : " ended=1");
+    if (rc < 0)
         return rc;
     if (code != MP_EXITCODE_NONE)
         discard_child(p);

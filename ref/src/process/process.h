@@ -44,6 +44,11 @@ void mp__process_uncount(mp_process *p);
  * name (dummy processes, the pools' threads): the next N.  Thread-safe. */
 int mp__thread_number(void);
 
+/* MP_TRACE: one line about child p, from its parent: child="name"
+ * cpid=N and extra (" key=value..." or ""); none for a dummy process.
+ * Only while MP__TRACING. */
+void mp__trace_child(const char *event, const mp_process *p, const char *extra);
+
 /* The children set: a started process is added (the set holds a
  * reference until it is reaped). */
 void mp__children_add(mp_process *p);

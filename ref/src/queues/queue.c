@@ -238,12 +238,25 @@ int mp__queue_put(mp_queue *q, mp_arg obj, const mp_queue_opts *opts)
            : mp__fail(MP_EFULL, "%s", "");
         goto out;
     }
+    /* The line is made before the buffer owns v (the feeder may release
+     * it at once) and written once v is in. */
+    mp__buf tb = {0};
+    bool traced = MP__TRACING && q->ob.trace_n;
+    if (traced) {
+        mp__trace_begin(&tb, "put");
+        mp__trace_obj(&tb, q->ob.cls->name, &q->ob);
+        mp__trace_repr(&tb, v);
+    }
     pthread_mutex_lock(c->mu);
     if ((rc = mp__qcore_push(c, v)) == 0)
         v = NULL;
     else
         mp__sem_release(&c->sh->sem);
     pthread_mutex_unlock(c->mu);
+    if (traced && rc == 0)
+        mp__trace_end(&tb);
+    else
+        free(tb.data);
     if (rc == 1)
         rc = fail_repr(MP_EVALUE, q, "is closed");
 out:
@@ -314,6 +327,8 @@ int mp_queue_get_ex(mp_queue *q, mp_value **out, const mp_queue_opts *opts)
         return rc;
     rc = mp_pickle_loads(buf, n, NULL, out);
     mp__spare_give(&q->spare, buf);
+    if (MP__TRACING && rc == 0)
+        mp__trace_message("get", q->ob.cls->name, &q->ob, (long)n, *out);
     return rc;
 }
 

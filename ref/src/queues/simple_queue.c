@@ -560,8 +560,17 @@ static int put(mp_simple_queue *q, mp_arg obj, bool wait)
     uint8_t *buf = NULL;
     size_t n;
     rc = q ? mp_pickle_dumps(v, NULL, &buf, &n) : check(q);
+    mp__buf tb = {0};
+    bool traced = MP__TRACING && rc == 0 && q->ob.trace_n;
+    if (traced) {
+        mp__trace_begin(&tb, "put");
+        mp__trace_obj(&tb, "SimpleQueue", &q->ob);
+        mp__buf_printf(&tb, " size=%zu", n);
+        mp__trace_repr(&tb, v);
+    }
     mp_decref(v);
     if (rc < 0 || (rc = check(q)) < 0) {
+        free(tb.data);
         free(buf);
         return rc;
     }
@@ -580,6 +589,10 @@ static int put(mp_simple_queue *q, mp_arg obj, bool wait)
         mp__mutex_unlock(&q->sh->wlock);
     }
     free(buf);
+    if (traced && rc == 0)
+        mp__trace_end(&tb);     /* written only once the message is in */
+    else
+        free(tb.data);
     return rc < 0 ? rc : !wait && rc == 1;
 }
 
@@ -602,6 +615,8 @@ static int loads(mp_simple_queue *q, int rc, const uint8_t *small, uint8_t *buf,
     rc = mp_pickle_loads(buf, n, NULL, out);
     if (buf != small)
         mp__spare_give(&q->spare, buf);
+    if (MP__TRACING && rc == 0)
+        mp__trace_message("get", "SimpleQueue", &q->ob, (long)n, *out);
     return rc;
 }
 

@@ -558,8 +558,13 @@ static int save_object(dumper *d, const mp_value *v, int depth)
             return mp__fail_since(mark, MP_ENOMEM, "out of memory");
         if ((rc = keep(d, state)) < 0)
             return rc;
+        /* A traced object carries its trace name (MP_TRACE) as two more
+         * arguments, so that the child's copy is named as the parent's. */
+        bool named = o->trace_n != 0;
         if ((rc = save_class(d, o->cls)) == 0 && (rc = save(d, state, depth + 1)) == 0 &&
-            (rc = put1(d, OP_TUPLE1)) == 0 && (rc = put1(d, OP_REDUCE)) == 0)
+            (!named || ((rc = save_int(d, o->trace_pid)) == 0 &&
+                        (rc = save_int(d, o->trace_n)) == 0)) &&
+            (rc = put1(d, named ? OP_TUPLE3 : OP_TUPLE1)) == 0 && (rc = put1(d, OP_REDUCE)) == 0)
             rc = memoize(d, memo_key(v), NULL);
         return rc;
     }

@@ -304,11 +304,19 @@ static int apply_class(loader *L, const mp_class *c, int op, const mp_value *arg
         (void)L;
         return nat->construct(c, args, out);
     }
-    if (nat && op == OP_REDUCE && mp_len(args) == 1 && nat->rebuild) {
+    /* (state,) or, from a traced parent, (state, pid, n): its trace name. */
+    size_t nargs = mp_len(args);
+    bool named = nargs == 3 && mp_typeof(mp_item(args, 1)) == MP_T_INT &&
+                 mp_typeof(mp_item(args, 2)) == MP_T_INT;
+    if (nat && op == OP_REDUCE && (nargs == 1 || named) && nat->rebuild) {
         unsigned long mark = mp__fail_mark();
         mp__object *o = nat->rebuild(mp_item(args, 0));
         if (!o)
             return mp__fail_since(mark, MP_ENOMEM, "out of memory");
+        /* The parent's name, or none: an object the parent left untraced
+         * (a pool's own queues) stays so. */
+        o->trace_pid = named ? (uint32_t)mp_as_int(mp_item(args, 1)) : 0;
+        o->trace_n = named ? (uint32_t)mp_as_int(mp_item(args, 2)) : 0;
         *out = &o->h;
         return 0;
     }

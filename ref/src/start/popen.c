@@ -2,6 +2,7 @@
 #include "start.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/wait.h>
 
 /*
@@ -21,6 +22,11 @@ int mp_process_start(mp_process *p)
         return rc;
     p->popen = ops;
     mp__children_add(p);
+    if (MP__TRACING) {
+        char extra[48];
+        snprintf(extra, sizeof extra, " method=%s", ops->method);
+        mp__trace_child("proc.start", p, extra);
+    }
     return 0;
 }
 

@@ -129,6 +129,8 @@ mp_barrier *mp_barrier_new(int parties, const mp_barrier_opts *opts)
         mp_decref(&b->ob.h);
         return NULL;
     }
+    mp__trace_off((mp__object *)b->cond);        /* MP_TRACE: a part of the Barrier */
+    mp__trace_off((mp__object *)mp_condition_lock(b->cond));
     b->sh = b->shm.addr;
     return b;
 }

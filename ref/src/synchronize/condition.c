@@ -164,9 +164,16 @@ int mp_condition_wait(mp_condition *c, mp_timeout timeout)
     int rc = wait_deadline(c, timeout, &d, &nan);
     if (rc < 0)
         return rc;
+    if (MP__TRACING)
+        mp__trace_obj_event("wait.begin", "Condition", &c->ob);
     rc = mp__condition_wait_until(c, &d);
+    if (MP__TRACING)
+        mp__trace_result("wait.end", &c->ob, rc > 0);
     return rc == 0 && nan ? mp__fail_nan() : rc;
 }
+
+static int wait_for(mp_condition *c, bool (*predicate)(void *arg), void *arg, const mp__deadline *d,
+                    bool nan);
 
 /* CPython's wait_for: one deadline for all the waits, the predicate asked
  * before the first and after each. */
@@ -181,8 +188,21 @@ int mp_condition_wait_for(mp_condition *c, bool (*predicate)(void *arg), void *a
     int rc = wait_deadline(c, timeout, &d, &nan);
     if (rc < 0)
         return rc;
+    if (MP__TRACING)
+        mp__trace_obj_event("wait.begin", "Condition", &c->ob);
+    rc = wait_for(c, predicate, arg, &d, nan);
+    if (MP__TRACING)
+        mp__trace_result("wait.end", &c->ob, rc > 0);
+    return rc;
+}
+
+/* wait_for's loop: 1 the predicate holds, 0 the deadline passed first. */
+static int wait_for(mp_condition *c, bool (*predicate)(void *arg), void *arg, const mp__deadline *d,
+                    bool nan)
+{
+    int rc;
     for (;;) {
-        rc = mp__condition_wait_until(c, &d);
+        rc = mp__condition_wait_until(c, d);
         if (rc < 0)
             return rc;
         if (rc == 0 && nan)
@@ -200,6 +220,8 @@ int mp_condition_notify(mp_condition *c, int n)
         return no_condition();
     if (!mp__lock_is_mine(c->lock))
         return mp__fail(MP_EASSERT, "lock is not owned");
+    if (MP__TRACING)
+        mp__trace_obj_event("notify", "Condition", &c->ob);
     return n <= 0 ? 0 : mp__sleepers_notify(c->s, n, mp__lock_word(c->lock));
 }
 

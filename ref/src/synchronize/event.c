@@ -68,6 +68,10 @@ mp_event *mp_event_new(void)
         mp_decref(&e->ob.h);
         return NULL;
     }
+    /* MP_TRACE: the Event's own lines only, not its parts'. */
+    mp__trace_off((mp__object *)e->cond);
+    mp__trace_off((mp__object *)mp_condition_lock(e->cond));
+    mp__trace_off((mp__object *)e->flag);
     return e;
 }
 
@@ -132,6 +136,8 @@ int mp_event_set(mp_event *e)
     if (rc == 0)
         rc = mp_condition_notify_all(e->cond);
     leave(e);
+    if (MP__TRACING && rc == 0)
+        mp__trace_obj_event("set", "Event", &e->ob);
     return rc;
 }
 
@@ -154,6 +160,8 @@ int mp_event_wait(mp_event *e, mp_timeout timeout)
     int rc = enter(e);
     if (rc < 0)
         return rc;
+    if (MP__TRACING)
+        mp__trace_obj_event("wait.begin", "Event", &e->ob);
     if (!peek(e)) {
         rc = mp__condition_wait_until(e->cond, &d);
         if (rc == MP_EOWNERDEAD)
@@ -166,5 +174,7 @@ int mp_event_wait(mp_event *e, mp_timeout timeout)
         rc = 1;
     }
     leave(e);
+    if (MP__TRACING)
+        mp__trace_result("wait.end", &e->ob, rc > 0);
     return rc;
 }

@@ -224,13 +224,21 @@ int mp__lock_acquire_opts(mp_lock *l, const mp_acquire_opts *opts)
      * compare-and-swap takes the word's cache line for writing at once,
      * where reading it first would fetch it twice when another process
      * has just used it. */
-    if (mp__futexlock_try(&l->sh->f))
-        return took(l, 1);
-    mp__deadline d;
-    bool nan;
-    mp__acquire_deadline(opts, &d, &nan);
-    int rc = mp__lock_acquire(l, &d);
-    return rc == 0 && nan ? mp__fail_nan() : rc;
+    int rc;
+    if (mp__futexlock_try(&l->sh->f)) {
+        rc = took(l, 1);
+    } else {
+        mp__deadline d;
+        bool nan;
+        mp__acquire_deadline(opts, &d, &nan);
+        rc = mp__lock_acquire(l, &d);
+        if (rc == 0 && nan)
+            rc = mp__fail_nan();
+    }
+    /* OwnerDiedError is an acquire too: the caller holds the lock now. */
+    if (MP__TRACING && (rc >= 0 || rc == MP_EOWNERDEAD))
+        mp__trace_result("acquire", &l->ob, rc != 0);
+    return rc;
 }
 
 int mp_lock_acquire(mp_lock *l) { return mp__lock_acquire_opts(l, NULL); }
@@ -241,11 +249,17 @@ int mp_lock_release(mp_lock *l)
         return mp__fail(MP_ETYPE, "expected a Lock, got NULL");
     /* A Lock is let go by whoever asks, as CPython's; an RLock only by
      * its owner. */
-    if (!recursive(l))
-        return mp__futexlock_release(&l->sh->f);
-    if (!mp__lock_is_mine(l))
-        return mp__fail(MP_EASSERT, "attempt to release recursive lock not owned by thread");
-    int count = depth(l);
-    set_depth(l, count - 1);
-    return count > 1 ? 0 : mp__futexlock_release(&l->sh->f);
+    int rc;
+    if (!recursive(l)) {
+        rc = mp__futexlock_release(&l->sh->f);
+    } else {
+        if (!mp__lock_is_mine(l))
+            return mp__fail(MP_EASSERT, "attempt to release recursive lock not owned by thread");
+        int count = depth(l);
+        set_depth(l, count - 1);
+        rc = count > 1 ? 0 : mp__futexlock_release(&l->sh->f);
+    }
+    if (MP__TRACING && rc == 0)
+        mp__trace_obj_event("release", l->ob.cls->name, &l->ob);
+    return rc;
 }

@@ -115,7 +115,11 @@ int mp__semaphore_acquire_opts(mp_semaphore *s, const mp_acquire_opts *opts)
     bool nan;
     mp__acquire_deadline(opts, &d, &nan);
     int rc = mp__sem_acquire(s->sem, &d);
-    return rc == 0 && nan ? mp__fail_nan() : rc;
+    if (rc == 0 && nan)
+        rc = mp__fail_nan();
+    if (MP__TRACING && rc >= 0)
+        mp__trace_result("acquire", &s->ob, rc > 0);
+    return rc;
 }
 
 int mp_semaphore_acquire(mp_semaphore *s) { return mp__semaphore_acquire_opts(s, NULL); }
@@ -124,7 +128,10 @@ int mp_semaphore_release(mp_semaphore *s)
 {
     if (!s)
         return mp__fail(MP_ETYPE, "expected a Semaphore, got NULL");
-    return mp__sem_release(s->sem);
+    int rc = mp__sem_release(s->sem);
+    if (MP__TRACING && rc == 0)
+        mp__trace_obj_event("release", s->ob.cls->name, &s->ob);
+    return rc;
 }
 
 int mp_semaphore_get_value(const mp_semaphore *s)

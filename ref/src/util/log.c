@@ -27,6 +27,7 @@ static const char *(*current_name)(void);
 void mp__log_set_name_source(const char *(*fn)(void))
 {
     current_name = fn;
+    mp__trace_set_name_source(fn);      /* MP_TRACE's lines name it too */
 }
 
 const char *mp__current_process_name(void)
