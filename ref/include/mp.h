@@ -827,7 +827,9 @@ MP_EXTERN mp_context *mp_dummy(void);
 
 /* set_start_method(method, force): fix the default context's method.
  * MP_ERUNTIME "context has already been set" if it is fixed and !force
- * (by an earlier call, get_start_method(), or a started process);
+ * (by an earlier call, get_start_method(), or a started process; in a
+ * child that re-ran the program and has not reached mp_main, always, as
+ * CPython fixes a spawned child's method before its main module runs);
  * MP_EVALUE "cannot find context for 'x'" for an unknown method.  NULL
  * with force unfixes it. */
 MP_EXTERN int mp_set_start_method(const char *method, bool force);
@@ -845,6 +847,14 @@ MP_EXTERN size_t mp_get_all_start_methods(const char **buf, size_t cap);
 /* set_executable(path): the program spawn and forkserver run for children
  * (default: this program, /proc/self/exe).  Copies path. */
 MP_EXTERN int mp_set_executable(const char *path);
+
+/* freeze_support(): does nothing, as CPython's does everywhere but in a
+ * program frozen into a Windows executable.  There it is the check "was I
+ * started as a child? then run the child and exit", which in C is
+ * mp_main's: call mp_main first in main(), and this (if you keep the
+ * documented idiom) right after it.  Cannot fail; any process, any
+ * thread. */
+MP_EXTERN void mp_freeze_support(void);
 
 /* ------------------------------------------------------------------------ */
 /* Connection and Pipe                                                      */
