@@ -871,7 +871,33 @@ MP_EXTERN void mp_freeze_support(void);
  * more), so a C process and a Python process can be the two ends.
  * A connection is also a value (its repr is that of a
  * multiprocessing.connection.Connection), so it can be given to a child in
- * args under every start method.  It can not be sent in a message.
+ * args under every start method.
+ *
+ * A connection in a message.  It can also travel inside a message, sent
+ * on another connection or put on a queue (CPython since 3.3), to any
+ * process of this program: the receiver gets a new Connection on the same
+ * pipe or socket (for a duplex Pipe's end, on its shared memory too), as
+ * readable and writable as the one sent, and uses it as its own.  As in
+ * CPython, the descriptor does not go in the message: the sender's library
+ * keeps a copy of it, with a thread that hands it over when the receiver
+ * asks while it unpickles (CPython's resource_sharer; here the asker
+ * proves itself with a random key where CPython uses the authkey).  So:
+ *   - the sender may close its own end once sent (a Queue pickles in its
+ *     feeder thread, later: close it only after the put has gone, or the
+ *     feeder meets MP_ECLOSED "handle is closed", as CPython's does);
+ *   - the sender must still be running when the receiver receives: once
+ *     it has ended, the receive fails with FileNotFoundError (or
+ *     ConnectionRefusedError if it was killed), and a copy no one asked
+ *     for is closed when the sender ends;
+ *   - each message gives its connection once (unpickling the same bytes
+ *     again is EOFError);
+ *   - a closed connection is MP_ECLOSED "handle is closed" at the send;
+ *   - a duplex Pipe's end sent in a message counts as open from the send
+ *     until the receiver's copy closes (see mp_pipe's BrokenPipeError): one
+ *     that is never received keeps its peer from learning at once that
+ *     it is gone, as a killed holder does.
+ * Only between Forklore processes: CPython could not unpickle one (nor
+ * Forklore CPython's).
  *
  * Threads: one thread may send while another receives; two threads must
  * not send (or receive) on one connection at once, as in CPython.
