@@ -39,6 +39,7 @@ static share *shares;
 static int listener = -1;
 static char address[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static bool hooked;
+static pid_t owner;                 /* the process whose listener it is */
 
 static void drop(share *s)
 {
@@ -117,6 +118,18 @@ static void after_fork(void *arg)
     address[0] = '\0';
 }
 
+/* At exit, the socket's file goes (CPython's Listener unlinks it so), and
+ * a receiver that asks later meets FileNotFoundError; only the process
+ * that made it removes it. */
+static void unlink_socket(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&mu);
+    if (owner == getpid() && address[0])
+        unlink(address);
+    pthread_mutex_unlock(&mu);
+}
+
 /* With mu held: the listener and its thread, on first use. */
 static int start_locked(void)
 {
@@ -159,7 +172,10 @@ static int start_locked(void)
     }
     pthread_detach(t);
     listener = fd;
+    owner = getpid();
     memcpy(address, a.sun_path, sizeof address);
+    /* Without it (no memory) only the unlink at exit is lost. */
+    mp__finalize_register(unlink_socket, NULL, 0);
     return 0;
 }
 

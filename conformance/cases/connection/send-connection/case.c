@@ -54,6 +54,19 @@ static int use_queued_end(const mp_value *args)
 }
 MP_TARGET(use_queued_end);
 
+static int send_and_end(const mp_value *args)
+{
+    mp_connection *a, *b;
+    int rc = mp_pipe(&a, &b, NULL);
+    if (rc < 0)
+        return rc;
+    rc = mp_connection_send(mp_as_connection(mp_item(args, 0)), (const mp_value *)b);
+    mp_connection_free(a);
+    mp_connection_free(b);
+    return rc;
+}
+MP_TARGET(send_and_end);
+
 /* p.start(), then p.join() once after() has run; prints the exit code. */
 static int run(mp_target_fn target, mp_value *args, int (*after)(void *), void *arg)
 {
@@ -137,6 +150,20 @@ int main(int argc, char **argv)
                     mp_errmsg());
     mp_connection_free(a);
     mp_connection_free(b);
+
+    mp_process *p = mp_process_new(&(mp_process_opts){.target = send_and_end, .args = mp_tuple_of(carrier_w)});
+    if (p == NULL)
+        return mp_excepthook(mp_errcode());
+    if ((rc = mp_process_start(p)) < 0 || (rc = mp_process_join(p, MP_WAIT_FOREVER)) < 0)
+        return mp_excepthook(rc);
+    mp_process_free(p);
+    mp_value *v = NULL;
+    rc = mp_connection_recv(carrier_r, &v);
+    mp_decref(v);
+    if (rc >= 0)
+        mp_print("a connection whose sender has ended came");
+    else
+        mp_print("a connection whose sender has ended ->", mp_errname(rc));
     mp_queue_free(q);
     mp_connection_free(carrier_r);
     mp_connection_free(carrier_w);

@@ -11,11 +11,13 @@
 #  - a one-way Pipe's writer put on a Queue works in the child that gets
 #    it (the sender keeps its copy open until it has read: a Queue pickles
 #    in its feeder thread, later than put() returns);
-#  - a closed connection cannot be sent: OSError "handle is closed".
-# Left out: what a receiver meets once the sender has exited (CPython's
-# error depends on the start method: FileNotFoundError or
-# ConnectionRefusedError), and taking one pickle twice (CPython's sharer
-# thread prints a KeyError traceback; the receiver gets EOFError).
+#  - a closed connection cannot be sent: OSError "handle is closed";
+#  - a connection received once its sender has ended cannot be had: the
+#    recv is FileNotFoundError (the sender's socket file went at its exit;
+#    the exception's type is pinned, not its words).
+# Left out: taking one pickle twice (CPython's sharer thread prints a
+# KeyError traceback; the receiver gets EOFError), and a sender killed
+# (ConnectionRefusedError: its socket file stays).
 import multiprocessing
 
 
@@ -24,6 +26,11 @@ def use_sent_end(carrier):
     conn.send(('the child got a', type(conn).__name__, conn.readable, conn.writable))
     conn.send(('the child read', conn.recv()))
     conn.close()
+
+
+def send_and_end(carrier):
+    a, b = multiprocessing.Pipe()
+    carrier.send(b)
 
 
 def use_queued_end(q):
@@ -61,3 +68,12 @@ if __name__ == '__main__':
         print('sending a closed connection did not fail')
     except OSError as e:
         print('sending a closed connection ->', type(e).__name__ + ':', e)
+
+    p = multiprocessing.Process(target=send_and_end, args=(carrier_w,))
+    p.start()
+    p.join()
+    try:
+        carrier_r.recv()
+        print('a connection whose sender has ended came')
+    except OSError as e:
+        print('a connection whose sender has ended ->', type(e).__name__)
