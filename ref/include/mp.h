@@ -1968,13 +1968,66 @@ typedef struct mp_logger mp_logger;
 
 /* get_logger(): multiprocessing's logger.  Its level starts NOTSET, which
  * (as in Python, whose root logger is at WARNING) lets WARNING and above
- * through once a handler exists.  Borrowed; process-wide. */
+ * through.  With no handler, such a record goes to stderr as the bare
+ * message (logging's last resort); records never go to any other logger.
+ * Borrowed; process-wide. */
 MP_EXTERN mp_logger *mp_get_logger(void);
 
 /* log_to_stderr(level): add a handler writing "[LEVEL/processName] message"
  * to stderr, and set the level unless it is MP_NOTSET.  Each call adds one
  * more handler, as in Python.  Returns the logger. */
 MP_EXTERN mp_logger *mp_log_to_stderr(int level);
+
+/*
+ * Handlers of your own, which the docs advise instead of log_to_stderr:
+ * logging.StreamHandler(stream) or logging.FileHandler(filename), with
+ * setFormatter(logging.Formatter(format)) and setLevel(level):
+ *     h = logging.StreamHandler(sys.stdout)
+ *     h.setFormatter(logging.Formatter('%(levelname)s %(message)s'))
+ *     multiprocessing.get_logger().addHandler(h)
+ * is
+ *     mp_log_handler *h = mp_log_handler_new(&(mp_log_handler_opts){
+ *         .stream = stdout, .format = "%(levelname)s %(message)s"});
+ *     mp_logger_add_handler(mp_get_logger(), h);
+ * A record the logger lets through goes to every handler whose level it
+ * reaches, in the order they were added, each writing one line in its
+ * format and flushing its stream.  The format is logging's %-style with
+ * the fields name ("multiprocessing"), levelname, levelno, processName,
+ * process (the pid) and message, each %(field)s (levelno and process also
+ * %(field)d), with flags and a width (%(levelname)-8s); %% is a percent
+ * sign.  In a fork child the parent's handlers are the child's; a spawn
+ * or forkserver child gets the logger's level and its log_to_stderr
+ * handlers only, as in CPython, so it adds its own again if it wants them.
+ * Thread-safe: records from several threads come out whole.
+ */
+typedef struct mp_log_handler mp_log_handler;
+typedef struct mp_log_handler_opts {
+    FILE *stream;               /* StreamHandler(stream); NULL: stderr */
+    const char *filename;       /* FileHandler(filename): appended to, opened now */
+    const char *format;         /* Formatter(fmt); NULL: "%(message)s" */
+    int level;                  /* setLevel(level); MP_NOTSET: every record */
+} mp_log_handler_opts;
+
+/* A new handler (not yet added), or NULL with the error recorded: MP_EVALUE
+ * for a format without a field, as "Invalid format 'x' for '%' style" for
+ * the format x; for a field not listed above, as "Formatting field not
+ * found in record: 'asctime'" (or a conversion other than s and d; CPython
+ * only finds out at the first record); "give a stream or a filename, not
+ * both"; the system's error opening filename
+ * (FileNotFoundError, PermissionError); MP_ENOMEM.  opts may be NULL.  The
+ * stream stays yours (it is not closed); the file is the handler's. */
+MP_EXTERN mp_log_handler *mp_log_handler_new(const mp_log_handler_opts *opts);
+/* handler.setLevel(level), and its level. */
+MP_EXTERN void mp_log_handler_set_level(mp_log_handler *h, int level);
+MP_EXTERN int mp_log_handler_level(const mp_log_handler *h);
+/* logger.addHandler(h): 0 (adding one already there does nothing).  The
+ * handler stays yours: remove it, or free it, when it should stop. */
+MP_EXTERN int mp_logger_add_handler(mp_logger *lg, mp_log_handler *h);
+/* logger.removeHandler(h); one not there is ignored. */
+MP_EXTERN void mp_logger_remove_handler(mp_logger *lg, mp_log_handler *h);
+/* handler.close(): removes it from the logger, closes its file (not a
+ * stream you gave) and frees it.  NULL does nothing. */
+MP_EXTERN void mp_log_handler_free(mp_log_handler *h);
 
 MP_EXTERN void mp_logger_set_level(mp_logger *lg, int level);
 MP_EXTERN int mp_logger_level(const mp_logger *lg);
