@@ -55,7 +55,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all build lib lessons-build cases-build unit-build unitc-build unit-conformance san-build tsan-build bench-build help lessons test unit \
         conformance conformance-others goldens valgrind bench install clean check-manifest check-layers \
-        check-contracts tsan print-tsan-tests fuzz docs mutants
+        check-contracts tsan print-tsan-tests fuzz docs mutants course course-check check-course
 
 all: lib lessons-build cases-build interop-build
 
@@ -173,6 +173,7 @@ help:
 	@echo "  make check-manifest  every lesson has its twin, golden, test and README entry"
 	@echo "  make check-layers    no file of the library uses a floor above its own (ref/src/LAYERS)"
 	@echo "  make check-contracts every failure mp.h documents is provoked by test_contracts, and no other"
+	@echo "  make check-course    build the course and check that every page, link and image resolves"
 	@echo "  make tsan            the threaded unit tests under ThreadSanitizer (clang)"
 	@echo "  make conformance     the Bats suite; IMPL=ref|python|/path/to/libmp.a, PYTHON=..."
 	@echo "                       (without IMPL: ref and python)"
@@ -194,6 +195,8 @@ help:
 	@echo "  make bench           benchmarks beside CPython's multiprocessing (process start, messaging, a shared counter, the Pool)"
 	@echo "  make docs            draw docs/layers.svg from the code, the diagrams in docs/ into build/docs/,"
 	@echo "                       and a traced run of every lesson into docs/lessons/NN-slug.svg"
+	@echo "  make course          the browsable course, static HTML made with pandoc: open build/course/index.html"
+	@echo "  make course-check    that, three of its pages in headless Chromium, saved in build/course/shots/*.png"
 	@echo "  make conformance-others  the twins under PyPy3, billiard and multiprocess, every start method;"
 	@echo "                       reports what changed against conformance/others/*.known (docs/implementations.md)"
 	@echo "  make mutants         the conformance suite's mutation score: each seeded fault of"
@@ -265,6 +268,19 @@ bench: $(BENCH_BINS) $(BUILD)/bench/sync-notrace
 
 docs:
 	@scripts/docs
+
+# The course: every lesson's README, its two programs side by side, its
+# golden output and its picture (docs/lessons/), as static HTML.
+course:
+	@scripts/setup-deps pandoc
+	@scripts/course
+
+course-check: course
+	@scripts/setup-deps chromium
+	@scripts/course --shots
+
+check-course:
+	@scripts/test-all course
 
 # The libFuzzer target for the pickle decoder (scripts/fuzz-smoke runs it briefly).
 FUZZ_CC    ?= clang

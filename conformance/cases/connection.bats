@@ -74,3 +74,9 @@ load ../lib/helpers
     # before the parent looks at the socket file.
     check_case connection/listener-forked-child
 }
+
+@test "connection/send-connection $MP_TAG" {
+    # Only the parent prints, each line once what it reports has come back
+    # on the received end (or the child has been joined).
+    check_case connection/send-connection
+}

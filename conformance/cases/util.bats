@@ -25,3 +25,12 @@ load ../lib/helpers
     # none): each header and last line stay, so the order is compared.
     check_case util/finalizers-newest-first
 }
+
+@test "util/log-handlers $MP_TAG" {
+    # Per-method goldens (golden/cases/util/log-handlers/METHOD/): a fork
+    # child has the parent's handlers, so its warning is on stdout in the
+    # handler's format; a spawn or forkserver child gets the logger's
+    # level only, so its warning goes to stderr bare (logging's last
+    # resort).  Exact: the child is joined before the parent prints again.
+    check_case util/log-handlers
+}

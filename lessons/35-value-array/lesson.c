@@ -41,7 +41,10 @@ static int add(const mp_value *args)
 {
     mp_shared *counter = mp_as_shared(mp_item(args, 0));
     int64_t times = mp_as_int(mp_item(args, 1));
-    mp_lock *lock = mp_as_bool(mp_item(args, 2)) ? mp_shared_get_lock(counter) : NULL;
+    mp_lock *lock = NULL;
+    /* counter.get_lock(): AttributeError for a Value made with lock=False. */
+    if (mp_as_bool(mp_item(args, 2)) && (lock = mp_shared_get_lock(counter)) == NULL)
+        return mp_errcode();
     for (int64_t i = 0; i < times; i++) {
         mp_value *v;
         int rc;

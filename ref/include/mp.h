@@ -856,7 +856,9 @@ MP_EXTERN mp_context *mp_dummy(void);
 
 /* set_start_method(method, force): fix the default context's method.
  * MP_ERUNTIME "context has already been set" if it is fixed and !force
- * (by an earlier call, get_start_method(), or a started process);
+ * (by an earlier call, get_start_method(), or a started process; in a
+ * child that re-ran the program and has not reached mp_main, always, as
+ * CPython fixes a spawned child's method before its main module runs);
  * MP_EVALUE "cannot find context for 'x'" for an unknown method.  NULL
  * with force unfixes it. */
 MP_EXTERN int mp_set_start_method(const char *method, bool force);
@@ -875,6 +877,14 @@ MP_EXTERN size_t mp_get_all_start_methods(const char **buf, size_t cap);
  * (default: this program, /proc/self/exe).  Copies path. */
 MP_EXTERN int mp_set_executable(const char *path);
 
+/* freeze_support(): does nothing, as CPython's does everywhere but in a
+ * program frozen into a Windows executable.  There it is the check "was I
+ * started as a child? then run the child and exit", which in C is
+ * mp_main's: call mp_main first in main(), and this (if you keep the
+ * documented idiom) right after it.  Cannot fail; any process, any
+ * thread. */
+MP_EXTERN void mp_freeze_support(void);
+
 /* ------------------------------------------------------------------------ */
 /* Connection and Pipe                                                      */
 /* ------------------------------------------------------------------------ */
@@ -890,7 +900,33 @@ MP_EXTERN int mp_set_executable(const char *path);
  * more), so a C process and a Python process can be the two ends.
  * A connection is also a value (its repr is that of a
  * multiprocessing.connection.Connection), so it can be given to a child in
- * args under every start method.  It can not be sent in a message.
+ * args under every start method.
+ *
+ * A connection in a message.  It can also travel inside a message, sent
+ * on another connection or put on a queue (CPython since 3.3), to any
+ * process of this program: the receiver gets a new Connection on the same
+ * pipe or socket (for a duplex Pipe's end, on its shared memory too), as
+ * readable and writable as the one sent, and uses it as its own.  As in
+ * CPython, the descriptor does not go in the message: the sender's library
+ * keeps a copy of it, with a thread that hands it over when the receiver
+ * asks while it unpickles (CPython's resource_sharer; here the asker
+ * proves itself with a random key where CPython uses the authkey).  So:
+ *   - the sender may close its own end once sent (a Queue pickles in its
+ *     feeder thread, later: close it only after the put has gone, or the
+ *     feeder meets MP_ECLOSED "handle is closed", as CPython's does);
+ *   - the sender must still be running when the receiver receives: once
+ *     it has ended, the receive fails with FileNotFoundError (or
+ *     ConnectionRefusedError if it was killed), and a copy no one asked
+ *     for is closed when the sender ends;
+ *   - each message gives its connection once (unpickling the same bytes
+ *     again is EOFError);
+ *   - a closed connection is MP_ECLOSED "handle is closed" at the send;
+ *   - a duplex Pipe's end sent in a message counts as open from the send
+ *     until the receiver's copy closes (see mp_pipe's BrokenPipeError): one
+ *     that is never received keeps its peer from learning at once that
+ *     it is gone, as a killed holder does.
+ * Only between Forklore processes: CPython could not unpickle one (nor
+ * Forklore CPython's).
  *
  * Threads: one thread may send while another receives; two threads must
  * not send (or receive) on one connection at once, as in CPython.
@@ -2183,13 +2219,66 @@ typedef struct mp_logger mp_logger;
 
 /* get_logger(): multiprocessing's logger.  Its level starts NOTSET, which
  * (as in Python, whose root logger is at WARNING) lets WARNING and above
- * through once a handler exists.  Borrowed; process-wide. */
+ * through.  With no handler, such a record goes to stderr as the bare
+ * message (logging's last resort); records never go to any other logger.
+ * Borrowed; process-wide. */
 MP_EXTERN mp_logger *mp_get_logger(void);
 
 /* log_to_stderr(level): add a handler writing "[LEVEL/processName] message"
  * to stderr, and set the level unless it is MP_NOTSET.  Each call adds one
  * more handler, as in Python.  Returns the logger. */
 MP_EXTERN mp_logger *mp_log_to_stderr(int level);
+
+/*
+ * Handlers of your own, which the docs advise instead of log_to_stderr:
+ * logging.StreamHandler(stream) or logging.FileHandler(filename), with
+ * setFormatter(logging.Formatter(format)) and setLevel(level):
+ *     h = logging.StreamHandler(sys.stdout)
+ *     h.setFormatter(logging.Formatter('%(levelname)s %(message)s'))
+ *     multiprocessing.get_logger().addHandler(h)
+ * is
+ *     mp_log_handler *h = mp_log_handler_new(&(mp_log_handler_opts){
+ *         .stream = stdout, .format = "%(levelname)s %(message)s"});
+ *     mp_logger_add_handler(mp_get_logger(), h);
+ * A record the logger lets through goes to every handler whose level it
+ * reaches, in the order they were added, each writing one line in its
+ * format and flushing its stream.  The format is logging's %-style with
+ * the fields name ("multiprocessing"), levelname, levelno, processName,
+ * process (the pid) and message, each %(field)s (levelno and process also
+ * %(field)d), with flags and a width (%(levelname)-8s); %% is a percent
+ * sign.  In a fork child the parent's handlers are the child's; a spawn
+ * or forkserver child gets the logger's level and its log_to_stderr
+ * handlers only, as in CPython, so it adds its own again if it wants them.
+ * Thread-safe: records from several threads come out whole.
+ */
+typedef struct mp_log_handler mp_log_handler;
+typedef struct mp_log_handler_opts {
+    FILE *stream;               /* StreamHandler(stream); NULL: stderr */
+    const char *filename;       /* FileHandler(filename): appended to, opened now */
+    const char *format;         /* Formatter(fmt); NULL: "%(message)s" */
+    int level;                  /* setLevel(level); MP_NOTSET: every record */
+} mp_log_handler_opts;
+
+/* A new handler (not yet added), or NULL with the error recorded: MP_EVALUE
+ * for a format without a field, as "Invalid format 'x' for '%' style" for
+ * the format x; for a field not listed above, as "Formatting field not
+ * found in record: 'asctime'" (or a conversion other than s and d; CPython
+ * only finds out at the first record); "give a stream or a filename, not
+ * both"; the system's error opening filename
+ * (FileNotFoundError, PermissionError); MP_ENOMEM.  opts may be NULL.  The
+ * stream stays yours (it is not closed); the file is the handler's. */
+MP_EXTERN mp_log_handler *mp_log_handler_new(const mp_log_handler_opts *opts);
+/* handler.setLevel(level), and its level. */
+MP_EXTERN void mp_log_handler_set_level(mp_log_handler *h, int level);
+MP_EXTERN int mp_log_handler_level(const mp_log_handler *h);
+/* logger.addHandler(h): 0 (adding one already there does nothing).  The
+ * handler stays yours: remove it, or free it, when it should stop. */
+MP_EXTERN int mp_logger_add_handler(mp_logger *lg, mp_log_handler *h);
+/* logger.removeHandler(h); one not there is ignored. */
+MP_EXTERN void mp_logger_remove_handler(mp_logger *lg, mp_log_handler *h);
+/* handler.close(): removes it from the logger, closes its file (not a
+ * stream you gave) and frees it.  NULL does nothing. */
+MP_EXTERN void mp_log_handler_free(mp_log_handler *h);
 
 MP_EXTERN void mp_logger_set_level(mp_logger *lg, int level);
 MP_EXTERN int mp_logger_level(const mp_logger *lg);

@@ -856,6 +856,7 @@ static const struct {
     {"mp_pool_apply_async", "MP_EPICKLE", "is the result's failure, not the call's: test_pool.c gets it"},
     {"mp_pool_map_async", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_pool_imap_iter", "MP_ENOMEM", "needs malloc to fail"},
+    {"mp_log_handler_new", "MP_ENOMEM", "needs malloc to fail"},
     {"mp_async_result_get", "MP_EWORKERLOST", "needs a worker killed in a task: test_pool_deaths.c does it"},
     {"mp_async_result_get", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
     {"mp_async_result_wait", "MP_EINTERRUPT", "needs a SIGINT during the wait"},
@@ -959,6 +960,20 @@ static void test_errname_os(void)
     mp_lock_free(k);
 }
 
+/* ---- logging ------------------------------------------------------------ */
+
+static void test_logging(void)
+{
+    CONTRACT_NULL(mp_log_handler_new, mp_log_handler_new(&(mp_log_handler_opts){.format = "x"}), MP_EVALUE,
+                  "Invalid format 'x' for '%' style");
+    CONTRACT_NULL(mp_log_handler_new,
+                  mp_log_handler_new(&(mp_log_handler_opts){.format = "%(asctime)s %(message)s"}),
+                  MP_EVALUE, "Formatting field not found in record: 'asctime'");
+    CONTRACT_NULL(mp_log_handler_new,
+                  mp_log_handler_new(&(mp_log_handler_opts){.stream = stdout, .filename = "x.log"}),
+                  MP_EVALUE, "give a stream or a filename, not both");
+}
+
 int main(int argc, char **argv)
 {
     mp_main(argc, argv);
@@ -985,6 +1000,7 @@ int main(int argc, char **argv)
     test_listener();
     test_pool();
     test_managers();
+    test_logging();
     list_not_provoked();
 
     mp_connection_free(report_r);

@@ -445,6 +445,24 @@ static void finalize(mp__object *o)
     mp__shm_close(&((mp_connection *)o)->shm);
 }
 
+/* In a message (sent on a connection, put on a queue): the sharer keeps
+ * copies of the descriptors (a duplex Pipe's shared memory too) for the
+ * receiver to fetch, and the state says where, as CPython's
+ * reduce_connection pickles a DupFd: (where, readable, writable) and, for
+ * a Pipe's end, its side.  The end counts as open from now on (one more
+ * holder, as for a child), until the receiver's copy closes. */
+static mp_value *reduce_shared(mp_connection *c)
+{
+    int fds[2] = {c->fd, c->lanes ? c->shm.fd : -1};
+    mp_value *where = mp__share_fds(fds, c->lanes ? 2 : 1);
+    if (!where)
+        return NULL;
+    if (!c->lanes)
+        return mp_tuple_of(where, (bool)c->readable, (bool)c->writable);
+    mp__lane_reduced(c);
+    return mp_tuple_of(where, (bool)c->readable, (bool)c->writable, (int)c->side);
+}
+
 /* For a spawn or forkserver child: the descriptor travels beside the
  * description; the state says which it is and which ways it works. */
 static mp_value *reduce(mp__object *o)
@@ -452,6 +470,8 @@ static mp_value *reduce(mp__object *o)
     mp_connection *c = (mp_connection *)o;
     if (check_closed(c) < 0)
         return NULL;
+    if (!mp__spawning())
+        return reduce_shared(c);
     int idx = mp__reduce_fd(o, c->fd);
     if (idx < 0)
         return NULL;
@@ -473,20 +493,48 @@ static const mp_class connection_class = {
     .name = "Connection", .module = "multiprocessing.connection", .native = &native};
 MP_CLASS(connection_class);
 
+/* The descriptors of a state: fetched from the sender's sharer (a state
+ * of 3, or 4 with a Pipe's side), or taken from those that came with a
+ * child's description (3, or 5 with the shared memory's index and the
+ * side).  Sets *side (-1: no lanes); 0 or the error. */
+static int rebuild_fds(const mp_value *state, size_t len, int *fd, int *memfd, int *side)
+{
+    const mp_value *first = mp_item(state, 0);
+    *fd = *memfd = *side = -1;
+    if (mp_typeof(first) == MP_T_TUPLE) {
+        int fds[2] = {-1, -1};
+        if (len != 3 && len != 4)
+            return mp__fail(MP_EUNPICKLE, "bad state for a Connection");
+        int rc = mp__fetch_fds(first, fds, len == 4 ? 2 : 1);
+        if (rc < 0)
+            return rc;
+        *fd = fds[0];
+        *memfd = fds[1];
+        *side = len == 4 ? (int)mp_as_int(mp_item(state, 3)) : -1;
+        return 0;
+    }
+    if (len != 3 && len != 5)
+        return mp__fail(MP_EUNPICKLE, "bad state for a Connection");
+    if ((*fd = mp__rebuild_fd(mp_as_int(first))) < 0)
+        return mp_errcode();
+    if (len == 5 && (*memfd = mp__rebuild_fd(mp_as_int(mp_item(state, 3)))) < 0) {
+        close(*fd);
+        return mp_errcode();
+    }
+    *side = len == 5 ? (int)mp_as_int(mp_item(state, 4)) : -1;
+    return 0;
+}
+
 static mp__object *rebuild(const mp_value *state)
 {
     size_t len = mp_typeof(state) == MP_T_TUPLE ? mp_len(state) : 0;
-    if (len != 3 && len != 5) {
+    int fd, memfd, side;
+    if (len < 3) {
         mp__fail(MP_EUNPICKLE, "bad state for a Connection");
         return NULL;
     }
-    int fd = mp__rebuild_fd(mp_as_int(mp_item(state, 0)));
-    int memfd = len == 5 && fd >= 0 ? mp__rebuild_fd(mp_as_int(mp_item(state, 3))) : -1;
-    if (fd < 0 || (len == 5 && memfd < 0)) {
-        if (fd >= 0)
-            close(fd);
+    if (rebuild_fds(state, len, &fd, &memfd, &side) < 0)
         return NULL;
-    }
     mp_connection *c = mp_connection_new(fd, mp_as_bool(mp_item(state, 1)),
                                          mp_as_bool(mp_item(state, 2)));
     if (!c) {
@@ -495,7 +543,7 @@ static mp__object *rebuild(const mp_value *state)
             close(memfd);
         return NULL;
     }
-    if (len == 5 && mp__lanes_attach(c, memfd, (int)mp_as_int(mp_item(state, 4))) < 0) {
+    if (memfd >= 0 && mp__lanes_attach(c, memfd, side) < 0) {
         mp_connection_free(c);
         return NULL;
     }

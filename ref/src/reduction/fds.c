@@ -16,6 +16,11 @@ void mp__reduce_end(void)
     reducing = NULL;
 }
 
+bool mp__spawning(void)
+{
+    return reducing != NULL;
+}
+
 int mp__assert_spawning(const char *name)
 {
     if (!reducing)

@@ -23,10 +23,28 @@ void mp__reduce_begin(mp__fdlist *l);
  * its class's (a shared ctypes object's c_int_Array_3). */
 int mp__assert_spawning(const char *name);
 void mp__reduce_end(void);
+/* True while a child's description is being written (in this thread):
+ * an object whose descriptor may also travel in a message (a Connection)
+ * asks, and shares it through the sharer below when not. */
+bool mp__spawning(void);
 int mp__reduce_fd(const mp__object *self, int fd);
 void mp__rebuild_begin(mp__fdlist *l);
 int mp__rebuild_fd(int64_t index);
 void mp__rebuild_end(void);
+
+/*
+ * Descriptors inside a message (sharer.c, resource_sharer.py's DupFd):
+ * mp__share_fds copies fds[0..n) (n at most 2) and keeps the copies for
+ * the first process that asks; it returns where to ask, a value to put in
+ * the pickle ((address, key)), or NULL with the error recorded (OSError,
+ * MP_ENOMEM).  mp__fetch_fds asks for them and puts them in fds
+ * (close-on-exec): 0, or the system's error when the sharer has gone
+ * (FileNotFoundError: its process ended; ConnectionRefusedError: it was
+ * killed), MP_EEOF when they were taken already or never shared, and
+ * MP_EUNPICKLE for an id that is not one.  Thread-safe.
+ */
+mp_value *mp__share_fds(const int *fds, size_t n);
+int mp__fetch_fds(const mp_value *id, int *fds, size_t n);
 
 /* mp_pickle_dumps, with room bytes left at the start of *out for the
  * caller (a length header), counted in *len: a large pickle need not be

@@ -1,4 +1,4 @@
-/* context.c - contexts and start methods: get_context, set/get_start_method, set_executable (context.py). */
+/* context.c - contexts and start methods: get_context, set/get_start_method, set_executable, freeze_support (context.py). */
 #include "start.h"
 
 #include <stdlib.h>
@@ -99,7 +99,11 @@ const char *mp_context_get_start_method(mp_context *ctx)
 
 int mp_set_start_method(const char *method, bool force)
 {
-    if (actual && !force)
+    /* A child that re-runs the program has its method fixed before the
+     * program's top level runs (CPython's spawn.prepare sets the parent's,
+     * with force), so an unguarded set_start_method fails there at once,
+     * before any start() could meet the bootstrapping error. */
+    if ((actual || mp__spawn_inheriting()) && !force)
         return mp__fail(MP_ERUNTIME, "context has already been set");
     if (!method) {
         /* None with force unfixes; None without it fixes the default. */
@@ -194,6 +198,11 @@ int mp_set_executable(const char *path)
     free(executable);
     executable = copy;
     return 0;
+}
+
+/* Nothing to do: the re-run child's check is mp_main's (see mp.h). */
+void mp_freeze_support(void)
+{
 }
 
 const char *mp__executable(void)
