@@ -333,7 +333,7 @@ typedef struct mp_class {
     const char *name;            /* __name__: "MyFancyClass" */
     const char *module;          /* __module__; NULL: "__main__" */
     const void *native;          /* the library's own classes only; NULL */
-    const mp_method *methods;    /* ended by {NULL}; NULL: none */
+    const mp_method *methods;    /* ended by {NULL, NULL}; NULL: none */
 } mp_class;
 
 typedef struct mp_class_reg {
@@ -2029,11 +2029,12 @@ MP_EXTERN int mp_answer_challenge(mp_connection *c, const void *authkey, size_t 
  *
  * Errors a call can give: the referent's own exception with its type
  * (KeyError for a missing key: MP_EEXCEPTION named "KeyError", IndexError
- * MP_EINDEX, ...); AttributeError "method 'x' of <class 'dict'> object is
- * not in exposed=(...)" for a method not exposed (CPython's words, with
- * C's names for the class); multiprocessing.managers.RemoteError (a
- * MP_EEXCEPTION so named) carrying the server's text for a failure in the
- * server itself (no such object, an argument it could not unpickle);
+ * MP_EINDEX, ...); multiprocessing.managers.RemoteError (a MP_EEXCEPTION
+ * so named) carrying the server's text for a failure in the server
+ * itself: a method not exposed (the text ends "AttributeError: method 'x'
+ * of <class 'dict'> object is not in exposed=(...)", CPython's words with
+ * C's names for the class, and CPython's _callmethod raises the same
+ * RemoteError), no such object, an argument it could not unpickle;
  * and if the manager has gone, EOFError, or ConnectionRefusedError /
  * FileNotFoundError (MP_EOS) from the next call: never a hang.
  */
