@@ -62,6 +62,18 @@ int main(int argc, char **argv)
     TRY(mp_proxy_call(d, &r3, "get", "missing", "default"));
     mp_print("dict:", d, r1, r2, r3);
     mp_decref(r1), mp_decref(r2), mp_decref(r3);
+    /* for k in d: the dict's __iter__ gives an Iterator proxy; __next__
+       until StopIteration. */
+    mp_value *it = NULL, *keys = mp_list_new();
+    TRY(mp_proxy_callmethod(d, "__iter__", NULL, NULL, &it));
+    int rc;
+    while ((rc = mp_proxy_callmethod(it, "__next__", NULL, NULL, &r1)) == 0)
+        mp_list_append(keys, r1);
+    if (rc != MP_ESTOPITERATION)
+        return mp_excepthook(rc);
+    mp_print("dict iterated:", keys);
+    mp_decref(keys);
+    mp_decref(it);
     TRY(expect_error(mp_proxy_call(d, NULL, "__getitem__", "missing"), "KeyError", "dict KeyError:"));
 
     mp_value *squares = mp_list_of(0, 1, 4, 9, 16, 25);

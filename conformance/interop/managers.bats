@@ -7,7 +7,7 @@
 # checked against CPython itself.  The peer is always python3.  The server
 # serves SyncManager's types, a registered Maths class and a served
 # queue (the docs' remote-manager example) at 127.0.0.1 on port 0; the
-# client runs one fixed script (dict, list with a slice, KeyError and
+# client runs one fixed script (dict, iterated, list with a slice, KeyError and
 # IndexError re-raised, Namespace, Value, Event, the queue, Maths, a dict
 # proxy inside a list proxy, the server's object count before and after
 # the proxies go), then asks the server to shut down.  Every line is
@@ -83,6 +83,7 @@ stop_server() {
 
 SCRIPT="connected
 dict: {1: '1', '2': 2, 0.25: None} 3 2 default
+dict iterated: [1, '2', 0.25]
 dict KeyError: 'missing'
 list: [25, 16, 9, 4, 1, 0, b'\\x00bytes'] 16 [16, 9] 7
 list IndexError: list index out of range

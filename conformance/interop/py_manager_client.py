@@ -31,6 +31,7 @@ def main():
     d['2'] = 2
     d[0.25] = None
     print('dict:', d, len(d), d.get('2'), d.get('missing', 'default'))
+    print('dict iterated:', [k for k in d])
     try:
         d['missing']
     except KeyError as e:

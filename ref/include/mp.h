@@ -2024,8 +2024,9 @@ MP_EXTERN int mp_answer_challenge(mp_connection *c, const void *authkey, size_t 
  * of your class run one at a time (CPython's GIL does that), while the
  * synchronization objects and queues wait without holding anything.
  * Not provided: SyncManager.Pool (a pool proxied by a manager; use
- * mp_pool_new), SyncManager.Array, the Iterator typeid (a dict proxy's
- * __iter__), and the serializer 'xmlrpclib'.
+ * mp_pool_new), SyncManager.Array, and the serializer 'xmlrpclib'.  A
+ * dict proxy's __iter__ gives an Iterator proxy over the keys as they
+ * were (CPython's fails if the dict changes meanwhile).
  *
  * Errors a call can give: the referent's own exception with its type
  * (KeyError for a missing key: MP_EEXCEPTION named "KeyError", IndexError

@@ -87,6 +87,8 @@ static int dict_make(const mp_value *args, const mp_value *kwds, mp_value **out)
     return 0;
 }
 
+static int keyiterator_new(const mp_value *d, mp_value **out);
+
 static int key_error(const mp_value *key)
 {
     mp_value *e = mp__exception_new("KeyError", mp_tuple_of(key));
@@ -155,6 +157,8 @@ static int dict_call(mp_value *d, const char *m, const mp_value *args, const mp_
             return rc;
         return kwds ? dict_update(d, kwds) : 0;
     }
+    if (strcmp(m, "__iter__") == 0)
+        return keyiterator_new(d, res);
     if (strcmp(m, "copy") == 0)
         return dict_make(mp_tuple_of((const mp_value *)d), NULL, res) ;
     if (strcmp(m, "keys") == 0 || strcmp(m, "values") == 0 || strcmp(m, "items") == 0 ||
@@ -711,6 +715,53 @@ static int barrier_call(mp_value *self, const char *m, const mp_value *args, con
     return no_method(self, m);
 }
 
+/* ---- Iterator ---------------------------------------------------------------- */
+
+/* iter(d) for a managed dict: an iterator over its keys as they were
+ * (CPython's raises if the dict changes meanwhile; a snapshot cannot go
+ * wrong), served as typeid Iterator and driven by __next__ until
+ * StopIteration.  A plain object holding the keys and a position. */
+static const mp_class keyiterator_class = {.name = "dict_keyiterator", .module = "builtins"};
+
+static int keyiterator_new(const mp_value *d, mp_value **out)
+{
+    mp_value *keys = mp_list_new(), *attrs = mp_dict_new();
+    for (size_t i = 0; keys && i < mp_len(d); i++) {
+        const mp_value *k;
+        mp_dict_entry(d, i, &k, NULL);
+        if (mp_list_append(keys, mp_incref(k)) < 0) {
+            mp_decref(keys);
+            keys = NULL;
+        }
+    }
+    if (!keys || !attrs || mp_dict_set(attrs, mp_str("_items"), keys) < 0 ||
+        mp_dict_set(attrs, mp_str("_next"), mp_int(0)) < 0) {
+        if (!attrs)
+            mp_decref(keys);
+        mp_decref(attrs);
+        return MP_ENOMEM;
+    }
+    *out = mp_object_new(&keyiterator_class, attrs);
+    return *out ? 0 : mp_errcode();
+}
+
+static const char *const iterator_public[] = {NULL};
+
+static int iterator_call(mp_value *self, const char *m, const mp_value *args,
+                         const mp_value *kwds, mp_value **res)
+{
+    (void)args;
+    (void)kwds;
+    if (strcmp(m, "__next__") != 0)
+        return no_method(self, m);
+    const mp_value *items = mp_getattr(self, "_items");
+    int64_t i = mp_as_int(mp_getattr(self, "_next"));
+    if (i >= (int64_t)mp_len(items))
+        return mp__fail(MP_ESTOPITERATION, "%s", "");
+    *res = mp_incref(mp_item(items, (size_t)i));
+    return mp_setattr(self, "_next", mp_int(i + 1));
+}
+
 /* ---- the kinds ---------------------------------------------------------------- */
 
 static const mp__kind kinds[] = {
@@ -726,6 +777,7 @@ static const mp__kind kinds[] = {
     {"BoundedSemaphore", semaphore_public, bounded_make, semaphore_call, false},
     {"Condition", condition_public, condition_make, condition_call, false},
     {"Barrier", barrier_public, barrier_make, barrier_call, false},
+    {"Iterator", iterator_public, NULL, iterator_call, true},
 };
 
 const mp__kind *mp__kind_named(const char *builtin)
@@ -763,6 +815,8 @@ const mp__kind *mp__kind_of(const mp_value *v)
         return &kinds[10];
     if (mp_as_barrier(v))
         return &kinds[11];
+    if (c == &keyiterator_class)
+        return &kinds[12];
     return NULL;
 }
 

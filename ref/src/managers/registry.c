@@ -14,26 +14,28 @@ static const struct {
     const char *typeid, *builtin;
     const mp_class *proxytype;
     const char *exposed;            /* space-separated; NULL: public methods */
+    const char *method_to_typeid;   /* "method typeid", or NULL */
 } sync_types[] = {
     {"dict", "dict", &mp__dict_proxy_class,
      "__contains__ __delitem__ __getitem__ __iter__ __len__ __setitem__ clear copy get items "
-     "keys pop popitem setdefault update values"},
+     "keys pop popitem setdefault update values", "__iter__ Iterator"},
     {"list", "list", &mp__list_proxy_class,
      "__add__ __contains__ __delitem__ __getitem__ __len__ __mul__ __reversed__ __rmul__ "
-     "__setitem__ append count extend index insert pop remove reverse sort __imul__"},
+     "__setitem__ append count extend index insert pop remove reverse sort __imul__", NULL},
     {"Namespace", "Namespace", &mp__namespace_proxy_class,
-     "__getattribute__ __setattr__ __delattr__"},
-    {"Value", "Value", &mp__value_proxy_class, "get set"},
-    {"Queue", "Queue", NULL, NULL},
-    {"JoinableQueue", "Queue", NULL, NULL},
-    {"Event", "Event", &mp__event_proxy_class, "is_set set clear wait"},
-    {"Lock", "Lock", &mp__acquirer_proxy_class, "acquire release"},
-    {"RLock", "RLock", &mp__acquirer_proxy_class, "acquire release"},
-    {"Semaphore", "Semaphore", &mp__acquirer_proxy_class, "acquire release"},
-    {"BoundedSemaphore", "BoundedSemaphore", &mp__acquirer_proxy_class, "acquire release"},
+     "__getattribute__ __setattr__ __delattr__", NULL},
+    {"Value", "Value", &mp__value_proxy_class, "get set", NULL},
+    {"Queue", "Queue", NULL, NULL, NULL},
+    {"JoinableQueue", "Queue", NULL, NULL, NULL},
+    {"Event", "Event", &mp__event_proxy_class, "is_set set clear wait", NULL},
+    {"Lock", "Lock", &mp__acquirer_proxy_class, "acquire release", NULL},
+    {"RLock", "RLock", &mp__acquirer_proxy_class, "acquire release", NULL},
+    {"Semaphore", "Semaphore", &mp__acquirer_proxy_class, "acquire release", NULL},
+    {"BoundedSemaphore", "BoundedSemaphore", &mp__acquirer_proxy_class, "acquire release", NULL},
     {"Condition", "Condition", &mp__condition_proxy_class,
-     "acquire release wait notify notify_all"},
-    {"Barrier", "Barrier", &mp__barrier_proxy_class, "__getattribute__ wait abort reset"},
+     "acquire release wait notify notify_all", NULL},
+    {"Barrier", "Barrier", &mp__barrier_proxy_class, "__getattribute__ wait abort reset", NULL},
+    {"Iterator", NULL, &mp__iterator_proxy_class, "__next__ send throw close", NULL},
 };
 
 static struct mp__registry sync_registry;
@@ -65,7 +67,16 @@ static void make_sync_registry(void)
         t->builtin = sync_types[i].builtin;
         t->proxytype = sync_types[i].proxytype;
         t->exposed = sync_types[i].exposed ? words(sync_types[i].exposed) : NULL;
-        t->create_method = true;
+        /* Iterator is only a method's result (create_method=False). */
+        t->create_method = sync_types[i].builtin != NULL;
+        if (sync_types[i].method_to_typeid) {
+            mp_value *w = words(sync_types[i].method_to_typeid);
+            t->method_to_typeid = mp_dict_new();
+            if (w && t->method_to_typeid)
+                mp_dict_set(t->method_to_typeid, mp_incref(mp_item(w, 0)),
+                            mp_incref(mp_item(w, 1)));
+            mp_decref(w);
+        }
         t->next = sync_registry.types;
         sync_registry.types = t;
     }
