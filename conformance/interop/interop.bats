@@ -12,33 +12,16 @@
 # (the listener writes it after binding), so there are no fixed ports, no
 # sleeps and no races; every process runs under `timeout`.
 load ../lib/helpers
+load peers
 
 setup() {
-    IOP=$MP_ROOT/conformance/interop
-    local build=${BUILD:-build}
-    [[ $build = /* ]] || build=$MP_ROOT/$build
-    local v unset=()
-    for v in $(compgen -e); do
-        case $v in PYTHON*) unset+=(-u "$v") ;; esac
-    done
-    # pystart makes MP_START_METHOD choose CPython's default start method.
-    PYRUN=(env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$MP_LIB/pystart")
-    local impl_py
-    read -ra impl_py <<< "${PYTHON:-python3}"
-    case $(mp_impl_kind) in
-        ref) IMPL_LISTENER=("$build/interop/c_listener"); IMPL_CLIENT=("$build/interop/c_client") ;;
-        other) IMPL_LISTENER=("$build/other/interop/c_listener"); IMPL_CLIENT=("$build/other/interop/c_client") ;;
-        python) IMPL_LISTENER=("${PYRUN[@]}" "${impl_py[@]}" -B "$IOP/py_listener.py")
-                IMPL_CLIENT=("${PYRUN[@]}" "${impl_py[@]}" -B "$IOP/py_client.py") ;;
-    esac
-    if [[ ${IMPL_LISTENER[0]} = /* ]] && [ ! -x "${IMPL_LISTENER[0]}" ]; then
-        echo "not built: ${IMPL_LISTENER[0]} (make interop-build)"
-        return 1
-    fi
-    PY_LISTENER=("${PYRUN[@]}" python3 -B "$IOP/py_listener.py")
-    PY_CLIENT=("${PYRUN[@]}" python3 -B "$IOP/py_client.py")
-    PY312=("${PYRUN[@]}" python3 -B "$IOP/py312_peer.py")
-    HOSTILE=("${PYRUN[@]}" python3 -B "$IOP/hostile.py")
+    interop_setup
+    impl_peer IMPL_LISTENER c_listener py_listener.py || return 1
+    impl_peer IMPL_CLIENT c_client py_client.py || return 1
+    py_peer PY_LISTENER py_listener.py
+    py_peer PY_CLIENT py_client.py
+    py_peer PY312 py312_peer.py
+    py_peer HOSTILE hostile.py
     T=$BATS_TEST_TMPDIR
     ABSTRACT=forklore-interop-$$-$BATS_TEST_NUMBER
 }

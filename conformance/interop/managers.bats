@@ -14,31 +14,14 @@
 # compared exactly; the address travels through a FIFO and every process
 # runs under `timeout`.
 load ../lib/helpers
+load peers
 
 setup() {
-    IOP=$MP_ROOT/conformance/interop
-    local build=${BUILD:-build}
-    [[ $build = /* ]] || build=$MP_ROOT/$build
-    local v unset=()
-    for v in $(compgen -e); do
-        case $v in PYTHON*) unset+=(-u "$v") ;; esac
-    done
-    PYRUN=(env "${unset[@]}" PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$MP_LIB/pystart")
-    local impl_py
-    read -ra impl_py <<< "${PYTHON:-python3}"
-    case $(mp_impl_kind) in
-        ref) IMPL_SERVER=("$build/interop/c_manager_server"); IMPL_CLIENT=("$build/interop/c_manager_client") ;;
-        other) IMPL_SERVER=("$build/other/interop/c_manager_server")
-               IMPL_CLIENT=("$build/other/interop/c_manager_client") ;;
-        python) IMPL_SERVER=("${PYRUN[@]}" "${impl_py[@]}" -B "$IOP/py_manager_server.py")
-                IMPL_CLIENT=("${PYRUN[@]}" "${impl_py[@]}" -B "$IOP/py_manager_client.py") ;;
-    esac
-    if [[ ${IMPL_SERVER[0]} = /* ]] && [ ! -x "${IMPL_SERVER[0]}" ]; then
-        echo "not built: ${IMPL_SERVER[0]} (make interop-build)"
-        return 1
-    fi
-    PY_SERVER=("${PYRUN[@]}" python3 -B "$IOP/py_manager_server.py")
-    PY_CLIENT=("${PYRUN[@]}" python3 -B "$IOP/py_manager_client.py")
+    interop_setup
+    impl_peer IMPL_SERVER c_manager_server py_manager_server.py || return 1
+    impl_peer IMPL_CLIENT c_manager_client py_manager_client.py || return 1
+    py_peer PY_SERVER py_manager_server.py
+    py_peer PY_CLIENT py_manager_client.py
     T=$BATS_TEST_TMPDIR
 }
 
@@ -120,9 +103,15 @@ server stopped"
     check_run
 }
 
-@test "managers $MP_TAG: impl client with a wrong authkey -> CPython server refuses it, serves on" {
-    start_server "${PY_SERVER[@]}"
-    run_client wrong "${IMPL_CLIENT[@]}"
+# refused SERVER-CMD... -- CLIENT-CMD...: the server refuses a client with
+# a wrong authkey (AuthenticationError on the client's side), then serves
+# a right one to the end.
+refused() {
+    local srv=()
+    while [ "$1" != -- ]; do srv+=("$1"); shift; done
+    shift
+    start_server "${srv[@]}"
+    run_client wrong "$@"
     assert_equal "$CLIENT_OUT" ""
     assert_equal "$CLIENT_ERR" "Traceback (most recent call last):
 AuthenticationError: digest sent was rejected"
@@ -131,13 +120,10 @@ AuthenticationError: digest sent was rejected"
     check_run
 }
 
+@test "managers $MP_TAG: impl client with a wrong authkey -> CPython server refuses it, serves on" {
+    refused "${PY_SERVER[@]}" -- "${IMPL_CLIENT[@]}"
+}
+
 @test "managers $MP_TAG: CPython client with a wrong authkey -> impl server refuses it, serves on" {
-    start_server "${IMPL_SERVER[@]}"
-    run_client wrong "${PY_CLIENT[@]}"
-    assert_equal "$CLIENT_OUT" ""
-    assert_equal "$CLIENT_ERR" "Traceback (most recent call last):
-AuthenticationError: digest sent was rejected"
-    assert_equal "$CLIENT_STATUS" 1
-    run_client secret "${PY_CLIENT[@]}" --shutdown
-    check_run
+    refused "${IMPL_SERVER[@]}" -- "${PY_CLIENT[@]}"
 }
