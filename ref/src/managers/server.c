@@ -35,6 +35,8 @@ struct mp_server {
     mp_listener *listener;
     mp_value *address, *authkey;
     pthread_mutex_t mu;             /* the objects, and calls on unsynchronized referents */
+    pthread_mutex_t hmu;            /* the connections' threads */
+    struct handler *handlers;
     pthread_cond_t stopped;
     _Atomic bool stop;              /* read by the connection threads without the lock */
     served *objs;
@@ -533,17 +535,31 @@ static pid_t peer_pid(const mp_connection *c)
     return cred.pid;
 }
 
+/* A connection's thread.  The server keeps them all, so that it can end
+ * them as it stops (their libraries' per-thread state is then released,
+ * and nothing runs on in a server whose process is ending). */
 typedef struct handler {
     mp_server *s;
-    mp_connection *c;
+    mp_connection *c;               /* NULL once the thread has closed it (under hmu) */
+    pthread_t t;
+    _Atomic bool done;
+    struct handler *next;
 } handler;
+
+static void close_handler_conn(handler *h)
+{
+    pthread_mutex_lock(&h->s->hmu);
+    mp_connection_free(h->c);
+    h->c = NULL;
+    pthread_mutex_unlock(&h->s->hmu);
+    h->done = true;
+}
 
 static void *handle(void *arg)
 {
     handler *h = arg;
     mp_server *s = h->s;
     mp_connection *c = h->c;
-    free(h);
     size_t klen;
     const uint8_t *key = mp_as_bytes(s->authkey, &klen);
     mp_value *req = NULL, *msg = NULL, *res = NULL;
@@ -559,7 +575,7 @@ static void *handle(void *arg)
         answer(c, msg);
     }
     if (rc < 0) {
-        mp_connection_free(c);
+        close_handler_conn(h);
         return NULL;
     }
     pid_t pid = peer_pid(c);
@@ -592,7 +608,7 @@ static void *handle(void *arg)
     }
     mp_decref(res);
     mp_decref(req);
-    mp_connection_free(c);
+    close_handler_conn(h);
     return NULL;
 }
 
@@ -608,16 +624,57 @@ static void *accepter(void *arg)
         }
         if (rc < 0)
             continue;
-        handler *h = malloc(sizeof *h);
-        pthread_t t;
-        pthread_attr_t at;
-        pthread_attr_init(&at);
-        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-        if (!h || (*h = (handler){s, c}, pthread_create(&t, &at, handle, h)) != 0) {
+        /* Join the threads whose connections have ended. */
+        pthread_mutex_lock(&s->hmu);
+        for (handler **pp = &s->handlers; *pp;) {
+            handler *h = *pp;
+            if (h->done) {
+                *pp = h->next;
+                pthread_join(h->t, NULL);
+                free(h);
+            } else {
+                pp = &h->next;
+            }
+        }
+        handler *h = calloc(1, sizeof *h);
+        if (h) {
+            h->s = s;
+            h->c = c;
+        }
+        if (!h || pthread_create(&h->t, NULL, handle, h) != 0) {
             free(h);
             mp_connection_free(c);
+        } else {
+            h->next = s->handlers;
+            s->handlers = h;
         }
-        pthread_attr_destroy(&at);
+        pthread_mutex_unlock(&s->hmu);
+    }
+}
+
+/* As the server stops: end every connection (a thread reading its next
+ * request then meets EOF and ends), and join the threads, for at most a
+ * second: one waiting inside a call (a Queue's get) is left to the
+ * process's end, as CPython's daemon threads are. */
+static void end_handlers(mp_server *s)
+{
+    pthread_mutex_lock(&s->hmu);
+    for (handler *h = s->handlers; h; h = h->next)
+        if (h->c)
+            shutdown(mp_connection_fileno(h->c), SHUT_RDWR);
+    handler *list = s->handlers;
+    s->handlers = NULL;
+    pthread_mutex_unlock(&s->hmu);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    while (list) {
+        handler *h = list;
+        list = h->next;
+        if (pthread_timedjoin_np(h->t, NULL, &until) == 0)
+            free(h);
+        else
+            pthread_detach(h->t);   /* still inside a call: it may use h, kept */
     }
 }
 
@@ -640,6 +697,7 @@ mp_server *mp__server_new(const mp_manager_class *cls, mp_value *address, mp_val
     s->authkey = authkey;
     s->cls = *cls;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->hmu, NULL);
     pthread_cond_init(&s->stopped, NULL);
     return s;
 }
@@ -679,6 +737,7 @@ int mp_server_serve_forever(mp_server *s)
     mp_connection_free(mp_client_new(&(mp_client_opts){.address = mp_incref(s->address)}));
     pthread_join(t, NULL);
     mp_listener_close(s->listener);
+    end_handlers(s);
     return 0;
 }
 
