@@ -1,8 +1,14 @@
 # common.bash - shared by conformance/lib/helpers.bash and scripts/: paths, lessons, one captured run.
 # Sourced, never executed; it changes no shell options of its caller.
 
-MP_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-MP_ROOT=$(cd "$MP_LIB/../.." && pwd)
+# Bats sources this once per test: when the exported MP_ROOT already names
+# this checkout (the same file, by device and inode), no subshell is needed.
+if [[ ${MP_ROOT:-} = /* ]] && [ "$MP_ROOT/conformance/lib/common.bash" -ef "${BASH_SOURCE[0]}" ]; then
+    MP_LIB=$MP_ROOT/conformance/lib
+else
+    MP_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    MP_ROOT=$(cd "$MP_LIB/../.." && pwd)
+fi
 export MP_ROOT
 
 # Every lesson folder name (NN-slug), sorted, one per line.
@@ -27,22 +33,36 @@ mp_case_ids() {
     done
 }
 
-# The folder that holds program $1: lessons/NN-slug, or, for a case
-# (module/slug), conformance/cases/module/slug.
+# _mp_say VAR VALUE: set the variable VAR names to VALUE, or print VALUE
+# and a newline when VAR is empty.  The small lookups below take "-v VAR"
+# first, as printf does, so that a test calls them without a subshell: a
+# fork of bats' whole shell each time, for every test.  (Their locals are
+# named _mp_* so that they cannot hide the caller's VAR.)
+_mp_say() {
+    if [ -n "$1" ]; then printf -v "$1" '%s' "$2"; else printf '%s\n' "$2"; fi
+}
+
+# mp_program_dir [-v VAR] PROGRAM: the folder that holds it: lessons/NN-slug,
+# or, for a case (module/slug), conformance/cases/module/slug.
 mp_program_dir() {
+    local _mp_v=
+    [ "$1" != -v ] || { _mp_v=$2; shift 2; }
     case $1 in
-        */*) printf '%s\n' "$MP_ROOT/conformance/cases/$1" ;;
-        *) printf '%s\n' "$MP_ROOT/lessons/$1" ;;
+        */*) _mp_say "$_mp_v" "$MP_ROOT/conformance/cases/$1" ;;
+        *) _mp_say "$_mp_v" "$MP_ROOT/lessons/$1" ;;
     esac
 }
 
-# The stdin of program $1: its folder's file "stdin" when there is one
-# (a case that reads, as a child's sys.stdin is documented to be closed),
-# /dev/null otherwise.
+# mp_program_stdin [-v VAR] PROGRAM: its stdin: its folder's file "stdin"
+# when there is one (a case that reads, as a child's sys.stdin is
+# documented to be closed), /dev/null otherwise.
 mp_program_stdin() {
-    local f
-    f=$(mp_program_dir "$1")/stdin
-    if [ -f "$f" ]; then printf '%s\n' "$f"; else printf '/dev/null\n'; fi
+    local _mp_v= _mp_f
+    [ "$1" != -v ] || { _mp_v=$2; shift 2; }
+    mp_program_dir -v _mp_f "$1"
+    _mp_f+=/stdin
+    [ -f "$_mp_f" ] || _mp_f=/dev/null
+    _mp_say "$_mp_v" "$_mp_f"
 }
 
 # The MANIFEST's entries as "NN<TAB>slug<TAB>title", comments and blanks dropped.
@@ -69,11 +89,14 @@ mp_resolve_lesson() {
     printf '%s\n' "${hits[0]}"
 }
 
-# The label of the implementation selected by $IMPL: ref, python or other.
+# mp_impl_kind [-v VAR]: the label of the implementation $IMPL selects:
+# ref, python or other.
 mp_impl_kind() {
+    local _mp_v=
+    [ "${1:-}" != -v ] || _mp_v=$2
     case ${IMPL:-ref} in
-        ref|python) printf '%s\n' "${IMPL:-ref}" ;;
-        *) printf 'other\n' ;;
+        ref|python) _mp_say "$_mp_v" "${IMPL:-ref}" ;;
+        *) _mp_say "$_mp_v" other ;;
     esac
 }
 
@@ -82,10 +105,11 @@ mp_impl_kind() {
 # (case.py for a case; PYTHON may hold options: PYTHON="python3 -X dev").
 mp_lesson_cmd() {
     local -n _cmd=$1
-    local lesson=$2 build=${BUILD:-build} kind=lessons name=lesson
+    local lesson=$2 build=${BUILD:-build} kind=lessons name=lesson impl
     [[ $build = /* ]] || build=$MP_ROOT/$build
     case $lesson in */*) kind=cases name=case ;; esac
-    case $(mp_impl_kind) in
+    mp_impl_kind -v impl
+    case $impl in
         python) read -ra _cmd <<< "${PYTHON:-python3}"; _cmd+=("$name.py") ;;
         ref) _cmd=("$build/$kind/$lesson/$name") ;;
         other) _cmd=("$build/other/$kind/$lesson/$name") ;;
@@ -135,14 +159,16 @@ mp_private_shm() {
     [ "$_MP_PRIVATE_SHM" = yes ]
 }
 
-# The golden folder of lesson $1 (or case module/slug, under golden/cases/)
-# for the current start method: one that declares per-method goldens has
-# golden/NN-slug/<method>/.
+# mp_golden_dir [-v VAR] PROGRAM: the golden folder of lesson PROGRAM (or
+# case module/slug, under golden/cases/) for the current start method: one
+# that declares per-method goldens has golden/NN-slug/<method>/.
 mp_golden_dir() {
-    local g=$MP_ROOT/conformance/golden/$1
-    case $1 in */*) g=$MP_ROOT/conformance/golden/cases/$1 ;; esac
-    if [ -n "${MP_START_METHOD:-}" ] && [ -d "$g/$MP_START_METHOD" ]; then
-        g=$g/$MP_START_METHOD
+    local _mp_v= _mp_g
+    [ "$1" != -v ] || { _mp_v=$2; shift 2; }
+    _mp_g=$MP_ROOT/conformance/golden/$1
+    case $1 in */*) _mp_g=$MP_ROOT/conformance/golden/cases/$1 ;; esac
+    if [ -n "${MP_START_METHOD:-}" ] && [ -d "$_mp_g/$MP_START_METHOD" ]; then
+        _mp_g=$_mp_g/$MP_START_METHOD
     fi
-    printf '%s\n' "$g"
+    _mp_say "$_mp_v" "$_mp_g"
 }
