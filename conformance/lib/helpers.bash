@@ -1,28 +1,34 @@
 # helpers.bash - the API every conformance/lessons/NN-slug.bats uses (documented in conformance/README.md).
 # Load it with `load ../lib/helpers` before the @test lines.
 
-source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+# Bats sources this file once for the file and again for every test, so
+# what runs at the top costs per test: no subshell here.
+source "${BASH_SOURCE[0]%/*}/common.bash"
 
 # bats-support and bats-assert, for lesson-specific assertions after run_lesson.
+# Their files are sourced directly: their load.bash files find them with a
+# $(dirname ...) each, fifteen subshells, which cost a test twice what
+# sourcing them does.
 for _mp_d in ${BATS_LIB_PATH:+${BATS_LIB_PATH//:/ }} /usr/lib/bats /usr/local/lib/bats; do
     if [ -f "$_mp_d/bats-support/load.bash" ] && [ -f "$_mp_d/bats-assert/load.bash" ]; then
-        load "$_mp_d/bats-support/load.bash"
-        load "$_mp_d/bats-assert/load.bash"
+        for _mp_f in "$_mp_d"/bats-support/src/*.bash "$_mp_d"/bats-assert/src/*.bash; do
+            source "$_mp_f"
+        done
         break
     fi
 done
-unset _mp_d
+unset _mp_d _mp_f
 
 # The test-name tag: what runs, and the start method when one is chosen.
 _mp_tag() {
     local kind
-    kind=$(mp_impl_kind)
+    mp_impl_kind -v kind
     if [ "$kind" = python ] && [ -n "${PYTHON:-}" ] && [ "$PYTHON" != python3 ]; then
         kind="python:${PYTHON// /_}"
     fi
-    printf '[%s%s]\n' "$kind" "${MP_START_METHOD:+ $MP_START_METHOD}"
+    printf -v MP_TAG '[%s%s]' "$kind" "${MP_START_METHOD:+ $MP_START_METHOD}"
 }
-MP_TAG=$(_mp_tag)
+_mp_tag
 
 golden_dir() {
     mp_golden_dir "$1"
@@ -41,8 +47,8 @@ teardown() {
 # so that what is there belongs to the last run of a failed case.
 mp_after_test() {
     local dest
-    dest=$(_mp_raw_dir)
-    rm -rf "$dest"
+    _mp_raw_dir dest
+    [ ! -e "$dest" ] || rm -rf "$dest"
     if [ -n "${BATS_TEST_COMPLETED:-}" ] || [ -n "${BATS_TEST_SKIPPED:-}" ]; then
         return 0
     fi
@@ -58,17 +64,19 @@ mp_after_test() {
 # The folder for a failed case's files: the bats file's name, the tag
 # ([ref spawn] -> ref-spawn) and, when the file holds several tests, the
 # test's number in it: build/test-results/raw/08-terminating-processes-ref-spawn-2.
+# _mp_raw_dir VAR: into the variable VAR names.
 _mp_raw_dir() {
     local build=${BUILD:-build} name tag
     [[ $build = /* ]] || build=$MP_ROOT/$build
-    name=$(basename "$BATS_TEST_FILENAME" .bats)
+    name=${BATS_TEST_FILENAME##*/}
+    name=${name%.bats}
     tag=${MP_TAG#[}
     tag=${tag%]}
     tag=${tag// /-}
     tag=${tag//\//_}
     name+=-$tag
     [ "${#BATS_TEST_NAMES[@]}" -le 1 ] || name+=-$BATS_TEST_NUMBER
-    printf '%s\n' "$build/test-results/raw/$name"
+    printf -v "$1" '%s' "$build/test-results/raw/$name"
 }
 
 # The one command that reruns exactly this case: the variables that chose
@@ -108,8 +116,8 @@ run_lesson() {
         echo "run_lesson: --timeout wants whole seconds, got '$limit'"
         return 2
     fi
-    local dir
-    dir=$(mp_program_dir "$lesson")
+    local dir stdin
+    mp_program_dir -v dir "$lesson"
     if [ ! -d "$dir" ]; then
         echo "no folder ${dir#"$MP_ROOT/"} for $lesson"
         return 1
@@ -120,11 +128,13 @@ run_lesson() {
         return 1
     fi
     LESSON_DIR=${BATS_TEST_TMPDIR:-$(mktemp -d)}/run
-    GOLDEN_DIR=$(mp_golden_dir "$lesson")
-    MP_RUN_STDIN=$(mp_program_stdin "$lesson") mp_run_captured "$LESSON_DIR" "$limit" "$dir" "${cmd[@]}"
+    mp_golden_dir -v GOLDEN_DIR "$lesson"
+    mp_program_stdin -v stdin "$lesson"
+    MP_RUN_STDIN=$stdin mp_run_captured "$LESSON_DIR" "$limit" "$dir" "${cmd[@]}"
     LESSON_STATUS=$MP_RUN_STATUS
-    LESSON_STDOUT=$(cat "$LESSON_DIR/stdout")
-    LESSON_STDERR=$(cat "$LESSON_DIR/stderr")
+    # ($(< FILE): no process, unlike $(cat FILE).)
+    LESSON_STDOUT=$(< "$LESSON_DIR/stdout")
+    LESSON_STDERR=$(< "$LESSON_DIR/stderr")
     # As bats' own `run` would, so that assert_output, assert_line,
     # assert_success and assert_failure look at the lesson's stdout and status.
     output=$LESSON_STDOUT
@@ -144,7 +154,9 @@ run_lesson() {
     # extended regex of debris lines) with MP_CPYTHON_LEAKS_REASON: for the
     # twin alone, those lines are reported on the TAP stream and not
     # failed; anything else left still fails, and C is held to nothing.
-    if [ -n "$MP_RUN_DEBRIS" ] && [ -n "${MP_CPYTHON_LEAKS:-}" ] && [ "$(mp_impl_kind)" = python ]; then
+    local kind
+    mp_impl_kind -v kind
+    if [ -n "$MP_RUN_DEBRIS" ] && [ -n "${MP_CPYTHON_LEAKS:-}" ] && [ "$kind" = python ]; then
         if [ -z "${MP_CPYTHON_LEAKS_REASON:-}" ]; then
             echo "run_lesson: MP_CPYTHON_LEAKS needs MP_CPYTHON_LEAKS_REASON"
             return 2
@@ -238,7 +250,7 @@ check_lesson() {
         fi
     done
     local golden
-    golden=$(mp_golden_dir "$lesson")
+    mp_golden_dir -v golden "$lesson"
     for s in stdout stderr status; do
         if [ ! -f "$golden/$s" ]; then
             echo "no golden ${golden#"$MP_ROOT/"}/$s: record it with 'scripts/record-goldens $lesson'"
@@ -249,7 +261,7 @@ check_lesson() {
     run_lesson "$lesson" --timeout "$limit" || return 1
 
     local kind bad=0 want got through
-    kind=$(mp_impl_kind)
+    mp_impl_kind -v kind
     for s in stdout stderr status; do
         if [ "$kind" != python ] && [[ $ignore = *" $s "* ]]; then
             # File descriptor 3 is the TAP stream itself: the reason shows on passes too.
