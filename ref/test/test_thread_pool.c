@@ -66,6 +66,17 @@ static int nap(const mp_value *args, mp_value **result)
     return 0;
 }
 
+/* A task that says it has started and then waits to be let go: so the
+ * test knows its thread is busy, however loaded the machine is. */
+static mp_event *task_started, *task_go;
+static int held(const mp_value *args, mp_value **result)
+{
+    mp_event_set(task_started);
+    mp_event_wait(task_go, MP_WAIT_FOREVER);
+    *result = mp_incref(mp_item(args, 0));
+    return 0;
+}
+
 /* The initializer: counts its runs (each worker thread runs it once). */
 static _Atomic int inits;
 static int initializer(const mp_value *args)
@@ -255,14 +266,22 @@ static void timeouts_and_terminate(void)
     if (!p)
         return (void)tap_ok(false, "ThreadPool for timeouts");
     mp_value *v = NULL;
-    mp_async_result *r = mp_pool_apply_async(p, nap, &(mp_pool_call_opts){.args = mp_tuple_of(0.5, "late")});
+    /* The one thread is inside `held` until the test lets it go, so the
+     * second task is still queued when terminate comes (with a nap
+     * instead, a loaded machine could let the thread finish the first
+     * and take the second before terminate). */
+    task_started = mp_event_new();
+    task_go = mp_event_new();
+    mp_async_result *r = mp_pool_apply_async(p, held, &(mp_pool_call_opts){.args = mp_tuple_of("late")});
+    mp_event_wait(task_started, MP_WAIT_FOREVER);
     double t0 = now();
     int rc = mp_async_result_get(r, MP_TIMEOUT(0.1), &v);
     double took = now() - t0;
     tap_ok(rc == MP_ETIMEOUT && strcmp(mp_errname(rc), "multiprocessing.context.TimeoutError") == 0 && took >= 0.1,
-           "get(0.1) of a 0.5 s task: TimeoutError after %.3f s", took);
+           "get(0.1) of a task still running: TimeoutError after %.3f s", took);
     mp_async_result *queued = mp_pool_apply_async(p, nap, &(mp_pool_call_opts){.args = mp_tuple_of(0.0, "never")});
     tap_is_int(mp_pool_terminate(p), 0, "terminate with a task running and one queued");
+    mp_event_set(task_go);
     tap_is_int(mp_pool_join(p), 0, "join waits for the thread to finish its task");
     tap_ok(mp_async_result_ready(r) || !mp_async_result_ready(queued),
            "the task that was not taken is not run");
@@ -271,6 +290,8 @@ static void timeouts_and_terminate(void)
     mp_async_result_free(r);
     mp_async_result_free(queued);
     mp_pool_free(p);
+    mp_event_free(task_started);
+    mp_event_free(task_go);
 
     /* terminate while the task handler waits for room in the task queue
      * (20000 tasks behind two naps) and the worker threads read beside
