@@ -109,8 +109,11 @@ def tests():
            "the unanswered call too", s == want, s)
 
     dot = draw(manager(), '--title', 't')
-    yield ("a manager's connections: one box per pair of processes, named by how many",
-           dot.count('3 connections') == 2 and dot.count('dir=both') == 4
+    # Each box on its client's lifeline (h b c r t), one line to the manager.
+    yield ("a manager's connections: one box per pair of processes, named by how many, on the client's lifeline",
+           dot.count('3 connections') == 2 and dot.count('dir=both') == 2
+           and 'h0 -> b0 -> c0 -> r0' in dot and 'h2 -> b2 -> c1 -> r2' in dot
+           and dot.count('c0 -> r1 [dir=both') == 1 and dot.count('c1 -> r1 [dir=both') == 1
            and 'Connection 1' not in dot and '3 messages each way' in dot
            and 'Process-2: 4 sent, 3 received' in dot and 'SyncManager-1: 3 sent, 4 received' in dot, dot)
 
