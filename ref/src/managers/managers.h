@@ -74,6 +74,21 @@ typedef struct mp__kind {
     bool locked;
 } mp__kind;
 
+/* The kinds, each in its file (containers.c, waiters.c, referents.c). */
+extern const mp__kind mp__dict_kind, mp__list_kind, mp__iterator_kind, mp__namespace_kind,
+    mp__value_kind, mp__queue_kind, mp__event_kind, mp__lock_kind, mp__rlock_kind,
+    mp__semaphore_kind, mp__bounded_kind, mp__condition_kind, mp__barrier_kind;
+bool mp__is_keyiterator(const mp_value *v);
+
+/* What the kinds' calls share (referents.c): argument i or keyword name
+ * (NULL if neither), AttributeError for a method the referent has not, a
+ * TypeError unless lo <= len(args) <= hi, and a timeout argument (None:
+ * for ever). */
+const mp_value *mp__ref_arg(const mp_value *args, const mp_value *kwds, size_t i, const char *name);
+int mp__ref_no_method(const mp_value *self, const char *method);
+int mp__ref_want(const mp_value *args, size_t lo, size_t hi, const char *method);
+mp_timeout mp__ref_timeout(const mp_value *v);
+
 const mp__kind *mp__kind_named(const char *builtin);
 const mp__kind *mp__kind_of(const mp_value *referent);
 /* public_methods(obj) as a new tuple of str. */
