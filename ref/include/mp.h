@@ -2188,6 +2188,12 @@ MP_EXTERN int mp_proxy_callmethod(const mp_value *proxy, const char *method, mp_
 #define mp_proxy_call(p, result, method, ...) \
     mp_proxy_callmethod((p), (method), mp_tuple_of(__VA_ARGS__), NULL, (result))
 
+/* proxy._exposed_: the methods the server lets this proxy call, a tuple of
+ * str as the server gave it when the object was made (borrowed; None
+ * when the server gave none), or NULL with MP_ETYPE "expected a proxy,
+ * got 'dict'". */
+MP_EXTERN const mp_value *mp_proxy_exposed(const mp_value *proxy);
+
 /* proxy._getvalue(): a copy of the referent (new reference). */
 MP_EXTERN int mp_proxy_getvalue(const mp_value *proxy, mp_value **out);
 

@@ -928,6 +928,7 @@ static void test_managers(void)
     mp_value *d = mp_dict_new(), *ns = mp_manager_namespace(m), *out = NULL;
     CONTRACT(mp_proxy_callmethod, mp_proxy_callmethod(d, "keys", NULL, NULL, NULL), MP_ETYPE,
              "expected a proxy, got 'dict'");
+    CONTRACT_NULL(mp_proxy_exposed, mp_proxy_exposed(d), MP_ETYPE, "expected a proxy, got 'dict'");
     if (ns)
         CONTRACT(mp_proxy_getattr, mp_proxy_getattr(ns, "x", &out), MP_EATTR,
                  "'Namespace' object has no attribute 'x'");

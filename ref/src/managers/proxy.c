@@ -403,6 +403,16 @@ int mp_proxy_callmethod(const mp_value *v, const char *method, mp_value *args, m
     return rc;
 }
 
+const mp_value *mp_proxy_exposed(const mp_value *v)
+{
+    const proxy *p = as_proxy(v);
+    if (!p) {
+        mp__fail(MP_ETYPE, "expected a proxy, got '%s'", mp_type_name(v));
+        return NULL;
+    }
+    return p->exposed ? p->exposed : mp_none();
+}
+
 int mp_proxy_getvalue(const mp_value *v, mp_value **out)
 {
     return mp_proxy_callmethod(v, "#GETVALUE", NULL, NULL, out);
