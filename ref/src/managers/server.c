@@ -1,5 +1,6 @@
 /* server.c - managers.Server's objects: what it serves, who holds references to each, and Server.create; serve.c answers the connections. */
 #include "server.h"
+#include "synchronize/synchronize.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -44,7 +45,7 @@ static bool hold(served *o, pid_t pid)
     if (!h)
         return false;
     o->holders = h;
-    o->holders[o->nholders++] = (holder){pid, 1};
+    o->holders[o->nholders++] = (holder){pid, pid > 0 ? mp__process_start(pid) : 0, 1};
     return true;
 }
 
@@ -120,21 +121,6 @@ int mp__server_decref(mp_server *s, const char *id, pid_t pid)
     return o ? 0 : mp_raise("KeyError", "'%s'", id);
 }
 
-/* True if pid has ended: gone, or a zombie its parent has not reaped. */
-static bool ended(pid_t pid)
-{
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return kill(pid, 0) < 0 && errno == ESRCH;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *paren = strrchr(buf, ')');
-    return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
-}
-
 /*
  * Beyond CPython: the references of a client process that ended without
  * returning them (killed, or exited without its proxies' finalizers) are
@@ -152,7 +138,7 @@ void mp__server_reap(mp_server *s)
             served *o = &s->objs[i];
             for (size_t k = 0; k < o->nholders; k++) {
                 if (o->holders[k].pid <= 0 || o->holders[k].pid == getpid() ||
-                    !ended(o->holders[k].pid))
+                    !mp__process_gone(o->holders[k].pid, o->holders[k].start))
                     continue;
                 who = o->holders[k].pid;
                 o->refs -= o->holders[k].n;

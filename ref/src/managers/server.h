@@ -9,6 +9,7 @@
  * cannot name (over TCP). */
 typedef struct holder {
     pid_t pid;
+    unsigned long long start;       /* its start time, so a reused pid is not taken for it */
     long n;
 } holder;
 

@@ -143,9 +143,16 @@ static bool take(mp__futexlock *f, uint32_t *expected, uint32_t desired)
                                        __ATOMIC_RELAXED);
 }
 
+unsigned long long mp__process_start(int pid)
+{
+    unsigned long long start;
+    bool dead;
+    return read_stat(pid, &start, &dead) ? start : 0;
+}
+
 /* Is the thread or process id gone (no entry, or a zombie), or another
  * process now (start time not the one recorded, when one was)? */
-static bool gone(int id, unsigned long long recorded)
+bool mp__process_gone(int id, unsigned long long recorded)
 {
     unsigned long long start;
     bool dead;
@@ -162,13 +169,13 @@ static bool holder_died(const mp__futexlock *f, uint32_t v)
 {
     uint32_t tid = v & ~WAITERS;
     if (__atomic_load_n(&f->tid, __ATOMIC_ACQUIRE) != tid)
-        return gone((int)tid, 0);
+        return mp__process_gone((int)tid, 0);
     int pid = __atomic_load_n(&f->pid, __ATOMIC_RELAXED);
     unsigned long long start = __atomic_load_n(&f->start, __ATOMIC_RELAXED);
     /* Rewritten meanwhile: the lock changed hands, the holder is alive. */
     if (__atomic_load_n(&f->tid, __ATOMIC_RELAXED) != tid)
         return false;
-    if (pid != mp__self_pid() && gone(pid, start))
+    if (pid != mp__self_pid() && mp__process_gone(pid, start))
         return true;
     /* An owned lock's holder is its thread: one that ended, its process
      * alive, can never let it go.  tgkill finds the thread only in that

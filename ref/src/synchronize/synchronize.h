@@ -50,6 +50,14 @@ int mp__futexlock_acquire_woken(mp__futexlock *f);
 uint32_t mp__self_tid(void);
 int mp__self_pid(void);
 
+/* A process's start time (field 22 of /proc/PID/stat), 0 when unknown;
+ * and whether the process (or thread) id has ended: no entry, a zombie
+ * its parent has not reaped, or another process now (its start time not
+ * the recorded one, when one was).  One reading of "the holder died" for
+ * the locks and for a manager's clients. */
+unsigned long long mp__process_start(int pid);
+bool mp__process_gone(int id, unsigned long long recorded);
+
 /* The fast paths, inline: an uncontended acquire and release are then a
  * compare-and-swap and an exchange in the caller's own function, the cost
  * a benchmark of Lock against a raw futex measures (bench/sync.c).  They
