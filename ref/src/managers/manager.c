@@ -174,11 +174,7 @@ int mp_manager_connect(mp_manager *m)
 {
     if (!m->address)
         return mp__fail(MP_EVALUE, "connect() needs an address");
-    mp_connection *c = mp__manager_client(m->address, m->authkey);
-    if (!c)
-        return mp_errcode();
-    int rc = mp__dispatch(c, NULL, "dummy", NULL, NULL, NULL);
-    mp_connection_free(c);
+    int rc = mp__dispatch_once(m->address, m->authkey, "dummy", NULL, NULL, NULL);
     if (rc == 0)
         m->state = STARTED;
     return rc;
@@ -210,11 +206,7 @@ int mp_manager_shutdown(mp_manager *m)
     m->state = SHUTDOWN;
     if (mp_process_is_alive(m->process)) {
         mp_info("sending shutdown message to manager");
-        mp_connection *c = mp__manager_client(m->address, m->authkey);
-        if (c) {
-            mp__dispatch(c, NULL, "shutdown", NULL, NULL, NULL);
-            mp_connection_free(c);
-        }
+        mp__dispatch_once(m->address, m->authkey, "shutdown", NULL, NULL, NULL);
         mp_process_join(m->process, MP_TIMEOUT(m->shutdown_timeout));
         if (mp_process_is_alive(m->process)) {
             mp_info("manager still alive");
@@ -279,15 +271,12 @@ mp_value *mp_manager_create(mp_manager *m, const char *typeid, mp_value *args, m
         mp_tuple_set(all, i + 1, mp_incref(mp_item(args, i)));
     mp_decref(args);
     mp_debug("requesting creation of a shared '%s' object", typeid);
-    mp_connection *c = all ? mp__manager_client(m->address, m->authkey) : NULL;
-    mp_value *made = NULL;
-    int rc = c ? mp__dispatch(c, NULL, "create", all, kwds, &made) : mp_errcode();
-    if (!c) {
-        mp_decref(all);
+    if (!all) {
         mp_decref(kwds);
+        return NULL;
     }
-    mp_connection_free(c);
-    if (rc < 0)
+    mp_value *made = NULL;
+    if (mp__dispatch_once(m->address, m->authkey, "create", all, kwds, &made) < 0)
         return NULL;
     const mp_value *id = mp_item(made, 0);
     mp_value *typeid_v = mp_str(typeid);
@@ -296,9 +285,7 @@ mp_value *mp_manager_create(mp_manager *m, const char *typeid, mp_value *args, m
         .exposed = mp_incref(mp_item(made, 1)), .authkey = mp_incref(m->authkey),
         .manager = m->cls, .incref = true});
     mp_decref(typeid_v);
-    c = mp__manager_client(m->address, m->authkey);
-    rc = c ? mp__dispatch(c, NULL, "decref", mp_tuple_of(id), NULL, NULL) : mp_errcode();
-    mp_connection_free(c);
+    int rc = mp__dispatch_once(m->address, m->authkey, "decref", mp_tuple_of(id), NULL, NULL);
     mp_decref(made);
     if (rc < 0) {
         mp_decref(p);
@@ -315,14 +302,7 @@ int mp_manager_dispatch(mp_manager *m, const char *name, mp_value *args, mp_valu
         mp_decref(args);
         return mp__fail(MP_EVALUE, "the manager has no address yet");
     }
-    mp_connection *c = mp__manager_client(m->address, m->authkey);
-    if (!c) {
-        mp_decref(args);
-        return mp_errcode();
-    }
-    int rc = mp__dispatch(c, NULL, name, args, NULL, result);
-    mp_connection_free(c);
-    return rc;
+    return mp__dispatch_once(m->address, m->authkey, name, args, NULL, result);
 }
 
 int mp_manager_number_of_objects(mp_manager *m)

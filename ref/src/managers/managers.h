@@ -138,6 +138,11 @@ void mp__proxy_rebuild_offline(bool yes);
  * the answer into *result (#RETURN), or fail as the answer says. */
 int mp__dispatch(mp_connection *c, const mp_value *id, const char *method, mp_value *args,
                  mp_value *kwds, mp_value **result);
+/* dispatch() on a connection of its own, closed after (incref, decref,
+ * create, shutdown: CPython's clients open one for each).  Takes args and
+ * kwds (NULL: none). */
+int mp__dispatch_once(const mp_value *address, const mp_value *authkey, const char *method,
+                      mp_value *args, mp_value *kwds, mp_value **result);
 /* A client connection to a manager at address, authenticated. */
 mp_connection *mp__manager_client(const mp_value *address, const mp_value *authkey);
 /* Turn a reply (kind, result) into a result or a failure. */

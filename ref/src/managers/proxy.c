@@ -225,17 +225,16 @@ int mp__dispatch(mp_connection *c, const mp_value *id, const char *method, mp_va
     return rc;
 }
 
-/* A call on a connection of its own (incref, decref, create), as
- * CPython's proxies make one for each. */
-static int dispatch_once(const mp_value *address, const mp_value *authkey, const char *method,
-                         mp_value *args, mp_value **result)
+int mp__dispatch_once(const mp_value *address, const mp_value *authkey, const char *method,
+                      mp_value *args, mp_value *kwds, mp_value **result)
 {
     mp_connection *c = mp__manager_client(address, authkey);
     if (!c) {
         mp_decref(args);
+        mp_decref(kwds);
         return mp_errcode();
     }
-    int rc = mp__dispatch(c, NULL, method, args, NULL, result);
+    int rc = mp__dispatch(c, NULL, method, args, kwds, result);
     mp_connection_free(c);
     return rc;
 }
@@ -259,8 +258,8 @@ static int incref(proxy *p)
         mp_debug("owned_by_manager skipped INCREF of %s", mp_as_str(tok(p)->id));
         return 0;
     }
-    int rc = dispatch_once(tok(p)->address, key(p), "incref",
-                           mp_tuple_of((const mp_value *)tok(p)->id), NULL);
+    int rc = mp__dispatch_once(tok(p)->address, key(p), "incref",
+                           mp_tuple_of((const mp_value *)tok(p)->id), NULL, NULL);
     if (rc == 0) {
         mp_debug("INCREF %s", mp_as_str(tok(p)->id));
         p->holder = getpid();
@@ -288,8 +287,8 @@ static void decref_now(proxy *p)
     mp__exc saved;
     mp__exc_save(&saved);
     mp_debug("DECREF %s", mp_as_str(tok(p)->id));
-    if (dispatch_once(tok(p)->address, key(p), "decref",
-                      mp_tuple_of((const mp_value *)tok(p)->id), NULL) < 0)
+    if (mp__dispatch_once(tok(p)->address, key(p), "decref",
+                      mp_tuple_of((const mp_value *)tok(p)->id), NULL, NULL) < 0)
         mp_debug("... decref failed %s", mp_errmsg());
     mp__exc_restore(&saved);
 }
@@ -358,8 +357,8 @@ static int proxy_from_reply(const proxy *p, const mp_value *info, mp_value **res
         .authkey = mp_incref(key(p)), .manager = p->manager, .incref = true});
     if (!np)
         return mp_errcode();
-    int rc = dispatch_once(tok(p)->address, key(p), "decref",
-                           mp_tuple_of((const mp_value *)t->id), NULL);
+    int rc = mp__dispatch_once(tok(p)->address, key(p), "decref",
+                           mp_tuple_of((const mp_value *)t->id), NULL, NULL);
     if (rc < 0) {
         mp_decref(np);
         return rc;
